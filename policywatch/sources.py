@@ -1,0 +1,105 @@
+"""The source registry: which sites to crawl, with which site-family spider and overrides.
+
+The registry is a TOML file (``policywatch/sources.toml`` unless POLICYWATCH_SOURCES_FILE says
+otherwise). Loading validates it: an unknown key, a wrong type or an unknown family raises
+:class:`RegistryError` naming the file, the source and the field.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+# Site families with a spider in crawlers/spiders/ (spider name == family).
+FAMILIES = ("trs", "wordpress")
+
+
+class RegistryError(ValueError):
+    """The registry file is unreadable or invalid; the message says where."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    url: str = Field(pattern=r"^https?://")
+
+
+class SourceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    host: str
+    language: Literal["zh", "en"]
+    family: Literal["trs", "wordpress"]
+    sections: list[Section] = Field(min_length=1)
+    enabled: bool = True
+    disabled_reason: str | None = None
+    # Per-site overrides: seconds between requests, a forced charset, a Referer to send,
+    # CSS selectors that replace the family defaults (keys are family-specific).
+    download_delay: float | None = Field(default=None, ge=0)
+    charset: str | None = None
+    referer: str | None = None
+    selectors: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _disabled_needs_reason(self) -> "SourceConfig":
+        if not self.enabled and not self.disabled_reason:
+            raise ValueError("a disabled source needs a disabled_reason")
+        return self
+
+
+class Registry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[SourceConfig]
+
+    def get(self, source_id: str) -> SourceConfig:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        known = ", ".join(s.id for s in self.sources)
+        raise RegistryError(f"unknown source {source_id!r} (known: {known})")
+
+    def enabled(self) -> list[SourceConfig]:
+        return [s for s in self.sources if s.enabled]
+
+
+def _describe(error: dict, raw: dict) -> str:
+    loc = list(error["loc"])
+    where = ""
+    if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+        index = loc[1]
+        try:
+            source_id = raw["sources"][index].get("id", f"#{index + 1}")
+        except (IndexError, KeyError, AttributeError, TypeError):
+            source_id = f"#{index + 1}"
+        where = f"source {source_id!r}"
+        loc = loc[2:]
+    field = ".".join(str(part) for part in loc) or "(source)"
+    return f"{where}, field {field!r}: {error['msg']}" if where else f"field {field!r}: {error['msg']}"
+
+
+def load_registry(path: Path | str) -> Registry:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RegistryError(f"{path}: source registry not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        registry = Registry.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(err, raw) for err in exc.errors())
+        raise RegistryError(f"{path}: {problems}") from None
+    seen: set[str] = set()
+    for source in registry.sources:
+        if source.id in seen:
+            raise RegistryError(f"{path}: source {source.id!r} is declared twice")
+        seen.add(source.id)
+    return registry
