@@ -6,9 +6,10 @@ contacted by tests or the demo, while stored URLs stay the real sites' URLs.
 
 File lookup, in order, for ``/<host>/<path>?<query>``:
   * a path ending in ``/`` looks for ``index.html``, ``index.xml`` then ``index.json`` in it;
-  * with a query string, ``<name>.<query>.<ext>`` beside the file is tried first (so
-    ``/feed/?paged=2`` is ``feed/index.paged=2.xml``); a query with no such file is ignored, as
-    most servers ignore unknown parameters.
+  * with a query string, ``<name>.<query>.<ext>`` beside the file answers it (so
+    ``/feed/?paged=2`` is ``feed/index.paged=2.xml``); tracking parameters (``utm_*`` ...) are
+    dropped first, as real servers ignore them; any other query with no such file is a 404, as a
+    WordPress feed answers a page past the last one.
 
 Faults can be injected per path (``faults={"kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500}``) to
 test how the pipeline reports a broken source. Responses carry Last-Modified and ETag and answer
@@ -19,13 +20,14 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import re
 import mimetypes
 import threading
 from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -37,6 +39,7 @@ CONTENT_TYPES = {
     ".pdf": "application/pdf",
 }
 INDEX_NAMES = ("index.html", "index.xml", "index.json")
+TRACKING_PARAMS = re.compile(r"^(utm_\w+|spm|from|share|isappinstalled|fbclid|gclid)$")
 
 
 class ReplayServer:
@@ -94,15 +97,13 @@ class ReplayServer:
         target = (self.root / relative).resolve()
         if self.root not in target.parents and target != self.root:
             return None  # path traversal
-        candidates: list[Path] = []
         if relative.endswith("/") or target.is_dir():
-            bases = [target / name for name in INDEX_NAMES]
+            candidates = [target / name for name in INDEX_NAMES]
         else:
-            bases = [target]
+            candidates = [target]
+        query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)])
         if query:
-            for base in bases:
-                candidates.append(base.with_name(f"{base.stem}.{query}{base.suffix}"))
-        candidates.extend(bases)
+            candidates = [c.with_name(f"{c.stem}.{query}{c.suffix}") for c in candidates]
         for candidate in candidates:
             if candidate.is_file():
                 return candidate
