@@ -1,0 +1,221 @@
+"""The `policywatch` command. Every subcommand calls the same functions as the Airflow DAG."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from policywatch.config import ConfigError, get_settings
+
+app = typer.Typer(
+    help="Crawl Chinese S&T and CPPCC policy news, summarize it and write a daily digest.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema and contents.", no_args_is_help=True)
+sources_app = typer.Typer(help="The source registry.", no_args_is_help=True)
+replay_app = typer.Typer(help="The local replay of the source sites.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+app.add_typer(replay_app, name="replay")
+
+DateOption = Annotated[
+    Optional[datetime],
+    typer.Option("--date", formats=["%Y-%m-%d"], help="Logical date (YYYY-MM-DD); default: today in Asia/Shanghai."),
+]
+
+
+def _today() -> date:
+    return datetime.now(get_settings().timezone).date()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        get_settings()
+    except ConfigError as exc:
+        _fail(f"configuration error: {exc}", 2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema (Alembic) and record the sources."""
+    from policywatch.pipeline import prepare_database
+
+    settings = get_settings()
+    prepare_database(settings)
+    typer.echo(f"database at {settings.database_url} is up to date")
+
+
+@db_app.command("counts")
+def db_counts() -> None:
+    """Print the number of rows in each table."""
+    from policywatch.pipeline import table_counts
+
+    for table, count in table_counts().items():
+        typer.echo(f"{table}: {count}")
+
+
+@sources_app.command("list")
+def sources_list() -> None:
+    """List the registry's sources, enabled or not (with the reason)."""
+    from policywatch.pipeline import registry
+
+    for source in registry().sources:
+        state = "enabled" if source.enabled else f"disabled: {source.disabled_reason}"
+        typer.echo(f"{source.id}\t{source.family}\t{source.language}\t{source.name}\t{state}")
+
+
+@app.command()
+def crawl(
+    source: Annotated[Optional[list[str]], typer.Argument(help="Source ids; default: every enabled source.")] = None,
+    logical_date: DateOption = None,
+    run_id: Annotated[Optional[str], typer.Option(help="Run id recorded in crawl_runs.")] = None,
+    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published before.")] = None,
+    until: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published after.")] = None,
+) -> None:
+    """Crawl sources into the database (each in its own Scrapy process)."""
+    from policywatch.pipeline import crawl_source, prepare_database, selected_sources
+
+    day = logical_date.date() if logical_date else _today()
+    prepare_database()
+    failed = False
+    for src in selected_sources(source):
+        report = crawl_source(
+            src.id, day, run_id,
+            since=since.date() if since else None, until=until.date() if until else None,
+            raise_on_failure=False,
+        )
+        typer.echo(report.line())
+        failed |= not report.ok
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def summarize(
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these sources.")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many articles.")] = None,
+) -> None:
+    """Summarize articles that have no current summary (the model is loaded once)."""
+    from policywatch.pipeline import summarize_pending
+
+    report = summarize_pending(source_ids=source, limit=limit)
+    typer.echo(
+        f"{report.summarized} summaries by {report.backend} {report.model_id} "
+        f"({report.model_version}) in {report.seconds:.1f} s"
+    )
+
+
+@app.command()
+def digest(logical_date: DateOption = None) -> None:
+    """Write the digest of a date (HTML and Markdown under var/digests/)."""
+    from policywatch.pipeline import build_digest
+
+    report = build_digest(logical_date.date() if logical_date else _today())
+    typer.echo(f"{report.articles} articles from {report.sources} sources: {report.html} and {report.markdown}")
+
+
+def _print_daily(report, settings) -> None:
+    for crawl_report in report.crawls:
+        typer.echo(crawl_report.line())
+    new = ", ".join(f"{c.source_id}: {c.new} new" for c in report.crawls)
+    try:
+        digest_path = report.digest.html.relative_to(Path.cwd())
+    except ValueError:
+        digest_path = report.digest.html
+    typer.echo(f"{new}; {report.summaries.summarized} summarized; digest at {digest_path}")
+    typer.echo("rows: " + ", ".join(f"{table}={count}" for table, count in report.counts.items()))
+    for failed in report.failed_sources:
+        typer.secho(f"source failed: {'; '.join(failed.errors)}", err=True, fg=typer.colors.RED)
+
+
+@app.command()
+def run(
+    logical_date: DateOption = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these sources.")] = None,
+    run_id: Annotated[Optional[str], typer.Option(help="Run id; default manual__DATE.")] = None,
+    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published before.")] = None,
+) -> None:
+    """Run the whole daily pipeline: crawl, summarize, digest. Exit 1 if any source failed."""
+    from policywatch.pipeline import run_daily
+
+    settings = get_settings()
+    report = run_daily(
+        logical_date.date() if logical_date else _today(),
+        run_id=run_id, source_ids=source, since=since.date() if since else None, settings=settings,
+    )
+    _print_daily(report, settings)
+    if report.failed_sources:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    logical_date: Annotated[
+        datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="Logical date of the demo run.")
+    ] = datetime(2024, 3, 5),
+    sites: Annotated[Optional[Path], typer.Option(help="Replay folder; default tests/fixtures/sites.")] = None,
+) -> None:
+    """Run the daily pipeline against the local replay of the source sites (no network)."""
+    from policywatch.pipeline import run_daily
+    from policywatch.replay import ReplayServer
+
+    settings = get_settings()
+    root = sites or settings.home / "tests" / "fixtures" / "sites"
+    if not root.is_dir():
+        _fail(f"replay folder {root} not found: run the demo from a checkout of the project")
+    with ReplayServer(root) as server:
+        os.environ["POLICYWATCH_REPLAY_URL"] = server.url
+        settings = get_settings()
+        typer.echo(f"replaying {root} at {server.url}; database {settings.database_url}")
+        report = run_daily(logical_date.date(), settings=settings)
+    _print_daily(report, settings)
+    if report.failed_sources:
+        raise typer.Exit(1)
+
+
+@replay_app.command("serve")
+def replay_serve(
+    root: Annotated[Path, typer.Option(help="Folder of <host>/<path> files.")] = Path("tests/fixtures/sites"),
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port).")] = 8765,
+    fail: Annotated[
+        Optional[list[str]], typer.Option(help="Inject a fault: HOST/PATH=STATUS, e.g. kjj.cq.gov.cn/x.html=500.")
+    ] = None,
+) -> None:
+    """Serve the replay sites until interrupted; point POLICYWATCH_REPLAY_URL at the printed URL."""
+    from policywatch.replay import ReplayServer
+
+    faults = {}
+    for spec in fail or []:
+        path, _, status = spec.rpartition("=")
+        if not path or not status.isdigit():
+            _fail(f"--fail {spec!r}: expected HOST/PATH=STATUS", 2)
+        faults[path] = int(status)
+    server = ReplayServer(root, port=port, faults=faults)
+    typer.echo(f"export POLICYWATCH_REPLAY_URL={server.url}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    app()

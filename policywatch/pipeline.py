@@ -1,0 +1,338 @@
+"""The daily pipeline's stages, shared by the CLI, the Airflow DAG and the tests.
+
+Stages: prepare the database, crawl each source (one subprocess per source, so one source's
+crash, hang or memory leak never touches the others), summarize what is new or changed (the
+model loaded once), and write the digest. Heavy modules (scrapy, torch, transformers) are only
+imported inside the stage that needs them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from policywatch.config import Settings, get_settings
+from policywatch.sources import Registry, SourceConfig, load_registry
+
+log = logging.getLogger(__name__)
+
+# A crawl that runs longer than this is killed and reported; a day's list pages and new
+# articles take seconds to minutes at one request per second.
+DEFAULT_CRAWL_TIMEOUT_S = 3600
+SUMMARY_BATCH_SIZE = 16
+
+
+class SourceCrawlError(RuntimeError):
+    """A source's crawl failed; the message names the source and the cause."""
+
+    def __init__(self, report: "CrawlReport") -> None:
+        self.report = report
+        super().__init__("; ".join(report.errors) or f"{report.source_id}: crawl failed")
+
+
+@dataclass
+class CrawlReport:
+    source_id: str
+    source_name: str
+    status: str
+    pages: int = 0
+    found: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("success", "partial")
+
+    def line(self) -> str:
+        text = (
+            f"{self.source_id}: {self.status}, pages={self.pages} found={self.found} new={self.new} "
+            f"updated={self.updated} unchanged={self.unchanged} errors={len(self.errors)}"
+        )
+        if not self.ok and self.errors:
+            text += f" ({self.errors[0]})"
+        return text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SummarizeReport:
+    summarized: int
+    backend: str
+    model_id: str
+    model_version: str
+    seconds: float
+
+
+@dataclass
+class DigestReport:
+    logical_date: date
+    html: Path
+    markdown: Path
+    articles: int
+    sources: int
+
+
+@dataclass
+class DailyReport:
+    logical_date: date
+    run_id: str
+    crawls: list[CrawlReport]
+    summaries: SummarizeReport
+    digest: DigestReport
+    counts: dict[str, int]
+
+    @property
+    def failed_sources(self) -> list[CrawlReport]:
+        return [c for c in self.crawls if not c.ok]
+
+
+def registry(settings: Settings | None = None) -> Registry:
+    settings = settings or get_settings()
+    return load_registry(settings.sources_file)
+
+
+def selected_sources(source_ids: list[str] | None = None, settings: Settings | None = None) -> list[SourceConfig]:
+    """The enabled sources, or the named ones (named disabled sources are refused with the reason)."""
+    reg = registry(settings)
+    if not source_ids:
+        return reg.enabled()
+    chosen = []
+    for source_id in source_ids:
+        source = reg.get(source_id)
+        if not source.enabled:
+            raise ValueError(f"{source_id}: source is disabled ({source.disabled_reason})")
+        chosen.append(source)
+    return chosen
+
+
+def default_run_id(logical_date: date) -> str:
+    # Deterministic, so re-running a day reuses its crawl_runs rows instead of adding new ones.
+    return f"manual__{logical_date.isoformat()}"
+
+
+def prepare_database(settings: Settings | None = None) -> None:
+    """Migrate the database to the newest schema and record the registry's sources."""
+    from storage import session_scope, upgrade_database, upsert_source
+
+    settings = settings or get_settings()
+    upgrade_database(settings.database_url)
+    with session_scope(settings.database_url) as session:
+        for source in registry(settings).sources:
+            upsert_source(
+                session,
+                id=source.id,
+                name=source.name,
+                host=source.host,
+                language=source.language,
+                family=source.family,
+                enabled=source.enabled,
+            )
+
+
+def _read_crawl_run(settings: Settings, source: SourceConfig, run_id: str) -> CrawlReport | None:
+    from sqlalchemy import select
+
+    from storage import session_scope
+    from storage.models import CrawlRun
+
+    with session_scope(settings.database_url) as session:
+        row = session.scalars(
+            select(CrawlRun).where(CrawlRun.source_id == source.id, CrawlRun.run_id == run_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        return CrawlReport(
+            source_id=source.id,
+            source_name=source.name,
+            status=row.status,
+            pages=row.pages_fetched or 0,
+            found=row.items_found or 0,
+            new=row.items_new or 0,
+            updated=row.items_updated or 0,
+            unchanged=row.items_unchanged or 0,
+            errors=list(row.error_messages or []),
+        )
+
+
+def crawl_source(
+    source_id: str,
+    logical_date: date,
+    run_id: str | None = None,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    settings: Settings | None = None,
+    timeout_s: float = DEFAULT_CRAWL_TIMEOUT_S,
+    raise_on_failure: bool = True,
+) -> CrawlReport:
+    """Crawl one source in a Scrapy subprocess and return what its crawl_runs row says."""
+    settings = settings or get_settings()
+    source = registry(settings).get(source_id)
+    run_id = run_id or default_run_id(logical_date)
+    command = [
+        sys.executable, "-m", "crawlers.run",
+        "--source", source.id,
+        "--run-id", run_id,
+        "--logical-date", logical_date.isoformat(),
+    ]
+    if since:
+        command += ["--since", since.isoformat()]
+    if until:
+        command += ["--until", until.isoformat()]
+    env = dict(os.environ)
+    env.update(
+        POLICYWATCH_DATABASE_URL=settings.database_url,
+        POLICYWATCH_SOURCES_FILE=str(settings.sources_file),
+        POLICYWATCH_VAR_DIR=str(settings.var_dir),
+        POLICYWATCH_HOME=str(settings.home),
+    )
+    if settings.replay_url:
+        env["POLICYWATCH_REPLAY_URL"] = settings.replay_url
+    log.info("crawling %s (run %s, logical date %s)", source.id, run_id, logical_date)
+    try:
+        proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        report = CrawlReport(source.id, source.name, "failed",
+                             errors=[f"{source.id}: crawl timed out after {timeout_s:.0f} s"])
+    else:
+        report = _read_crawl_run(settings, source, run_id)
+        if report is None or (proc.returncode != 0 and report.ok):
+            # The crawler died before it could record the run: keep the end of its log.
+            tail = " | ".join((proc.stderr or "").strip().splitlines()[-5:])
+            report = CrawlReport(
+                source.id, source.name, "failed",
+                errors=[f"{source.id}: crawler exited with code {proc.returncode}: {tail}"],
+            )
+        if proc.returncode != 0:
+            log.warning("crawler output for %s:\n%s", source.id, (proc.stderr or "")[-4000:])
+    log.info("%s", report.line())
+    if raise_on_failure and not report.ok:
+        raise SourceCrawlError(report)
+    return report
+
+
+def load_configured_summarizer(settings: Settings | None = None):
+    from summarizer import load_summarizer
+
+    settings = settings or get_settings()
+    return load_summarizer(
+        "extractive", model=settings.summarizer_model, max_sentences=settings.summary_sentences
+    )
+
+
+def summarize_pending(
+    settings: Settings | None = None,
+    *,
+    source_ids: list[str] | None = None,
+    limit: int | None = None,
+    summarizer=None,
+) -> SummarizeReport:
+    """Summarize every article without a current summary from this model; load the model once."""
+    import time
+
+    from storage import articles_to_summarize, save_summary, session_scope
+    from summarizer import Document
+
+    settings = settings or get_settings()
+    started = time.perf_counter()
+    summarizer = summarizer or load_configured_summarizer(settings)
+    identity = dict(
+        backend=summarizer.backend,
+        model_id=summarizer.model_id,
+        model_version=summarizer.model_version,
+        parameters=summarizer.parameters,
+    )
+    done = 0
+    with session_scope(settings.database_url) as session:
+        pending = articles_to_summarize(session, **identity, source_ids=source_ids, limit=limit)
+        article_ids = [a.id for a in pending]
+    for start in range(0, len(article_ids), SUMMARY_BATCH_SIZE):
+        batch_ids = article_ids[start : start + SUMMARY_BATCH_SIZE]
+        with session_scope(settings.database_url) as session:
+            from storage.models import Article
+
+            articles = [session.get(Article, article_id) for article_id in batch_ids]
+            docs = [Document(title=a.title, body=a.body, language=a.language) for a in articles]
+            for article, summary in zip(articles, summarizer.summarize_batch(docs), strict=True):
+                if not summary.text:
+                    continue
+                save_summary(session, article, text=summary.text, language=summary.language, **identity)
+                done += 1
+    return SummarizeReport(
+        summarized=done,
+        backend=summarizer.backend,
+        model_id=summarizer.model_id,
+        model_version=summarizer.model_version,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def build_digest(logical_date: date, settings: Settings | None = None) -> DigestReport:
+    from digest import write_digest
+    from digest.render import sections_from_entries
+    from storage import digest_entries, session_scope
+
+    settings = settings or get_settings()
+    with session_scope(settings.database_url) as session:
+        sections = sections_from_entries(digest_entries(session, logical_date), settings.timezone)
+        files = write_digest(
+            settings.digest_dir, logical_date, sections, datetime.now(timezone.utc).astimezone(settings.timezone)
+        )
+    return DigestReport(logical_date, files.html, files.markdown, files.articles, files.sources)
+
+
+def table_counts(settings: Settings | None = None) -> dict[str, int]:
+    from storage import session_scope
+    from storage import table_counts as count_tables
+
+    settings = settings or get_settings()
+    with session_scope(settings.database_url) as session:
+        return count_tables(session)
+
+
+def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list[tuple[str, list[str]]]:
+    """(source id, errors) for every source whose crawl in this run failed."""
+    from sqlalchemy import select
+
+    from storage import session_scope
+    from storage.models import CrawlRun
+
+    settings = settings or get_settings()
+    with session_scope(settings.database_url) as session:
+        rows = session.scalars(
+            select(CrawlRun).where(CrawlRun.run_id == run_id, CrawlRun.status == "failed")
+        ).all()
+        return [(row.source_id, list(row.error_messages or [])) for row in rows]
+
+
+def run_daily(
+    logical_date: date,
+    *,
+    run_id: str | None = None,
+    source_ids: list[str] | None = None,
+    since: date | None = None,
+    settings: Settings | None = None,
+) -> DailyReport:
+    """The whole day: every source crawled (a failure is reported, never stops the others),
+    then summaries, then the digest."""
+    settings = settings or get_settings()
+    run_id = run_id or default_run_id(logical_date)
+    prepare_database(settings)
+    crawls = [
+        crawl_source(source.id, logical_date, run_id, since=since, until=logical_date,
+                     settings=settings, raise_on_failure=False)
+        for source in selected_sources(source_ids, settings)
+    ]
+    summaries = summarize_pending(settings)
+    digest_report = build_digest(logical_date, settings)
+    return DailyReport(logical_date, run_id, crawls, summaries, digest_report, table_counts(settings))
