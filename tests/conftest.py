@@ -44,3 +44,102 @@ def pipeline_env(tmp_path, monkeypatch, replay_server):
     monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}")
     monkeypatch.setenv("POLICYWATCH_REPLAY_URL", replay_server.url)
     return get_settings()
+
+
+# --- storage databases (storage/, tests/test_storage*.py) --------------------------------
+# `database_url` runs a test on SQLite (a temporary file) and on PostgreSQL. The PostgreSQL URL
+# comes from `--postgres-url URL` or POLICYWATCH_TEST_POSTGRES_URL (for example
+# postgresql+psycopg://postgres@127.0.0.1:5432/test); without one the postgresql variant is
+# skipped. Each PostgreSQL test gets its own freshly created schema (the URL given to the test
+# sets search_path to it), dropped with everything in it (tables, alembic_version) afterwards,
+# so the shared database is never left with tables; schemas left by a killed run are dropped at
+# the next run.
+
+import re  # noqa: E402
+import uuid  # noqa: E402
+
+POSTGRES_URL_ENV = "POLICYWATCH_TEST_POSTGRES_URL"
+_TEST_SCHEMA_PREFIX = "pwtest_"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres-url",
+        default=None,
+        help=f"PostgreSQL URL for the postgresql variant of storage tests (else ${POSTGRES_URL_ENV})",
+    )
+
+
+def _postgres_base_url(config: pytest.Config) -> str | None:
+    return config.getoption("--postgres-url") or os.environ.get(POSTGRES_URL_ENV) or None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _drop_stale_test_schemas(engine) -> None:
+    """Drop pwtest_<pid>_* schemas whose pytest process is gone (a killed run)."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        names = connection.execute(
+            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :pattern"),
+            {"pattern": _TEST_SCHEMA_PREFIX + "%"},
+        ).scalars().all()
+        for name in names:
+            match = re.fullmatch(_TEST_SCHEMA_PREFIX + r"(\d+)_[0-9a-f]+", name)
+            if match and int(match.group(1)) != os.getpid() and not _pid_alive(int(match.group(1))):
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        connection.commit()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_engine(pytestconfig: pytest.Config):
+    """An engine on the test PostgreSQL database (skips when none is configured)."""
+    base = _postgres_base_url(pytestconfig)
+    if not base:
+        pytest.skip(
+            f"PostgreSQL variant skipped: set {POSTGRES_URL_ENV} or pass --postgres-url "
+            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
+    from storage.db import make_engine
+
+    engine = make_engine(base)
+    try:
+        _drop_stale_test_schemas(engine)
+    except Exception as exc:  # unreachable server, bad credentials...
+        engine.dispose()
+        pytest.fail(f"cannot use the PostgreSQL test database {base!r}: {exc}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """An empty database: a SQLite file under tmp_path, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        # A folder that does not exist yet: make_engine must create it.
+        yield f"sqlite:///{tmp_path / 'db' / 'policywatch.db'}"
+        return
+
+    from sqlalchemy import text
+
+    admin = request.getfixturevalue("postgres_admin_engine")
+    schema = f"{_TEST_SCHEMA_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        connection.commit()
+    url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.commit()

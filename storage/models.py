@@ -1,0 +1,173 @@
+"""SQLAlchemy 2 typed declarative models.
+
+The ``summaries`` table is read by downstream jobs: its schema is a contract (see
+docs/architecture.md). Any change here needs a new migration in ``storage/migrations/versions``;
+``tests/test_storage_migrations.py`` fails when the models and the migrations disagree.
+
+Every timestamp is a :class:`~storage.types.UTCDateTime` (aware, UTC); every JSON column a
+:class:`~storage.types.CanonicalJSON` (JSONB on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.records import CRAWL_STATUSES
+from storage.types import CanonicalJSON, UTCDateTime
+
+# Deterministic constraint names: needed by Alembic batch mode on SQLite and keeps the
+# migration and the models comparable.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: CanonicalJSON(), list[str]: CanonicalJSON()}
+
+
+class Source(Base):
+    """A crawled site, mirrored from the source registry (policywatch/sources.toml)."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. "kjj_cq"
+    name: Mapped[str] = mapped_column(Text)
+    host: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(16))
+    family: Mapped[str] = mapped_column(String(32))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Source(id={self.id!r}, name={self.name!r})"
+
+
+class CrawlRun(Base):
+    """One crawl of one source for one pipeline run; a retried task reuses its row."""
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (
+        UniqueConstraint("source_id", "run_id"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in CRAWL_STATUSES) + ")", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    run_id: Mapped[str] = mapped_column(String(255))  # Airflow run id or a CLI-generated id
+    logical_date: Mapped[date] = mapped_column(Date, index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    items_found: Mapped[int] = mapped_column(Integer, default=0)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
+    items_updated: Mapped[int] = mapped_column(Integer, default=0)
+    items_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)  # == len(error_messages)
+    error_messages: Mapped[list[str]] = mapped_column(default=list)
+
+    source: Mapped[Source] = relationship()
+
+    def __repr__(self) -> str:
+        return (
+            f"CrawlRun(id={self.id!r}, source_id={self.source_id!r}, run_id={self.run_id!r}, "
+            f"status={self.status!r})"
+        )
+
+
+class Article(Base):
+    """One article, keyed by its canonical real-site URL."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index(None, "source_id", "published_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    section: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    language: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    # sha256 hex of normalised title + "\n" + body (storage.records.content_hash)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_office: Mapped[str | None] = mapped_column(Text)  # e.g. 重庆市科学技术局
+    author: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    last_crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL")
+    )
+
+    source: Mapped[Source] = relationship()
+    first_crawl_run: Mapped[CrawlRun | None] = relationship(foreign_keys=[first_crawl_run_id])
+    last_crawl_run: Mapped[CrawlRun | None] = relationship(foreign_keys=[last_crawl_run_id])
+    summaries: Mapped[list[Summary]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"Article(id={self.id!r}, url={self.url!r})"
+
+
+class Summary(Base):
+    """One summary per (article, backend, model_id), updated in place when re-made."""
+
+    __tablename__ = "summaries"
+    __table_args__ = (UniqueConstraint("article_id", "backend", "model_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16))
+    backend: Mapped[str] = mapped_column(String(64))  # e.g. "extractive"
+    model_id: Mapped[str] = mapped_column(String(255))  # e.g. "sentence-transformers/all-MiniLM-L6-v2"
+    model_version: Mapped[str] = mapped_column(String(255))  # a revision or a weights-file hash
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))  # articles.content_hash it was made from
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="summaries")
+
+    def __repr__(self) -> str:
+        return (
+            f"Summary(id={self.id!r}, article_id={self.article_id!r}, backend={self.backend!r}, "
+            f"model_id={self.model_id!r})"
+        )
+
+
+TABLES = ("sources", "articles", "summaries", "crawl_runs")
