@@ -1,0 +1,124 @@
+"""Extraction rules kept as DATA, per site family (as trafilatura keeps its XPath lists).
+
+Parsers in ``trs.py`` / ``wordpress.py`` walk these lists in order and record which entry matched
+(``extra["rule"]``). A source can put its own selectors in front of a list through the registry
+(``selectors = { body = "div.custom" }``; keys are the rule names below) — see :func:`with_overrides`.
+Sources of every entry: /work/shared/sources/CATALOGUE.md §0 and §3.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+# ---------------------------------------------------------------------------------------------
+# URLs (CATALOGUE §0.7)
+# ---------------------------------------------------------------------------------------------
+# Hosts known to serve the same pages over https: http links to them are rewritten to https so
+# http/https duplicates collapse. Hosts that only work over http (Guangdong gkmlpt) or have broken
+# certificates (www.cppcc.gov.cn) are deliberately absent.
+HTTPS_HOSTS = frozenset(
+    {
+        "kjj.cq.gov.cn",
+        "www.ichongqing.info",
+        "ichongqing.info",
+        "www.rmzxw.com.cn",
+        "www.most.gov.cn",
+        "kjt.sc.gov.cn",
+        "kw.beijing.gov.cn",
+        "kjt.zj.gov.cn",
+    }
+)
+# Case of percent escapes in canonical URLs: "upper" (RFC 3986 §6.2.2.1 normal form, what the
+# lead's spec asks for: %e4%b8%a8 → %E4%B8%A8) or "keep" (as the site wrote them; WordPress writes
+# lower case). Both spellings name the same resource; what matters is that every URL goes
+# through canonical_url, so one spelling is stored.
+PERCENT_ESCAPE_CASE = "upper"
+# Query parameters that never change the page (analytics, share buttons, app referrals).
+TRACKING_PARAMS = frozenset(
+    {
+        "spm", "from", "share", "share_token", "shareid", "share_from", "sharesource",
+        "isappinstalled", "wxshare_count", "scene", "srcid", "fbclid", "gclid", "dclid", "msclkid",
+        "yclid", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "igshid", "ref_src", "ref_url",
+        "clicktime", "enterid", "timestamp", "nsukey", "wfr", "tt_from", "tt_medium",
+    }
+)
+TRACKING_PARAM_PREFIXES = ("utm_", "pk_", "mtm_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci")
+
+# Links to documents, not articles: record them as attachments, never crawl them as pages.
+ATTACHMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|xls|wps|et|zip|rar|7z|pptx?|ofd|txt|csv)(?:$|[?#])", re.I)
+# TRS attachment file names: P0YYYYMMDD<digits>.pdf (CATALOGUE §0.1).
+TRS_ATTACHMENT_RE = re.compile(r"/P0\d+\.(?:pdf|docx?|xlsx?|zip|wps|rar|ofd)$", re.I)
+
+# ---------------------------------------------------------------------------------------------
+# TRS WCM "t-date" static sites (kjj.cq.gov.cn and every *.cq.gov.cn bureau, most.gov.cn, ...)
+# ---------------------------------------------------------------------------------------------
+TRS_ARTICLE_RE = re.compile(r"\d{6}/t\d{8}_\d+\.s?html?$")
+TRS_PAGINATION_RES = (
+    re.compile(r"createPage\s*\(\s*(\d+)"),  # createPage(34, 0, "index", "html")
+    re.compile(r"createPageHTML\s*\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)"),  # createPageHTML(N, …) / ('page_div', N, …)
+    re.compile(r"pagination_script_config\s*=\s*\{[^}]*?total\s*:\s*['\"]?(\d+)", re.S),
+    re.compile(r"\bvar\s+countPage\s*=\s*['\"]?(\d+)"),  # older TRS templates
+)
+TRS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        # list pages: containers whose links are the column's articles (else: the whole page)
+        "list_item": ("ul.list li", ".list li", ".tab-item li", "table.zcwjk-list tr", ".news-list li"),
+        # detail pages
+        "title_meta": ("ArticleTitle", "title", "og:title"),
+        "date_meta": ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time"),
+        "source_meta": ("ContentSource", "source"),
+        "author_meta": ("Author", "author"),
+        "keywords_meta": ("Keywords", "keywords"),
+        "column_meta": ("ColumnName",),
+        "description_meta": ("Description", "description"),
+        "title": (".zwxl-title .tit", ".zwxl-title h1", ".article-title", "h1", "h2.title"),
+        "header": (".zwxl-title .info", ".zwxl-title", ".zwxl-info", ".pages-date", ".article-info", ".info", ".zwxl-content"),
+        "body": ("div.trs_editor_view", ".TRS_UEDITOR", ".TRS_Editor", ".zwxl-article", ".pages_content", "#Zoom", "#zoom"),
+        # where attachment links live (the body container and its parent article block)
+        "attachments": (".zwxl-article", ".pages_content", ".zwxl-content", "div.trs_editor_view", "#Zoom", "#zoom"),
+    }
+)
+# Visible header: "来自: 重庆市科学技术局 日期:2025-09-19" (labels with ASCII or full-width colons).
+TRS_HEADER_SOURCE_RE = re.compile(
+    r"(?:来自|来源|信息来源|发布机构)\s*[:：]\s*(?P<value>[^\s:：|]*?(?:[ \t][^\s:：|]+?)*?)\s*"
+    r"(?=日期|发布日期|发布时间|浏览|字号|作者|【|\||\n|$)"
+)
+TRS_HEADER_DATE_RE = re.compile(r"(?:日期|发布日期|发布时间|成文日期)\s*[:：]\s*(?P<value>[0-9年月日\-/.: ：]+)")
+
+# ---------------------------------------------------------------------------------------------
+# WordPress (www.ichongqing.info)
+# ---------------------------------------------------------------------------------------------
+WORDPRESS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "title": ("h1.entry-title", "h1.amp-wp-title", "article h1", "h1"),
+        "title_meta": ("og:title", "twitter:title"),
+        "date_meta": ("article:published_time", "og:article:published_time", "datePublished", "pubdate"),
+        "byline": (".entry-meta .byline", ".byline", ".amp-wp-byline", ".entry-meta", ".post-meta"),
+        "body": ("div.entry-content", ".amp-wp-article-content", "article .post-content", ".td-post-content", "article"),
+        # removed from the body before reading it: photo credits, share / related blocks, ads
+        "drop": (
+            "figure", "figcaption", "script", "style", "noscript", "iframe", "form", "ins",
+            ".sharedaddy", ".share", ".share-buttons", ".social-share", ".jp-relatedposts",
+            ".related", ".related-posts", ".wp-caption-text", ".post-tags", ".entry-footer", "amp-ad",
+        ),
+    }
+)
+# Title suffix of the site name in <title> ("T | ichongqing").
+TITLE_SUFFIX_RE = re.compile(r"\s*[|｜–—-]\s*(?:ichongqing|iChongqing)[^|]*$", re.I)
+# Byline "By XINYI LI|Mar 5,2024": author before the bar.
+BYLINE_AUTHOR_RE = re.compile(r"^\s*By\s*[:：]?\s*(?P<author>[^|｜\n]+?)\s*(?:[|｜]|$)", re.I)
+# Labels in front of attachment link texts ("附件：", "附件2:") — dropped from attachment names.
+ATTACHMENT_LABEL_RE = re.compile(r"^(?:附件|附表|Attachment)\s*\d*\s*[:：.、]\s*", re.I)
+# Paragraphs that are only a photo/video credit: "(Photo/Zhou Qi)", "(Photo by …)", "Photo: …".
+CREDIT_LINE_RE = re.compile(r"^[(（]?\s*(?:photo|photos|video|graphic|poster|image)s?\s*(?:/|by|:|：)[^)）]{0,80}[)）]?$", re.I)
+
+
+def with_overrides(rules: Mapping[str, tuple[str, ...]], overrides: Mapping[str, str] | None) -> dict[str, tuple[str, ...]]:
+    """The family rules with a source's registry selectors put first (unknown keys are ignored)."""
+    merged = dict(rules)
+    for key, selector in (overrides or {}).items():
+        if key in merged and selector:
+            merged[key] = (selector, *[s for s in merged[key] if s != selector])
+    return merged

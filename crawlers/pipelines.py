@@ -1,0 +1,77 @@
+"""Item pipelines.
+
+``StoragePipeline`` stores every ``ArticleItem`` through ``storage.upsert_article``, each in its own
+short transaction (a crash loses at most the item in flight; a retried run stores nothing twice:
+the upsert is keyed by canonical URL). Outcomes are counted in the crawler stats as
+``policywatch/items_new``, ``policywatch/items_updated``, ``policywatch/items_unchanged``; the
+crawl run comes from the spider (``spider.crawl_run``, set by ``CrawlRunRecorder``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawlers.db import engine_for
+
+logger = logging.getLogger(__name__)
+
+RECORD_FIELDS = (
+    "url", "source_id", "section", "title", "published_at", "language", "body", "source_office", "author", "extra",
+)
+
+
+def item_to_record(item: Any):
+    """``storage.ArticleRecord`` from an ArticleItem (or any dict-like item with the same fields)."""
+    from storage import ArticleRecord
+
+    data = ItemAdapter(item).asdict()
+    kwargs = {name: data.get(name) for name in RECORD_FIELDS}
+    kwargs["extra"] = kwargs["extra"] or {}
+    return ArticleRecord(**kwargs)
+
+
+class StoragePipeline:
+    def __init__(self, database_url: str, crawler) -> None:
+        self.database_url = database_url
+        self.crawler = crawler
+        self.engine = None
+
+    @classmethod
+    def from_crawler(cls, crawler) -> StoragePipeline:
+        url = crawler.settings.get("DATABASE_URL")
+        if not url:
+            raise NotConfigured("DATABASE_URL is not set")
+        return cls(url, crawler)
+
+    def open_spider(self) -> None:
+        try:
+            self.engine = engine_for(self.database_url)  # runs storage.upgrade_database once
+        except Exception:  # noqa: BLE001 - CrawlRunRecorder reports it and closes the spider
+            logger.exception("cannot open the database %s", self.database_url)
+            self.engine = None
+
+    def process_item(self, item: Any) -> Any:
+        from storage import session_scope, upsert_article
+
+        spider = self.crawler.spider
+        stats = self.crawler.stats
+        url = ItemAdapter(item).get("url")
+        try:
+            if self.engine is None:
+                self.engine = engine_for(self.database_url)
+            record = item_to_record(item)
+            with session_scope(self.engine) as session:
+                outcome = upsert_article(session, record, getattr(spider, "crawl_run", None))
+        except Exception as exc:  # noqa: BLE001 - any storage failure loses this item only
+            message = f"{getattr(spider, 'source_id', '?')}: storing {url} failed: {type(exc).__name__}: {exc}"
+            if hasattr(spider, "record_page_error"):
+                spider.record_page_error(message)
+            stats.inc_value("policywatch/items_failed")
+            raise DropItem(message) from exc
+        stats.inc_value(f"policywatch/items_{outcome.value}")
+        logger.debug("%s %s", outcome.value, url)
+        return item

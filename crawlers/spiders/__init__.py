@@ -1,0 +1,1 @@
+"""Spiders, one per site family; the spider name is the registry ``family``."""

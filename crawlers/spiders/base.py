@@ -1,0 +1,203 @@
+"""What every family spider shares: the registry entry, the date window, error bookkeeping.
+
+A family spider is generic; the source registry entry (``-a source=ID``) tells it where to start
+(sections), the language, per-site overrides (download delay, charset, Referer, selectors).
+
+Errors are collected on the spider for :class:`crawlers.extensions.CrawlRunRecorder`:
+
+* ``fatal_errors``: the source could not be read — a list/feed page failed or answered non-2xx,
+  or listed no article (layout changed?). The crawl run ends ``failed``.
+* ``page_errors``: one article page failed or gave no title/body. The run ends ``partial``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawlers.extract.dates import DEFAULT_TZ
+from crawlers.extract.urls import same_site
+from crawlers.items import ArticleItem
+from crawlers.middlewares import REAL_URL_META
+from policywatch.sources import SourceConfig, load_registry
+
+logger = logging.getLogger(__name__)
+
+KIND_META = "policywatch_kind"  # "list" or "article": which errback rules apply
+
+
+def _as_date(value: Any, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a YYYY-MM-DD date") from None
+
+
+class FamilySpider(scrapy.Spider):
+    """Base class; subclasses set ``name`` (== registry family) and implement ``start``."""
+
+    source: SourceConfig
+    rules: Mapping[str, tuple[str, ...]] = {}  # the family's rule table (selector override keys)
+
+    def __init__(
+        self,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        max_pages: str | int | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if not source:
+            raise ValueError(f"spider {self.name!r} needs a source: -a source=<registry id>")
+        self.source_id = source
+        self.since = _as_date(since, "since")
+        self.until = _as_date(until, "until")
+        self.max_pages_arg = int(max_pages) if max_pages not in (None, "") else None
+        self.fatal_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.crawl_run = None  # set by CrawlRunRecorder; read by StoragePipeline
+        self.run_summary: dict[str, Any] | None = None  # set by CrawlRunRecorder at close
+        self._yielded_urls: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler)
+        crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
+        return spider
+
+    def _configure(self, crawler) -> None:
+        settings = crawler.settings
+        registry = load_registry(settings.get("POLICYWATCH_SOURCES_FILE"))
+        self.source = registry.get(self.source_id)
+        if self.source.family != self.name:
+            raise ValueError(
+                f"source {self.source_id!r} is of family {self.source.family!r}, not {self.name!r}"
+            )
+        self.allowed_domains = [self.source.host]
+        self.tz = settings.get("POLICYWATCH_TIMEZONE") or DEFAULT_TZ
+        limit = self.max_pages_arg if self.max_pages_arg is not None else settings.getint("POLICYWATCH_MAX_LIST_PAGES", 10)
+        self.max_pages = limit if limit > 0 else None
+        if self.source.download_delay is not None and not settings.get("REPLAY_URL"):
+            self.download_delay = self.source.download_delay  # per-site politeness override
+        self.selectors = dict(self.source.selectors)
+        unknown = sorted(set(self.selectors) - set(self.rules))
+        if unknown:
+            self.logger.warning(
+                "%s: selector override(s) %s are not %s rules (known: %s); ignored",
+                self.source.id, ", ".join(unknown), self.name, ", ".join(sorted(self.rules)),
+            )
+
+    # ------------------------------------------------------------------ requests and responses
+    def request_headers(self) -> dict[str, str]:
+        """Headers for start requests: the registry's Referer override, if any (later requests get
+        the page they were found on as Referer from Scrapy's RefererMiddleware)."""
+        return {"Referer": self.source.referer} if self.source.referer else {}
+
+    def response_text(self, response: Response) -> str:
+        """The decoded page; the registry's ``charset`` overrides the server's."""
+        if self.source.charset:
+            return response.body.decode(self.source.charset, errors="replace")
+        return response.text
+
+    def in_window(self, when: datetime | None) -> bool:
+        """False only for a KNOWN date outside ``since``..``until`` (unknown dates are kept)."""
+        if when is None:
+            return True
+        day = when.date()
+        if self.since and day < self.since:
+            return False
+        if self.until and day > self.until:
+            return False
+        return True
+
+    def all_older_than_since(self, dates: list[datetime | None]) -> bool:
+        """True when every date of a list page is known and before ``since``: lists are newest
+        first, so the next page can only be older still — stop paging."""
+        return self.since is not None and bool(dates) and all(d is not None and d.date() < self.since for d in dates)
+
+    def on_site(self, url: str) -> bool:
+        return same_site(url, self.source.host)
+
+    def make_item(self, *, url: str, section: str | None, title: str, published_at, body: str,
+                  source_office: str | None, author: str | None, extra: dict[str, Any]) -> ArticleItem | None:
+        """The item, or None when that URL was already yielded in this run (AMP + normal copy...)."""
+        if url in self._yielded_urls:
+            self.crawler.stats.inc_value("policywatch/duplicates")
+            return None
+        self._yielded_urls.add(url)
+        return ArticleItem(
+            url=url,
+            source_id=self.source.id,
+            section=section,
+            title=title,
+            published_at=published_at,
+            language=self.source.language,
+            body=body,
+            source_office=source_office or None,
+            author=author or None,
+            extra=extra,
+        )
+
+    # ------------------------------------------------------------------ error bookkeeping
+    def record_fatal(self, message: str) -> None:
+        self.fatal_errors.append(message)
+        self.logger.error("FATAL %s", message)
+
+    def record_page_error(self, message: str) -> None:
+        self.page_errors.append(message)
+        self.logger.warning("%s", message)
+
+    @staticmethod
+    def failure_url(failure: Failure) -> str:
+        if isinstance(failure.value, HttpError):
+            return failure.value.response.url  # already the real URL (ReplayMiddleware)
+        request = getattr(failure, "request", None)
+        if request is None:
+            return "?"
+        return request.meta.get(REAL_URL_META) or request.url
+
+    def describe_failure(self, failure: Failure) -> str:
+        """'answered HTTP 500' / 'failed: TimeoutError: …' for an errback failure."""
+        if isinstance(failure.value, HttpError):
+            return f"answered HTTP {failure.value.response.status}"
+        if isinstance(failure.value, IgnoreRequest):
+            return f"was not fetched: {failure.value}"
+        text = str(failure.value).strip() or failure.type.__name__
+        return f"failed: {failure.type.__name__}: {text}"
+
+    def list_failed(self, failure: Failure) -> None:
+        """Errback of list/feed pages: the source could not be read (fatal)."""
+        url = self.failure_url(failure)
+        self.record_fatal(f"{self.source.id}: list page {url} {self.describe_failure(failure)}")
+
+    def article_failed(self, failure: Failure) -> None:
+        """Errback of article pages: one article lost (the run becomes partial)."""
+        url = self.failure_url(failure)
+        self.record_page_error(f"{self.source.id}: article {url} {self.describe_failure(failure)}")
+
+    def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        """A callback raised: a bug or a page the parser cannot handle."""
+        if spider is not self:
+            return
+        kind = response.meta.get(KIND_META) if response is not None else None
+        message = f"{self.source.id}: parsing {getattr(response, 'url', '?')} raised {failure.type.__name__}: {failure.value}"
+        if kind == "list":
+            self.record_fatal(message)
+        else:
+            self.record_page_error(message)
