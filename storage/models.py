@@ -93,6 +93,12 @@ class CrawlRun(Base):
     items_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)  # == len(error_messages)
     error_messages: Mapped[list[str]] = mapped_column(default=list)
+    # Added in 0002, for conditional requests and source health:
+    requests: Mapped[int] = mapped_column(Integer, default=0)  # HTTP requests made, robots.txt included
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)  # 304 answers to conditional requests
+    pages_failed: Mapped[int] = mapped_column(Integer, default=0)  # pages without a title, date or body
+    health: Mapped[str | None] = mapped_column(String(16))  # ok | degraded | broken (health check verdict)
+    health_reasons: Mapped[list[str]] = mapped_column(default=list)
 
     source: Mapped[Source] = relationship()
 
@@ -160,6 +166,8 @@ class Summary(Base):
     content_hash: Mapped[str] = mapped_column(String(64))  # articles.content_hash it was made from
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Added in 0002: the faithfulness guard's decision (checked, passed, unsupported items, fallback).
+    guard: Mapped[dict[str, Any] | None] = mapped_column()
 
     article: Mapped[Article] = relationship(back_populates="summaries")
 
@@ -168,6 +176,21 @@ class Summary(Base):
             f"Summary(id={self.id!r}, article_id={self.article_id!r}, backend={self.backend!r}, "
             f"model_id={self.model_id!r})"
         )
+
+
+class HttpCacheEntry(Base):
+    """Validators of the last answer for a URL, sent back as a conditional request (ETag,
+    Last-Modified) so an unchanged page costs a 304 and no parse."""
+
+    __tablename__ = "http_cache"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)  # the real URL, never the replay's
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)
+    body_hash: Mapped[str | None] = mapped_column(String(64))  # sha256 of the body last parsed
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 TABLES = ("sources", "articles", "summaries", "crawl_runs")

@@ -17,7 +17,8 @@ from storage.migrate import alembic_config
 from storage.models import Base
 
 REPO = Path(__file__).resolve().parents[1]
-TABLES = {"sources", "articles", "summaries", "crawl_runs"}
+TABLES = {"sources", "articles", "summaries", "crawl_runs", "http_cache"}
+HEAD = "0002"  # the newest revision in storage/migrations/versions
 
 
 def _tables(url):
@@ -40,15 +41,15 @@ def _diff(url, metadata):
 
 def test_upgrade_empty_database_then_idempotent(database_url):
     assert current_revision(database_url) is None
-    assert head_revision() == "0001"
-    assert upgrade_database(database_url) == "0001"
+    assert head_revision() == HEAD
+    assert upgrade_database(database_url) == HEAD
     assert _tables(database_url) == TABLES | {"alembic_version"}
-    assert current_revision(database_url) == "0001"
+    assert current_revision(database_url) == HEAD
 
     with session_scope(database_url) as session:
         upsert_source(session, id="kjj_cq", name="n", host="h", language="zh", family="trs", enabled=True)
-    assert upgrade_database(database_url) == "0001"  # no-op, data kept
-    assert upgrade_database(database_url) == "0001"
+    assert upgrade_database(database_url) == HEAD  # no-op, data kept
+    assert upgrade_database(database_url) == HEAD
     with session_scope(database_url) as session:
         assert table_counts(session)["sources"] == 1
 
@@ -77,7 +78,7 @@ def test_downgrade_and_upgrade_again(database_url):
         engine.dispose()
     assert _tables(database_url) <= {"alembic_version"}
     assert current_revision(database_url) is None
-    assert upgrade_database(database_url) == "0001"
+    assert upgrade_database(database_url) == HEAD
     assert _tables(database_url) == TABLES | {"alembic_version"}
 
 
@@ -91,16 +92,16 @@ def _concurrent_upgrades(url, n=3):
     results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
     for out, err, rc in results:
         assert rc == 0, err
-        assert out.strip() == "0001"
+        assert out.strip() == HEAD
 
 
 def test_concurrent_upgrades_on_migrated_database(database_url):
     upgrade_database(database_url)
     _concurrent_upgrades(database_url)
-    assert current_revision(database_url) == "0001"
+    assert current_revision(database_url) == HEAD
 
 
 def test_concurrent_upgrades_on_empty_database(database_url):
     _concurrent_upgrades(database_url)
-    assert current_revision(database_url) == "0001"
+    assert current_revision(database_url) == HEAD
     assert _diff(database_url, Base.metadata) == []
