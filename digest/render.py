@@ -15,15 +15,18 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|>~])")
+# Text always sits mid-line after "- [" or an indent, so only inline syntax needs escaping:
+# emphasis, code, links/images (brackets), strikethrough, table pipes, raw HTML and entities.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~|])")
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 
 
 def markdown_escape(text: str | None) -> str:
-    """Escape text for a Markdown line: HTML entities first, then Markdown punctuation."""
+    """Escape scraped text for one Markdown line, keeping it readable as plain text."""
     if not text:
         return ""
     text = " ".join(text.split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 

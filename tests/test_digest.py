@@ -54,7 +54,8 @@ def test_markdown_escapes_html_and_markdown_syntax():
 
 
 def test_markdown_escape_function():
-    assert markdown_escape("a_b *c* [d](e) <x> & #1") == r"a\_b \*c\* \[d\]\(e\) &lt;x&gt; &amp; \#1"
+    assert markdown_escape("a_b *c* [d](e) <x> R&D &amp; #1 (CPPCC)") == (
+        r"a\_b \*c\* \[d\](e) &lt;x&gt; R&D &amp;amp; #1 (CPPCC)")
     assert markdown_escape(None) == ""
     assert markdown_escape("  several\n lines  ") == "several lines"
 
