@@ -13,8 +13,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-# Site families with a spider in crawlers/spiders/ (spider name == family).
-FAMILIES = ("trs", "wordpress")
+# Site families, each with one generic spider in crawlers/spiders/ (spider name == family):
+#   trs        TRS WCM "t-date" static sites (kjj.cq.gov.cn, www.most.gov.cn, kw.beijing.gov.cn)
+#   wordpress  WordPress feeds (www.ichongqing.info)
+#   hanweb     Hanweb JCMS /col/…/art/ sites with <record> lists and dataproxy.jsp paging
+#   gkmlpt     Guangdong gkmlpt JSON API (stic.sz.gov.cn)
+#   arti       the CNTV-style ARTI platform (www.cppcc.gov.cn)
+#   zcms       People's Daily family / ZCMS (www.rmzxw.com.cn, cppcc.people.com.cn)
+#   chinadaily China Daily regional CMS (en.cppcc.gov.cn)
+#   sichuan    Sichuan provincial CMS (kjt.sc.gov.cn)
+FAMILIES = ("trs", "wordpress", "hanweb", "gkmlpt", "arti", "zcms", "chinadaily", "sichuan")
+Family = Literal["trs", "wordpress", "hanweb", "gkmlpt", "arti", "zcms", "chinadaily", "sichuan"]
 
 
 class RegistryError(ValueError):
@@ -35,16 +44,18 @@ class SourceConfig(BaseModel):
     name: str
     host: str
     language: Literal["zh", "en"]
-    family: Literal["trs", "wordpress"]
+    family: Family
     sections: list[Section] = Field(min_length=1)
     enabled: bool = True
     disabled_reason: str | None = None
     # Per-site overrides: seconds between requests, a forced charset, a Referer to send,
     # CSS selectors that replace the family defaults (keys are family-specific).
     download_delay: float | None = Field(default=None, ge=0)
-    charset: str | None = None
-    referer: str | None = None
-    selectors: dict[str, str] = Field(default_factory=dict)
+    charset: str | None = None  # force a charset (Hanweb sites send none; people.com.cn lies)
+    referer: str | None = None  # sent with every request (kw.beijing.gov.cn wants one)
+    tls_lenient: bool = False  # accept bad certificates / legacy TLS (www.cppcc.gov.cn)
+    headers: dict[str, str] = Field(default_factory=dict)  # extra request headers
+    selectors: dict[str, str] = Field(default_factory=dict)  # family rule name -> CSS selector
 
     @model_validator(mode="after")
     def _disabled_needs_reason(self) -> "SourceConfig":
