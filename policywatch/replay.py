@@ -11,6 +11,19 @@ File lookup, in order, for ``/<host>/<path>?<query>``:
     dropped first, as real servers ignore them; any other query with no such file is a 404, as a
     WordPress feed answers a page past the last one.
 
+A site folder may hold ``_replay.toml`` to behave like its real server (files and folders whose
+name starts with ``_`` are never served)::
+
+    [content_types]            # by file suffix, replacing the defaults
+    ".html" = "text/html"      # e.g. no charset, as Hanweb servers send
+    [require_headers]          # a request without the header (prefix match) gets 403, as a WAF
+    Referer = "https://kw.beijing.gov.cn/"
+    [statuses]                 # fixed answers by path, e.g. a JavaScript challenge
+    "gkmlpt/challenge" = 412
+
+POST is answered like GET (the form body is ignored), enough for list APIs such as Hanweb's
+``dataproxy.jsp`` whose paging sits in the query string.
+
 Faults can be injected per path (``faults={"kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500}``) to
 test how the pipeline reports a broken source. Responses carry Last-Modified and ETag and answer
 conditional requests with 304.
@@ -23,6 +36,7 @@ import hashlib
 import re
 import mimetypes
 import threading
+import tomllib
 from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,8 +106,17 @@ class ReplayServer:
         with self._lock:
             self.requests.append(path)
 
+    def site_config(self, host: str) -> dict:
+        """The host's ``_replay.toml`` (empty when absent); read on each request, it is tiny."""
+        path = self.root / host / "_replay.toml"
+        if not host or not path.is_file():
+            return {}
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+
     def resolve(self, path: str, query: str) -> Path | None:
         relative = unquote(path).lstrip("/")
+        if any(part.startswith("_") for part in relative.split("/")[1:]):
+            return None  # _replay.toml, _build/: the replay's own files
         target = (self.root / relative).resolve()
         if self.root not in target.parents and target != self.root:
             return None  # path traversal
@@ -123,6 +146,12 @@ class _ReplayHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         self._serve(send_body=True)
 
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self._serve(send_body=True)
+
     def _serve(self, send_body: bool) -> None:
         parts = urlsplit(self.path)
         key = unquote(parts.path).lstrip("/")
@@ -130,6 +159,16 @@ class _ReplayHandler(BaseHTTPRequestHandler):
         fault = self.replay.faults.get(key)
         if fault:
             self._send_plain(fault, f"injected fault for {key}\n", send_body)
+            return
+        host, _, site_path = key.partition("/")
+        config = self.replay.site_config(host)
+        for header, prefix in config.get("require_headers", {}).items():
+            if not (self.headers.get(header) or "").startswith(prefix):
+                self._send_plain(HTTPStatus.FORBIDDEN, f"{header} required\n", send_body)
+                return
+        status = config.get("statuses", {}).get(site_path)
+        if status:
+            self._send_plain(status, f"status {status} for {key}\n", send_body)
             return
         file = self.replay.resolve(parts.path, parts.query)
         if file is None:
@@ -147,7 +186,8 @@ class _ReplayHandler(BaseHTTPRequestHandler):
             self.send_header("Last-Modified", last_modified)
             self.end_headers()
             return
-        content_type = CONTENT_TYPES.get(file.suffix.lower()) or (
+        suffix = file.suffix.lower()
+        content_type = config.get("content_types", {}).get(suffix) or CONTENT_TYPES.get(suffix) or (
             mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         )
         self.send_response(HTTPStatus.OK)

@@ -69,3 +69,21 @@ def test_injected_fault(site):
 def test_missing_root_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="replay root"):
         ReplayServer(tmp_path / "nowhere")
+
+
+def test_site_config_mimics_the_real_server(site):
+    (site / "example.gov.cn" / "_replay.toml").write_text(
+        '[content_types]\n".html" = "text/html"\n'
+        '[require_headers]\nReferer = "https://example.gov.cn/"\n'
+        '[statuses]\n"challenge" = 412\n',
+        encoding="utf-8",
+    )
+    with ReplayServer(site) as server:
+        url = f"{server.url}/example.gov.cn/news/index.html"
+        assert _get(url)[0] == 403
+        status, body, headers = _get(url, {"Referer": "https://example.gov.cn/news/"})
+        assert status == 200 and headers["Content-Type"] == "text/html"
+        assert _get(f"{server.url}/example.gov.cn/challenge", {"Referer": "https://example.gov.cn/"})[0] == 412
+        assert _get(f"{server.url}/example.gov.cn/_replay.toml", {"Referer": "https://example.gov.cn/"})[0] == 404
+        post = urllib.request.Request(url, data=b"col=1", headers={"Referer": "https://example.gov.cn/"})
+        assert urllib.request.urlopen(post, timeout=5).read().decode() == "<p>list 1</p>"
