@@ -154,6 +154,31 @@ class FamilySpider(scrapy.Spider):
             extra=extra,
         )
 
+    def article_item(self, article: Any, *, section: str | None, list_title: str | None = None,
+                     list_date: str | None = None, origin: str = "list") -> ArticleItem | None:
+        """The item of a parsed article page (an ``ExtractedArticle``), or None with the reason recorded.
+
+        What the list (``origin``) said fills what the page lacks: the title, and the date when the
+        page gave none or only the URL's (``list_date`` is an ISO datetime). An article without
+        title or body is a page error (layout changed?); one dated outside the window is skipped.
+        """
+        title = article.title or list_title
+        if not article.title and title:
+            article.extra["title_source"] = origin
+        if article.extra.get("date_source") in (None, "url") and list_date:
+            article.published_at = datetime.fromisoformat(list_date)
+            article.extra["date_source"] = origin
+        if not title or not article.body:
+            missing = " and ".join(n for n, v in (("title", title), ("body", article.body)) if not v)
+            self.record_page_error(f"{self.source.id}: article {article.url} has no {missing} (page layout changed?)")
+            return None
+        if not self.in_window(article.published_at):
+            self.crawler.stats.inc_value("policywatch/out_of_window")
+            return None
+        return self.make_item(url=article.url, section=section, title=title, published_at=article.published_at,
+                              body=article.body, source_office=article.source_office, author=article.author,
+                              extra=article.extra)
+
     # ------------------------------------------------------------------ error bookkeeping
     def record_fatal(self, message: str) -> None:
         self.fatal_errors.append(message)
