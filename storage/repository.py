@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from storage.models import Article, CrawlRun, Source, Summary
+from storage.models import Article, CrawlRun, HttpCacheEntry, Source, Summary
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome
 from storage.types import canonical_json
 
@@ -107,6 +107,12 @@ def start_crawl_run(
         "items_unchanged": 0,
         "errors": 0,
         "error_messages": [],
+        # 0002 columns: a retried run must not show the previous attempt's counts or verdict
+        "requests": 0,
+        "not_modified": 0,
+        "pages_failed": 0,
+        "health": None,
+        "health_reasons": [],
     }
     stmt = _insert(session, table).values(source_id=source_id, run_id=run_id, **fresh)
     stmt = stmt.on_conflict_do_update(
@@ -373,3 +379,127 @@ def table_counts(session: Session) -> dict[str, int]:
         model.__tablename__: session.execute(select(func.count()).select_from(model)).scalar_one()
         for model in (Source, Article, Summary, CrawlRun)
     }
+
+
+# ------------------------------------------------------- conditional requests and source health
+
+HEALTH_VERDICTS = ("ok", "degraded", "broken")
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """The validators of the last stored answer for a URL (a row of ``http_cache``)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    status: int
+    body_hash: str | None
+
+
+def http_cache_entries(session: Session, source_id: str) -> dict[str, CachedPage]:
+    """Every ``http_cache`` row of a source, by URL (loaded once at the start of a crawl)."""
+    rows = session.execute(select(HttpCacheEntry).where(HttpCacheEntry.source_id == source_id)).scalars()
+    return {
+        row.url: CachedPage(row.url, row.etag, row.last_modified, row.status, row.body_hash) for row in rows
+    }
+
+
+def save_http_cache(session: Session, source_id: str, pages: Iterable[CachedPage]) -> int:
+    """Insert or replace the ``http_cache`` rows of ``pages`` (keyed by URL); returns how many."""
+    table = HttpCacheEntry.__table__
+    count = 0
+    for page in pages:
+        fields = {
+            "source_id": source_id,
+            "etag": page.etag,
+            "last_modified": page.last_modified,
+            "status": page.status,
+            "body_hash": page.body_hash,
+            "fetched_at": _utcnow(),
+        }
+        stmt = _insert(session, table).values(url=page.url, **fields)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.url], set_={key: stmt.excluded[key] for key in fields}
+        )
+        session.execute(stmt)
+        count += 1
+    return count
+
+
+def stored_article_dates(session: Session, urls: Iterable[str]) -> dict[str, datetime | None]:
+    """``{url: published_at}`` for the URLs of ``urls`` already stored as articles."""
+    wanted = list(dict.fromkeys(urls))
+    found: dict[str, datetime | None] = {}
+    for start in range(0, len(wanted), 500):  # keep the IN list well below parameter limits
+        chunk = wanted[start : start + 500]
+        for url, published_at in session.execute(
+            select(Article.url, Article.published_at).where(Article.url.in_(chunk))
+        ):
+            found[url] = published_at
+    return found
+
+
+def mark_article_seen(session: Session, url: str, crawl_run: CrawlRun | None) -> bool:
+    """An article page answered 304: move ``last_seen_at`` (+ ``last_crawl_run_id``) of the stored
+    article, as an UNCHANGED upsert would. False when no article is stored under ``url``."""
+    seen: dict[str, Any] = {"last_seen_at": _utcnow()}
+    if crawl_run is not None:
+        seen["last_crawl_run_id"] = crawl_run.id
+    touched = session.execute(
+        update(Article.__table__).where(Article.__table__.c.url == url).values(**seen).returning(Article.__table__.c.id)
+    ).first()
+    if touched is None:
+        return False
+    _expire_if_loaded(session, Article, touched.id)
+    return True
+
+
+def record_crawl_health(
+    session: Session,
+    crawl_run: CrawlRun,
+    *,
+    requests: int,
+    not_modified: int,
+    pages_failed: int,
+    health: str,
+    reasons: Sequence[str],
+) -> CrawlRun:
+    """Record the request counts and the health verdict (ok | degraded | broken) of a crawl run."""
+    if health not in HEALTH_VERDICTS:
+        raise ValueError(f"health must be one of {HEALTH_VERDICTS}, not {health!r}")
+    run = crawl_run if crawl_run in session else session.get(CrawlRun, crawl_run.id)
+    if run is None:
+        raise LookupError(f"crawl run id={crawl_run.id} ({crawl_run.source_id}, {crawl_run.run_id}) does not exist")
+    run.requests = requests
+    run.not_modified = not_modified
+    run.pages_failed = pages_failed
+    run.health = health
+    run.health_reasons = [str(reason) for reason in reasons]
+    session.flush()
+    return run
+
+
+def previous_crawl_runs(session: Session, source_id: str, *, before: CrawlRun | None = None, limit: int = 5) -> list[CrawlRun]:
+    """The source's latest finished crawl runs, newest first, other than ``before`` (and started
+    before it when given): the history a health check compares a run with."""
+    stmt = select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.status.in_(FINAL_STATUSES))
+    if before is not None:
+        stmt = stmt.where(CrawlRun.id != before.id, CrawlRun.started_at <= before.started_at)
+    stmt = stmt.order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
+    return list(session.execute(stmt).scalars())
+
+
+def latest_crawl_runs(session: Session) -> dict[str, CrawlRun]:
+    """The newest crawl run of every source that has one (running or finished), by source id."""
+    newest = (
+        select(CrawlRun.source_id, func.max(CrawlRun.started_at).label("started_at"))
+        .group_by(CrawlRun.source_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(CrawlRun)
+        .join(newest, and_(CrawlRun.source_id == newest.c.source_id, CrawlRun.started_at == newest.c.started_at))
+        .order_by(CrawlRun.id)
+    ).scalars()
+    return {row.source_id: row for row in rows}  # ties on started_at: the highest id wins
