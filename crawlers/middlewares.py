@@ -89,3 +89,31 @@ class ReplayMiddleware:
         if not real_url:
             return response
         return response.replace(url=real_url)
+
+
+class SourceHeadersMiddleware:
+    """The registry's ``referer`` and ``headers`` overrides on every request of the source's crawl.
+
+    Some sites answer 403 without a Referer (kw.beijing.gov.cn, CATALOGUE §0.5), robots.txt
+    included. Headers already on a request win: Scrapy's RefererMiddleware gives list pages after
+    the first and article pages the LIST page they were found on, which is what a browser sends.
+    The spider's ``source`` (a registry entry, see crawlers/spiders/base.py) is read at each
+    request, so spiders without one are left alone.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceHeadersMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        source = getattr(self.crawler.spider, "source", None)
+        if source is None:
+            return None
+        if source.referer:
+            request.headers.setdefault(b"Referer", source.referer)
+        for name, value in source.headers.items():
+            request.headers.setdefault(name, value)
+        return None

@@ -75,6 +75,8 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # process_response runs last, after retry/redirect/decompression, and hands the spider a response
 # whose URL is the real one again.
 DOWNLOADER_MIDDLEWARES = {
+    # the registry's referer/headers, before the rewrite so the request to the real URL (robots.txt too) carries them
+    "crawlers.middlewares.SourceHeadersMiddleware": 110,
     "crawlers.middlewares.ReplayMiddleware": 120,
 }
 ITEM_PIPELINES = {

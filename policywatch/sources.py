@@ -56,6 +56,9 @@ class SourceConfig(BaseModel):
     tls_lenient: bool = False  # accept bad certificates / legacy TLS (www.cppcc.gov.cn)
     headers: dict[str, str] = Field(default_factory=dict)  # extra request headers
     selectors: dict[str, str] = Field(default_factory=dict)  # family rule name -> CSS selector
+    # "newest_first": a list page entirely older than --since ends the paging; "unsorted" (the
+    # kw.beijing.gov.cn hot-news list): every page up to the page limit is read.
+    list_order: Literal["newest_first", "unsorted"] = "newest_first"
 
     @model_validator(mode="after")
     def _disabled_needs_reason(self) -> "SourceConfig":

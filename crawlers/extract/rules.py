@@ -30,6 +30,20 @@ HTTPS_HOSTS = frozenset(
         "kjt.zj.gov.cn",
     }
 )
+# Hosts whose canonical scheme is http: https links to them are rewritten to http. www.cppcc.gov.cn
+# has a certificate for another hostname (CATALOGUE §0.5, §1a) and links to it use both schemes;
+# en.cppcc.gov.cn and the people.com.cn channels are published as http (§1b, §2b).
+HTTP_HOSTS = frozenset({"www.cppcc.gov.cn", "en.cppcc.gov.cn", "cppcc.people.com.cn"})
+# Other names of the same site: links to the alias are the same page on the canonical host
+# (rmzxb.com.cn is the older domain of rmzxw.com.cn, same /c/YYYY-MM-DD/<id>.shtml paths; §0.7).
+HOST_ALIASES: Mapping[str, str] = MappingProxyType(
+    {
+        "www.rmzxb.com.cn": "www.rmzxw.com.cn",
+        "rmzxb.com.cn": "www.rmzxw.com.cn",
+        "rmzxw.com.cn": "www.rmzxw.com.cn",
+        "cppcc.gov.cn": "www.cppcc.gov.cn",
+    }
+)
 # Case of percent escapes in canonical URLs: "upper" (RFC 3986 §6.2.2.1 normal form, what the
 # lead's spec asks for: %e4%b8%a8 → %E4%B8%A8) or "keep" (as the site wrote them; WordPress writes
 # lower case). Both spellings name the same resource; what matters is that every URL goes
@@ -45,11 +59,42 @@ TRACKING_PARAMS = frozenset(
     }
 )
 TRACKING_PARAM_PREFIXES = ("utm_", "pk_", "mtm_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci")
+# Path fixes per host: (host, pattern, replacement), applied by canonical_url. MOST list pages
+# sometimes link their news columns through a spurious /xxgk/xinxifenlei/ prefix (CATALOGUE §0.7);
+# only the news columns are rewritten, the real open-government paths under /xxgk/xinxifenlei/fdzdgknr/ stay.
+URL_PATH_REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("www.most.gov.cn", re.compile(r"^/xxgk/xinxifenlei/(?=(?:kjbgz|tztg|tpxw)/)"), "/"),
+)
 
 # Links to documents, not articles: record them as attachments, never crawl them as pages.
 ATTACHMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|xls|wps|et|zip|rar|7z|pptx?|ofd|txt|csv)(?:$|[?#])", re.I)
 # TRS attachment file names: P0YYYYMMDD<digits>.pdf (CATALOGUE §0.1).
 TRS_ATTACHMENT_RE = re.compile(r"/P0\d+\.(?:pdf|docx?|xlsx?|zip|wps|rar|ofd)$", re.I)
+
+# ---------------------------------------------------------------------------------------------
+# Charsets (CATALOGUE §0.4; used by crawlers/extract/charset.py)
+# ---------------------------------------------------------------------------------------------
+# Header charsets that a Chinese server sends by default rather than by knowledge (old MOST pages:
+# GB2312 bytes under "ISO-8859-1"): ignored, the page's <meta> or its bytes decide. w3lib resolves
+# all of them to cp1252.
+UNTRUSTED_HEADER_CHARSETS = frozenset({"cp1252", "windows-1252", "iso-8859-1", "iso8859-1", "latin-1", "latin1", "ascii", "us-ascii"})
+# Tried in order on a page with no trustworthy declaration: the first that decodes without error
+# wins; the last is the default (GB18030 decodes GB2312 and GBK pages, the other Chinese legacy).
+FALLBACK_CHARSETS = ("utf-8", "gb18030")
+
+# Labelled metadata ("文  号：川科政〔2024〕3号", table cells "索引号：…") → extra keys. Labels are
+# compared without spaces and colons.
+METADATA_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "文号": "document_number",
+        "发文字号": "document_number",
+        "索引号": "index_number",
+        "主题分类": "topic",
+        "成文日期": "written_date",
+        "发布机构": "issuing_office",
+        "发文机关": "issuing_office",
+    }
+)
 
 # ---------------------------------------------------------------------------------------------
 # TRS WCM "t-date" static sites (kjj.cq.gov.cn and every *.cq.gov.cn bureau, most.gov.cn, ...)
@@ -64,7 +109,14 @@ TRS_PAGINATION_RES = (
 TRS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         # list pages: containers whose links are the column's articles (else: the whole page)
-        "list_item": ("ul.list li", ".list li", ".tab-item li", "table.zcwjk-list tr", ".news-list li"),
+        "list_item": (
+            "ul.list li", ".list li", ".tab-item li", "table.zcwjk-list tr", ".news-list li",
+            "ul.info_list2 li",  # www.most.gov.cn news columns
+            ".hot-news-list li",  # kw.beijing.gov.cn 新闻动态
+        ),
+        # where a list item's date is printed; the first that parses wins (kw.beijing.gov.cn puts
+        # the date in the LAST span: its registry entry overrides this with span:last-of-type)
+        "list_date": ("span.date", "span, em, i, .date, .time, td"),
         # detail pages
         "title_meta": ("ArticleTitle", "title", "og:title"),
         "date_meta": ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time"),
@@ -75,7 +127,12 @@ TRS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "description_meta": ("Description", "description"),
         "title": (".zwxl-title .tit", ".zwxl-title h1", ".article-title", "h1", "h2.title"),
         "header": (".zwxl-title .info", ".zwxl-title", ".zwxl-info", ".pages-date", ".article-info", ".info", ".zwxl-content"),
-        "body": ("div.trs_editor_view", ".TRS_UEDITOR", ".TRS_Editor", ".zwxl-article", ".pages_content", "#Zoom", "#zoom"),
+        "body": (
+            "div.trs_editor_view", ".TRS_UEDITOR", ".TRS_Editor", ".zwxl-article", ".pages_content", "#Zoom", "#zoom",
+            "#mainText",  # kw.beijing.gov.cn pages without #zoom
+        ),
+        # cells of the open-government metadata table (索引号 / 文号 / 主题分类 / 发布机构 / 成文日期)
+        "metadata": ("table.zwxl-table td", "table.xxgk_detail_table td"),
         # where attachment links live (the body container and its parent article block)
         "attachments": (".zwxl-article", ".pages_content", ".zwxl-content", "div.trs_editor_view", "#Zoom", "#zoom"),
     }

@@ -27,6 +27,7 @@ from crawlers.extract.common import (
     trafilatura_text,
 )
 from crawlers.extract.dates import DEFAULT_TZ, date_from_url, parse_date
+from crawlers.extract.metadata import labelled_fields
 from crawlers.extract.rules import (
     ATTACHMENT_RE,
     TRS_ARTICLE_RE,
@@ -42,11 +43,16 @@ from crawlers.extract.urls import canonical_url
 
 @dataclass(frozen=True)
 class ListEntry:
-    """One article link on a list page: URL (canonical, absolute), title, date (None if unknown)."""
+    """One article link on a list page: URL (canonical, absolute), title, date (None if unknown).
+
+    ``pinned``: the item sits at the top of the list out of date order (a "置顶" notice), so its
+    date says nothing about how old the rest of the list is.
+    """
 
     url: str
     title: str
     date: datetime | None
+    pinned: bool = False
 
 
 def is_trs_article_url(url: str) -> bool:
@@ -104,14 +110,14 @@ def parse_trs_list(
                 if url in seen:
                     continue
                 seen.add(url)
-                entries.append(_entry(url, link, item, default_tz))
+                entries.append(_entry(url, link, item, default_tz, rules["list_date"]))
     else:
         for url, link in _article_links(sel, base_url):
             if url in seen:
                 continue
             seen.add(url)
             parent = link.xpath("..")
-            entries.append(_entry(url, link, parent[0] if parent else link, default_tz))
+            entries.append(_entry(url, link, parent[0] if parent else link, default_tz, rules["list_date"]))
     return entries, total_pages(text)
 
 
@@ -126,14 +132,14 @@ def _article_links(scope, base_url: str):
         yield url, link
 
 
-def _entry(url: str, link, item, default_tz: str) -> ListEntry:
+def _entry(url: str, link, item, default_tz: str, date_selectors: tuple[str, ...]) -> ListEntry:
     title = normalize_space(link.attrib.get("title")) or normalize_space("".join(link.root.itertext()))
     # the date text is the item's text without the link's own text (titles may contain dates)
     link_text = "".join(link.root.itertext())
     item_text = "".join(item.root.itertext()) if hasattr(item.root, "itertext") else ""
     date_text = normalize_space(item_text.replace(link_text, " ", 1)) if link_text else normalize_space(item_text)
     date = None
-    for span in item.css("span, em, i, .date, .time, td"):
+    for span in (found for css in date_selectors for found in item.css(css)):
         candidate = normalize_space("".join(span.root.itertext()))
         if candidate and candidate not in title:
             date = parse_date(candidate, default_tz=default_tz)
@@ -185,8 +191,9 @@ def parse_trs_detail(
     Order: meta tags (ArticleTitle, PubDate, ContentSource, Keywords, ColumnName) → the visible
     header (来自: / 日期:) → the URL's ``tYYYYMMDD`` for the date; body from the first matching rule
     (``div.trs_editor_view``, ``.TRS_UEDITOR``, ``.zwxl-article``, ``#Zoom``…), else trafilatura.
-    ``extra`` gets keywords, column_name, attachments [{name, url}], rule (the body rule) and
-    date_source / title_source / source_office_source.
+    ``extra`` gets keywords, column_name, attachments [{name, url}], rule (the body rule),
+    date_source / title_source / source_office_source and the labelled fields of an
+    open-government metadata table (document_number, index_number, written_date, topic...).
     """
     text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
     url = canonical_url(url)
@@ -259,6 +266,12 @@ def parse_trs_detail(
     found = meta_content(sel, rules["column_meta"])
     if found:
         extra["column_name"] = found[1]
+
+    # --- open-government metadata table: 文号 → document_number, 索引号, 成文日期…
+    fields = labelled_fields(normalize_space("".join(cell.root.itertext())) for css in rules["metadata"] for cell in sel.css(css))
+    if not article.source_office and fields.get("issuing_office"):
+        article.source_office, extra["source_office_source"] = fields["issuing_office"], "metadata"
+    extra.update(fields)
 
     # --- attachments: document links in the article block (and the body itself)
     containers = [s for css in rules["attachments"] for s in sel.css(css)]

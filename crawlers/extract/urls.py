@@ -11,7 +11,15 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
-from crawlers.extract.rules import HTTPS_HOSTS, PERCENT_ESCAPE_CASE, TRACKING_PARAMS, TRACKING_PARAM_PREFIXES
+from crawlers.extract.rules import (
+    HOST_ALIASES,
+    HTTP_HOSTS,
+    HTTPS_HOSTS,
+    PERCENT_ESCAPE_CASE,
+    TRACKING_PARAMS,
+    TRACKING_PARAM_PREFIXES,
+    URL_PATH_REWRITES,
+)
 
 _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 _AMP_SUFFIX = re.compile(r"/amp/?$")
@@ -44,10 +52,13 @@ def canonical_url(url: str, base: str | None = None) -> str:
     * resolved against ``base`` when relative (``./202403/t….html`` against the LIST page) or
       protocol-relative (``//host/…``);
     * scheme and host lower-cased, default port and fragment dropped, empty path → ``/``;
-    * ``http`` → ``https`` for hosts known to serve https (``rules.HTTPS_HOSTS``);
+    * ``http`` → ``https`` for hosts known to serve https (``rules.HTTPS_HOSTS``), ``https`` →
+      ``http`` for hosts published over http (``rules.HTTP_HOSTS``: www.cppcc.gov.cn…);
+    * another name of a site replaced by its canonical host (``rules.HOST_ALIASES``: rmzxb → rmzxw);
     * tracking parameters (``utm_*``, ``spm``, ``from``, ``share``…) removed, other parameters kept
       in order (``?p=123`` short links are left as they are: only the page knows its real URL);
     * AMP copies (``…/amp/``, ``…/amp``, ``?amp=1``) mapped to the normal page;
+    * known spurious path prefixes removed (``rules.URL_PATH_REWRITES``: MOST's ``/xxgk/xinxifenlei/kjbgz/…``);
     * non-ASCII characters percent-encoded as UTF-8 and percent escapes upper-cased
       (``%e4%b8%a8`` → ``%E4%B8%A8``; ``rules.PERCENT_ESCAPE_CASE``).
     """
@@ -64,10 +75,15 @@ def canonical_url(url: str, base: str | None = None) -> str:
     if scheme not in ("http", "https"):
         return url
     host = (parts.hostname or "").lower().rstrip(".")
+    host = HOST_ALIASES.get(host, host)
     port = parts.port
     if host in HTTPS_HOSTS and scheme == "http":
         scheme = "https"
         if port == 80:
+            port = None
+    elif host in HTTP_HOSTS and scheme == "https":
+        scheme = "http"
+        if port == 443:
             port = None
     netloc = host
     if port is not None and str(port) != _DEFAULT_PORTS.get(scheme):
@@ -75,6 +91,9 @@ def canonical_url(url: str, base: str | None = None) -> str:
     path = parts.path or "/"
     if _AMP_SUFFIX.search(path):
         path = _AMP_SUFFIX.sub("/", path)
+    for rewrite_host, pattern, replacement in URL_PATH_REWRITES:
+        if host == rewrite_host:
+            path = pattern.sub(replacement, path)
     query = _clean_query(parts.query)
     result = urlunsplit((scheme, netloc, path, query, ""))
     if PERCENT_ESCAPE_CASE == "upper":

@@ -24,6 +24,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawlers.extract.charset import decode_html
 from crawlers.extract.dates import DEFAULT_TZ
 from crawlers.extract.urls import same_site
 from crawlers.items import ArticleItem
@@ -110,10 +111,12 @@ class FamilySpider(scrapy.Spider):
         return {"Referer": self.source.referer} if self.source.referer else {}
 
     def response_text(self, response: Response) -> str:
-        """The decoded page; the registry's ``charset`` overrides the server's."""
+        """The decoded page; the registry's ``charset`` overrides the server's, and a Western
+        default charset in the header (old MOST pages: GB2312 sent as ISO-8859-1) is not believed."""
         if self.source.charset:
             return response.body.decode(self.source.charset, errors="replace")
-        return response.text
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        return decode_html(response.body, content_type)[0]
 
     def in_window(self, when: datetime | None) -> bool:
         """False only for a KNOWN date outside ``since``..``until`` (unknown dates are kept)."""
@@ -128,7 +131,10 @@ class FamilySpider(scrapy.Spider):
 
     def all_older_than_since(self, dates: list[datetime | None]) -> bool:
         """True when every date of a list page is known and before ``since``: lists are newest
-        first, so the next page can only be older still — stop paging."""
+        first, so the next page can only be older still — stop paging. Never for a source whose
+        registry entry says its lists are not in date order (``list_order = "unsorted"``)."""
+        if self.source.list_order == "unsorted":
+            return False
         return self.since is not None and bool(dates) and all(d is not None and d.date() < self.since for d in dates)
 
     def on_site(self, url: str) -> bool:

@@ -17,7 +17,8 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from crawlers.extract.trs import parse_trs_detail, parse_trs_list, trs_page_urls
+from crawlers.extract.common import ExtractedArticle
+from crawlers.extract.trs import ListEntry, parse_trs_detail, parse_trs_list, trs_page_urls
 from crawlers.extract.rules import TRS_RULES
 from crawlers.spiders.base import KIND_META, FamilySpider
 
@@ -40,10 +41,23 @@ class TrsSpider(FamilySpider):
             meta={KIND_META: "list", "section": section, "page": page, "first_url": first_url, "total_pages": total},
         )
 
+    # The family's parsers; a family with the same list → pages → articles shape (sichuan)
+    # subclasses this spider and replaces these three.
+    def parse_list_page(self, response: Response) -> tuple[list[ListEntry], int | None]:
+        """The article entries of a list page and the section's total page count (None: unknown)."""
+        return parse_trs_list(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+
+    def list_page_urls(self, first_url: str, total: int | None) -> list[str]:
+        """The URLs of pages 1..total of a section."""
+        return trs_page_urls(first_url, total)
+
+    def parse_detail_page(self, response: Response) -> ExtractedArticle:
+        return parse_trs_detail(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+
     def parse_list(self, response: Response) -> Iterator[Request]:
         meta = response.meta
         section, page, first_url = meta["section"], meta["page"], meta["first_url"]
-        entries, total = parse_trs_list(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+        entries, total = self.parse_list_page(response)
         total = meta.get("total_pages") or total or 1
         stats = self.crawler.stats
         stats.inc_value("policywatch/list_pages")
@@ -71,11 +85,12 @@ class TrsSpider(FamilySpider):
                     "list_url": response.url,
                 },
             )
-        # next list page: one at a time, and not past `since` (lists are newest first)
-        older_only = self.all_older_than_since([e.date for e in entries])
+        # next list page: one at a time, and not past `since` (lists are newest first; pinned
+        # items at the top are out of date order and say nothing about the rest)
+        older_only = self.all_older_than_since([e.date for e in entries if not e.pinned])
         last_page = min(total, self.max_pages) if self.max_pages else total
         if page < last_page and not older_only:
-            next_url = trs_page_urls(first_url, total)[page]
+            next_url = self.list_page_urls(first_url, total)[page]
             yield self.list_request(next_url, section=section, page=page + 1, first_url=first_url, total=total)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -84,7 +99,7 @@ class TrsSpider(FamilySpider):
         if content_type and "html" not in content_type and "xml" not in content_type:
             self.record_page_error(f"{self.source.id}: article {response.url} is not a HTML page ({content_type})")
             return
-        article = parse_trs_detail(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+        article = self.parse_detail_page(response)
         title = article.title or meta.get("list_title")
         if not article.title and title:
             article.extra["title_source"] = "list"
