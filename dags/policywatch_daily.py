@@ -1,8 +1,24 @@
 """policywatch_daily: crawl every enabled source, summarize what is new, write the digest.
 
-This file only wires tasks. The work lives in policywatch.pipeline, imported inside the tasks so
-that parsing this file imports no heavy module (scrapy, torch, transformers, SQLAlchemy models).
-Configuration comes from POLICYWATCH_* environment variables (see policywatch/config.py).
+Runs at 07:00 Asia/Shanghai; each run collects its data interval (the previous 24 hours, plus a
+look-back, see ``policywatch.airflow_support.run_window``), so `airflow backfill create` fills
+past days correctly. Params run a subset of sources or a given date.
+
+* ``crawl`` is one task per source (named by source in the UI), each running Scrapy in a
+  subprocess, at most ``policywatch_crawl`` pool slots at once. It emits the
+  ``policywatch_articles`` asset with the source's counts.
+* ``summarize`` loads the model once and summarizes in batches, in the ``policywatch_summarize``
+  pool; it emits the ``policywatch_summaries`` asset (downstream DAGs are scheduled on it).
+* ``digest`` writes ``var/digests/<date>.html``; ``check_sources`` fails the run naming each
+  broken source.
+
+A failed task is reported by ``FailureAlert`` (log, and e-mail when SMTP is configured); a run
+still unfinished ``POLICYWATCH_DAG_DEADLINE_S`` after it was queued is reported by a Deadline
+Alert. The pools must exist (``scripts/airflow-pools.sh``): the scheduler does not schedule a task
+whose pool is missing.
+
+This file only wires tasks: the work lives in policywatch.pipeline, imported inside the tasks,
+so parsing this file imports no heavy module (scrapy, torch, transformers, SQLAlchemy models).
 """
 
 from __future__ import annotations
@@ -11,39 +27,83 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import (
+    AsyncCallback,
+    CronTriggerTimetable,
+    DeadlineAlert,
+    DeadlineReference,
+    Param,
+    dag,
+    get_current_context,
+    task,
+)
 
-LOCAL_TZ = pendulum.timezone("Asia/Shanghai")
+from policywatch.airflow_support import (
+    ARTICLES_ASSET,
+    DEFAULT_LOOKBACK_DAYS,
+    SUMMARIES_ASSET,
+    FailureAlert,
+    env_int,
+    report_late_run,
+    run_window,
+)
+
+LOCAL_TZ = "Asia/Shanghai"
+CRAWL_POOL = "policywatch_crawl"
+SUMMARIZE_POOL = "policywatch_summarize"
+# The crawler subprocess is killed a little before the task's own timeout, so the task still
+# records why it failed instead of being killed blind.
+CRAWL_TIMEOUT_S = env_int("POLICYWATCH_CRAWL_TIMEOUT_S", 3600)
+# A run still unfinished this long after it was queued is reported (Deadline Alert, handled by
+# the scheduler, its callback run by the triggerer). 0 disables it: Airflow 3.3.2's dag.test()
+# (`airflow dags test`) crashes when a run with a Deadline Alert succeeds, so in-process tests
+# set POLICYWATCH_DAG_DEADLINE_S=0.
+DEADLINE_S = env_int("POLICYWATCH_DAG_DEADLINE_S", 3 * 3600)
 
 
-def _logical_date(context) -> "pendulum.Date":
-    # A manual run may name its date in the params; otherwise the run's logical date,
-    # in Asia/Shanghai, is the day being collected.
-    if context["params"].get("date"):
-        return pendulum.parse(context["params"]["date"]).date()
-    stamp = context.get("logical_date") or context["dag_run"].run_after
-    return stamp.in_timezone(LOCAL_TZ).date()
+def _window(context):
+    return run_window(
+        context["params"],
+        data_interval_start=context.get("data_interval_start"),
+        data_interval_end=context.get("data_interval_end"),
+        run_after=context["dag_run"].run_after,
+    )
 
 
 @dag(
     dag_id="policywatch_daily",
     description="Crawl CPPCC and S&T bureau news, summarize it, write the daily digest",
-    schedule="0 7 * * *",  # 07:00 Asia/Shanghai: the bureaus publish during office hours
+    # 07:00 Asia/Shanghai (the bureaus publish during office hours); the data interval is the
+    # 24 hours before the run.
+    schedule=CronTriggerTimetable("0 7 * * *", timezone=LOCAL_TZ, interval=timedelta(days=1)),
     start_date=pendulum.datetime(2024, 1, 1, tz=LOCAL_TZ),
-    catchup=False,
-    max_active_runs=1,
+    catchup=False,  # past days come through `airflow backfill create`, never by surprise
+    max_active_runs=env_int("POLICYWATCH_DAG_MAX_ACTIVE_RUNS", 1),
     tags=["policywatch", "crawl", "summarize"],
     default_args={
         "owner": "policywatch",
         # Gov sites fail transiently (502s, timeouts): retry with growing delays.
-        "retries": int(os.environ.get("POLICYWATCH_DAG_RETRIES", "2")),
-        "retry_delay": timedelta(seconds=int(os.environ.get("POLICYWATCH_DAG_RETRY_DELAY_S", "300"))),
-        "retry_exponential_backoff": True,
-        "execution_timeout": timedelta(hours=1),
+        "retries": env_int("POLICYWATCH_DAG_RETRIES", 2),
+        "retry_delay": timedelta(seconds=env_int("POLICYWATCH_DAG_RETRY_DELAY_S", 300)),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(hours=1),
+        "execution_timeout": timedelta(minutes=10),
+        "on_failure_callback": FailureAlert(),
     },
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(seconds=DEADLINE_S),
+        callback=AsyncCallback(report_late_run),
+        name="policywatch_daily_late",
+    ) if DEADLINE_S > 0 else None,
     params={
         "sources": Param([], type="array", description="Source ids to crawl; empty means every enabled source."),
-        "date": Param(None, type=["null", "string"], format="date", description="Logical date to collect (YYYY-MM-DD)."),
+        "date": Param(None, type=["null", "string"], format="date",
+                      description="Collect this day (YYYY-MM-DD) instead of the run's data interval."),
+        "since": Param(None, type=["null", "string"], format="date",
+                       description="Keep articles published from this day on (default: the window's first day minus lookback_days)."),
+        "lookback_days": Param(env_int("POLICYWATCH_DAG_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS), type="integer",
+                               minimum=0, description="Days before the data interval whose articles are still collected."),
     },
     doc_md=__doc__,
 )
@@ -53,35 +113,66 @@ def policywatch_daily():
         """Migrate the database and choose the sources of this run."""
         from policywatch.pipeline import prepare_database, selected_sources
 
+        context = get_current_context()
+        print(f"window {_window(context).describe()}")
         prepare_database()
-        return [s.id for s in selected_sources(get_current_context()["params"]["sources"] or None)]
+        return [s.id for s in selected_sources(context["params"]["sources"] or None)]
 
-    @task(map_index_template="{{ task.op_kwargs['source_id'] }}")
+    @task(
+        map_index_template="{{ task.op_kwargs['source_id'] }}",
+        pool=CRAWL_POOL,
+        outlets=[ARTICLES_ASSET],
+        execution_timeout=timedelta(seconds=CRAWL_TIMEOUT_S + 300),
+    )
     def crawl(source_id: str) -> dict:
         """Crawl one source in a Scrapy subprocess; fails with the source's error when it breaks."""
         from policywatch.pipeline import crawl_source
 
         context = get_current_context()
-        day = _logical_date(context)
-        report = crawl_source(source_id, day, context["run_id"], until=day)
+        window = _window(context)
+        report = crawl_source(source_id, window.logical_date, context["run_id"],
+                              since=window.since, until=window.until, timeout_s=CRAWL_TIMEOUT_S)
         print(report.line())
+        context["outlet_events"][ARTICLES_ASSET].extra = {
+            "date": window.logical_date.isoformat(),
+            "source": source_id,
+            "pages": report.pages,
+            "new": report.new,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "errors": len(report.errors),
+        }
         return report.to_dict()
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", pool=SUMMARIZE_POOL, outlets=[SUMMARIES_ASSET],
+          execution_timeout=timedelta(hours=2))
     def summarize() -> int:
         """Summarize every new or changed article, whatever happened to the other sources."""
+        from datetime import datetime, timezone
+
         from policywatch.pipeline import summarize_pending
 
+        context = get_current_context()
+        started = datetime.now(timezone.utc)
         report = summarize_pending()
-        print(f"{report.summarized} summaries by {report.backend} {report.model_id} in {report.seconds:.1f} s")
+        print(f"summarize: {report.summarized} summaries by {report.backend} {report.model_id} "
+              f"in {report.seconds:.1f} s")
+        context["outlet_events"][SUMMARIES_ASSET].extra = {
+            "date": _window(context).logical_date.isoformat(),
+            "summarized": report.summarized,
+            "backend": report.backend,
+            "model_id": report.model_id,
+            # downstream readers ask storage.read.summaries_since(updated_since)
+            "updated_since": started.isoformat(),
+        }
         return report.summarized
 
     @task(trigger_rule="all_done")
     def digest() -> str:
         from policywatch.pipeline import build_digest
 
-        report = build_digest(_logical_date(get_current_context()))
-        print(f"digest of {report.articles} articles from {report.sources} sources at {report.html}")
+        report = build_digest(_window(get_current_context()).logical_date)
+        print(f"digest: {report.articles} articles from {report.sources} sources at {report.html}")
         return str(report.html)
 
     @task(trigger_rule="all_done", retries=0)
@@ -94,6 +185,7 @@ def policywatch_daily():
             raise RuntimeError(
                 "broken sources: " + "; ".join(f"{source}: {' | '.join(errors)}" for source, errors in failed)
             )
+        print("check_sources: every source crawled")
 
     crawled = crawl.expand(source_id=prepare())
     summarized = summarize()

@@ -143,3 +143,54 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             connection.commit()
+
+
+# --- Airflow alerting (policywatch/airflow_support.py, tests/test_dag_e2e.py, tests/test_airflow_*.py)
+
+
+class SmtpSink:
+    """A real SMTP server on 127.0.0.1 (the standard library's smtpd, in a thread) that keeps
+    every message it receives: where alert e-mails are sent in tests."""
+
+    def __init__(self) -> None:
+        import asyncore
+        import smtpd
+        import threading
+
+        sink = self
+        self.messages: list[dict] = []
+
+        class _Server(smtpd.SMTPServer):
+            def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+                import email
+                from email import policy
+
+                message = email.message_from_bytes(data, policy=policy.default)
+                text = "\n".join(part.get_content() for part in message.walk()
+                                 if part.get_content_maintype() == "text")
+                sink.messages.append({"from": mailfrom, "to": list(rcpttos),
+                                      "subject": str(message["subject"]), "text": text})
+
+        self._server = _Server(("127.0.0.1", 0), None, decode_data=False)
+        self.port = self._server.socket.getsockname()[1]
+        self._asyncore = asyncore
+        self._thread = threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.2, "use_poll": True},
+                                        name="smtp-sink", daemon=True)
+        self._thread.start()
+
+    @property
+    def connection_uri(self) -> str:
+        """An Airflow connection URI (AIRFLOW_CONN_<ID>) for this server, plain SMTP."""
+        return (f"smtp://127.0.0.1:{self.port}?from_email=airflow%40policywatch.test"
+                "&disable_tls=true&disable_ssl=true&timeout=10&retry_limit=0")
+
+    def close(self) -> None:
+        self._server.close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = SmtpSink()
+    yield sink
+    sink.close()

@@ -49,6 +49,45 @@ def test_policywatch_daily_shape(dagbag):
     assert dag.get_task("check_sources").upstream_task_ids == {"digest"}
 
 
+def test_policywatch_daily_schedule_covers_the_previous_day():
+    from datetime import timedelta
+
+    import pendulum
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.serialization.encoders import coerce_to_core_timetable
+
+    dag = DagBag(dag_folder=str(DAGS / "policywatch_daily.py")).dags["policywatch_daily"]
+    timetable = coerce_to_core_timetable(dag.timetable)
+    run_at = pendulum.datetime(2024, 3, 5, 7, tz="Asia/Shanghai")
+    interval = timetable.infer_manual_data_interval(run_after=run_at)
+    assert (interval.start, interval.end) == (run_at - timedelta(days=1), run_at)
+    assert timetable._expression == "0 7 * * *" and str(timetable._timezone) == "Asia/Shanghai"
+
+
+def test_policywatch_daily_operability(dagbag):
+    dag = dagbag.dags["policywatch_daily"]
+    crawl, summarize = dag.get_task("crawl"), dag.get_task("summarize")
+    assert crawl.pool == "policywatch_crawl" and summarize.pool == "policywatch_summarize"
+    assert crawl.map_index_template == "{{ task.op_kwargs['source_id'] }}"  # the UI names each source
+    assert [a.name for a in crawl.outlets] == ["policywatch_articles"]
+    assert [a.name for a in summarize.outlets] == ["policywatch_summaries"]
+    assert set(dag.params) >= {"sources", "date", "since", "lookback_days"}
+    for task in dag.tasks:
+        assert task.execution_timeout is not None, f"{task.task_id} can run forever"
+        assert task.on_failure_callback, f"{task.task_id} fails silently"
+        if task.retries:
+            assert task.retry_exponential_backoff, f"{task.task_id} retries without backoff"
+    assert crawl.execution_timeout.total_seconds() > 3600  # the crawler's own timeout fires first
+    assert dag.deadline, "no Deadline Alert: a late run would go unnoticed"
+
+
+def test_summaries_export_is_scheduled_on_the_summaries_asset(dagbag):
+    dag = dagbag.dags["policywatch_summaries_export"]
+    assets = [asset.name for asset in dag.timetable.asset_condition.objects]
+    assert assets == ["policywatch_summaries"]
+    assert dag.catchup is False and dag.task_ids == ["export_summaries"]
+
+
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
 def test_dag_file_imports_no_heavy_module(dag_file):
     code = (
@@ -57,3 +96,18 @@ def test_dag_file_imports_no_heavy_module(dag_file):
     )
     out = subprocess.run([sys.executable, "-c", code, str(dag_file)], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_every_dag_file_parses_fast_without_heavy_imports():
+    """bench/dag_parse.py measures each file as the dag-processor parses it (fresh interpreter,
+    Airflow loaded). The target (< 0.5 s, recorded in bench/README.md) is the benchmark's; this
+    test fails on what would make parsing slow on any machine: a heavy import, an import error,
+    or a parse far over the target."""
+    out = subprocess.run([sys.executable, str(DAGS.parent / "bench" / "dag_parse.py"), "--repeat", "1", "--json"],
+                         capture_output=True, text=True, timeout=600)
+    results = json.loads(out.stdout.strip().splitlines()[-1])
+    assert sorted(r["file"] for r in results) == [p.name for p in DAG_FILES]
+    for r in results:
+        assert r["errors"] == {} and r["dags"], r
+        assert r["heavy"] == [], f"{r['file']} imports {r['heavy']} at parse time"
+        assert r["max_s"] < 2.0, f"{r['file']} took {r['max_s']:.2f} s to parse"
