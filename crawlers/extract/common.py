@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 from parsel import Selector
 
+from crawlers.extract.dates import date_from_url, parse_date
 from crawlers.extract.rules import ATTACHMENT_LABEL_RE, ATTACHMENT_RE
 from crawlers.extract.urls import canonical_url
 
@@ -179,3 +181,115 @@ def trafilatura_text(html: str, url: str | None = None) -> str:
 def parse_fragment(html: str) -> Any:
     """An lxml element for a HTML fragment (used by tests and summaries of feed descriptions)."""
     return lxml_html.fragment_fromstring(html, create_parent="div")
+
+# ----------------------------------------------------------------------------- list pages
+# Shared by the families whose list pages are plain links in list items (ARTI, ZCMS, China Daily).
+
+_DATE_HOLDERS = "span, em, i, .date, .time, td"
+
+
+def article_links(scope: Selector, base_url: str, accept: Callable[[str], str | None]) -> Iterator[tuple[str, Selector]]:
+    """``(url, <a>)`` for each link in ``scope`` that ``accept`` turns into an article URL.
+
+    ``accept`` gets the canonical absolute URL (resolved against ``base_url``, the LIST page) and
+    returns the URL to crawl (it may map a variant, e.g. page 2 of an article, to its first page) or
+    None for a link that is not an article (navigation, attachments, other sites' chrome).
+    """
+    for link in scope.css("a[href]"):
+        href = (link.attrib.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = accept(canonical_url(href, base=base_url))
+        if url:
+            yield url, link
+
+
+def list_items(sel: Selector, item_selectors: tuple[str, ...] | list[str], base_url: str,
+               accept: Callable[[str], str | None]) -> list[Selector]:
+    """The items of the first list-container rule whose items hold an article link ([] if none does)."""
+    for css in item_selectors:
+        items = sel.css(css)
+        if any(next(article_links(item, base_url, accept), None) for item in items):
+            return list(items)
+    return []
+
+
+def link_title(link: Selector) -> str:
+    """A list link's title: its ``title`` attribute (visible texts are often cut with "…"), else its text."""
+    return normalize_space(link.attrib.get("title")) or normalize_space("".join(link.root.itertext()))
+
+
+def item_date(item: Selector, link: Selector, *, default_tz: str) -> datetime | None:
+    """The date printed in a list item beside its link (span/em/i/.time…, else the item's other text)."""
+    title = link_title(link)
+    for holder in item.css(_DATE_HOLDERS):
+        text = normalize_space("".join(holder.root.itertext()))
+        if text and text not in title:
+            found = parse_date(text, default_tz=default_tz)
+            if found:
+                return found
+    link_text = "".join(link.root.itertext())
+    rest = normalize_space("".join(item.root.itertext()).replace(link_text, " ", 1)) if link_text else ""
+    return parse_date(rest, default_tz=default_tz) if rest else None
+
+
+def linked_entries(sel: Selector, base_url: str, item_selectors: tuple[str, ...] | list[str],
+                   accept: Callable[[str], str | None], *, default_tz: str,
+                   whole_page: bool = True) -> list[tuple[str, str, datetime | None]]:
+    """``(url, title, date)`` of the article links of a list page, each URL once, in page order.
+
+    Links inside the first list-container rule that has any; when none matches, every article link
+    of the page (``whole_page``; the date then comes from the URL only). The date is the one printed
+    in the item (:func:`item_date`), else the one in the URL.
+    """
+    scopes = list_items(sel, item_selectors, base_url, accept) or ([sel] if whole_page else [])
+    found: list[tuple[str, str, datetime | None]] = []
+    seen: set[str] = set()
+    for scope in scopes:
+        for url, link in article_links(scope, base_url, accept):
+            if url in seen:
+                continue
+            seen.add(url)
+            date = item_date(scope, link, default_tz=default_tz) if scope is not sel else None
+            found.append((url, link_title(link), date or date_from_url(url, default_tz=default_tz)))
+    return found
+
+
+def page_title(sel: Selector, title_rules: tuple[str, ...] | list[str], meta_rules: tuple[str, ...] | list[str],
+               site_suffix: re.Pattern[str]) -> tuple[str | None, str | None]:
+    """``(title, where it came from)``: the first visible title rule, else a meta (``meta:NAME``),
+    else ``<title>`` (``title``); meta and ``<title>`` lose the site name ``site_suffix`` matches."""
+    visible = first_element(sel, title_rules)
+    if visible:
+        return normalize_space("".join(visible[1].root.itertext())), visible[0]
+    found = meta_content(sel, meta_rules) if meta_rules else None
+    raw = found[1] if found else normalize_space(sel.xpath("string(//title)").get())
+    if not raw:
+        return None, None
+    return site_suffix.sub("", raw) or raw, f"meta:{found[0]}" if found else "title"
+
+
+def body_lines(sel: Selector, body_rules: tuple[str, ...] | list[str],
+               drop_rules: tuple[str, ...] | list[str]) -> tuple[str | None, list[str]]:
+    """``(matched rule, lines)`` of the first body rule with text, read from a copy without the
+    ``drop_rules`` elements (one line per block); ``(None, [])`` when no rule matches."""
+    found = first_element(sel, body_rules)
+    if not found:
+        return None, []
+    root = copy_element(found[1].root)
+    drop_elements(root, drop_rules)
+    return found[0], [line for line in block_text(root).split("\n") if line]
+
+
+def next_page_url(sel: Selector, base_url: str, pager_selectors: tuple[str, ...] | list[str],
+                  next_texts: tuple[str, ...] | list[str]) -> str | None:
+    """The absolute URL of the pager's "next page" link (text in ``next_texts``), or None on the last page."""
+    wanted = {t.lower() for t in next_texts}
+    for css in pager_selectors:
+        for link in sel.css(css).css("a[href]"):
+            text = normalize_space("".join(link.root.itertext())).lower()
+            label = normalize_space(link.attrib.get("title")).lower()
+            href = (link.attrib.get("href") or "").strip()
+            if href and not href.startswith(("javascript:", "#")) and (text in wanted or label in wanted):
+                return canonical_url(href, base=base_url)
+    return None
