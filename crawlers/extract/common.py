@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from lxml import html as lxml_html
-from lxml.etree import ParserError
 from parsel import Selector
 
 from crawlers.extract.dates import date_from_url, parse_date
@@ -161,21 +160,12 @@ def find_attachments(containers: list[Selector], base_url: str) -> list[dict[str
 
 
 def trafilatura_text(html: str, url: str | None = None) -> str:
-    """Main text by trafilatura, the generic fallback when no rule matched ('' when it finds nothing)."""
-    try:
-        import trafilatura
-    except ImportError:  # pragma: no cover - declared dependency
-        return ""
-    try:
-        text = trafilatura.extract(
-            html, url=url, include_comments=False, include_tables=True, favor_precision=True, deduplicate=False
-        )
-    except (ValueError, ParserError, TypeError):
-        return ""
-    if not text:
-        return ""
-    lines = (normalize_space(line) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    """Main text of a page no family rule matched ('' when none is found): the generic fallback,
+    :func:`crawlers.extract.generic.generic_body` (trafilatura with the options and line filters
+    measured by bench/extraction.py), so every family falls back the same way."""
+    from crawlers.extract.generic import generic_body  # generic imports this module
+
+    return generic_body(html, url)
 
 
 def parse_fragment(html: str) -> Any:

@@ -1,0 +1,186 @@
+"""Extraction benchmark: the generic fallback next to plain trafilatura, on the same pages, same run.
+
+    .venv/bin/python bench/extraction.py [--cases ../shared/eval/extraction/fundus.dev.jsonl.gz] [--json] [--worst N]
+
+Cases: real news pages with the expected parse (``/work/shared/eval/README.md``). Metric, per
+page: bag-of-tokens precision, recall and F1 of the extracted body against the joined expected
+paragraphs — one token per CJK character (Han, kana, Hangul), words elsewhere, lowercased —
+averaged over the pages (macro). Also: the share of pages whose title equals the expected one
+(whitespace normalised) and whose date is the expected calendar day (in the expected offset).
+
+Systems:
+* ``policywatch generic`` — ``crawlers.extract.generic.parse_generic`` (what a page without family
+  rules gets, and the body fallback of every family parser);
+* ``trafilatura extract`` — ``trafilatura.extract(html, url=url)`` with default settings (title and
+  date from ``trafilatura.extract_metadata``).
+
+Exit status 2 when the cases file is missing (a fresh clone has no ../shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CASES = ROOT.parent / "shared" / "eval" / "extraction" / "fundus.dev.jsonl.gz"
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+
+
+def tokens(text: str | None) -> Counter[str]:
+    """Lowercased tokens: each CJK character alone, runs of other letters/digits as words."""
+    return Counter(_TOKEN.findall((text or "").lower()))
+
+
+def precision_recall_f1(got: str | None, expected: str) -> tuple[float, float, float]:
+    found, wanted = tokens(got), tokens(expected)
+    overlap = sum((found & wanted).values())
+    precision = overlap / sum(found.values()) if found else 0.0
+    recall = overlap / sum(wanted.values()) if wanted else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+@dataclass
+class Extraction:
+    body: str
+    title: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass
+class Scores:
+    system: str
+    pages: int = 0
+    precision: float = 0.0
+    recall: float = 0.0
+    f1: float = 0.0
+    title_ok: float = 0.0
+    date_ok: float = 0.0
+    seconds: float = 0.0
+    per_page: dict[str, float] = field(default_factory=dict)  # case id -> F1
+
+
+def load_cases(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _same_day(got: datetime | None, expected: str | None) -> bool:
+    if got is None or not expected:
+        return False
+    try:
+        wanted = datetime.fromisoformat(expected)
+    except ValueError:
+        return False
+    if wanted.tzinfo is not None and got.tzinfo is not None:
+        got = got.astimezone(wanted.tzinfo)
+    return got.date() == wanted.date()
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def evaluate(system: str, extract: Callable[[dict], Extraction], cases: Iterable[dict]) -> Scores:
+    scores = Scores(system)
+    started = time.perf_counter()
+    for case in cases:
+        expected = case["expected"]
+        result = extract(case)
+        p, r, f = precision_recall_f1(result.body, "\n".join(expected.get("paragraphs") or []))
+        scores.pages += 1
+        scores.precision += p
+        scores.recall += r
+        scores.f1 += f
+        scores.title_ok += _norm(result.title) == _norm(expected.get("title"))
+        scores.date_ok += _same_day(result.published_at, expected.get("publishing_date"))
+        scores.per_page[case["id"]] = f
+    scores.seconds = time.perf_counter() - started
+    for name in ("precision", "recall", "f1", "title_ok", "date_ok"):
+        setattr(scores, name, getattr(scores, name) / max(scores.pages, 1))
+    return scores
+
+
+def policywatch_generic(case: dict) -> Extraction:
+    from crawlers.extract.generic import parse_generic
+
+    article = parse_generic(case["html"], case["url"], default_tz="UTC")
+    return Extraction(article.body, article.title, article.published_at)
+
+
+def trafilatura_plain(case: dict) -> Extraction:
+    import trafilatura
+
+    from crawlers.extract.dates import parse_date
+
+    body = trafilatura.extract(case["html"], url=case["url"]) or ""
+    metadata = trafilatura.extract_metadata(case["html"], default_url=case["url"])
+    title = metadata.title if metadata else None
+    date = parse_date(metadata.date, default_tz="UTC") if metadata and metadata.date else None
+    return Extraction(body, title, date)
+
+
+SYSTEMS: dict[str, Callable[[dict], Extraction]] = {
+    "policywatch generic": policywatch_generic,
+    "trafilatura extract": trafilatura_plain,
+}
+
+
+def run_benchmark(path: Path = DEFAULT_CASES) -> list[Scores]:
+    """Every system on every case of ``path`` (same pages, same run)."""
+    cases = load_cases(path)
+    return [evaluate(name, extract, cases) for name, extract in SYSTEMS.items()]
+
+
+def table(results: list[Scores]) -> str:
+    lines = [
+        "| system | pages | body P | body R | body F1 | title exact | date day | seconds |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in results:
+        lines.append(
+            f"| {s.system} | {s.pages} | {s.precision:.3f} | {s.recall:.3f} | **{s.f1:.3f}** | "
+            f"{s.title_ok:.0%} | {s.date_ok:.0%} | {s.seconds:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="jsonl.gz of pages with expected parses")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument("--worst", type=int, default=0, help="also list the N pages where the fallback scores lowest")
+    args = parser.parse_args(argv)
+    if not args.cases.is_file():
+        print(f"extraction benchmark skipped: {args.cases} not found (it lives in ../shared/eval beside the checkout)",
+              file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(ROOT))
+    results = run_benchmark(args.cases)
+    if args.json:
+        print(json.dumps([{k: v for k, v in asdict(s).items() if k != "per_page"} for s in results], indent=2))
+    else:
+        print(f"{args.cases} ({results[0].pages} pages)\n")
+        print(table(results))
+    if args.worst:
+        ours, plain = results[0].per_page, results[1].per_page
+        print(f"\nlowest F1 of {results[0].system} (vs {results[1].system}):")
+        for case_id in sorted(ours, key=ours.get)[: args.worst]:
+            print(f"  {case_id}: {ours[case_id]:.3f} (vs {plain[case_id]:.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
