@@ -28,6 +28,7 @@ HTTPS_HOSTS = frozenset(
         "kjt.sc.gov.cn",
         "kw.beijing.gov.cn",
         "kjt.zj.gov.cn",
+        "kxjst.jiangsu.gov.cn",
     }
 )
 # Hosts whose canonical scheme is http: https links to them are rewritten to http. www.cppcc.gov.cn

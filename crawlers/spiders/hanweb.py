@@ -1,0 +1,115 @@
+"""The Hanweb JCMS family spider (kjt.zj.gov.cn, kxjst.jiangsu.gov.cn).
+
+    python -m crawlers.run --source kjt_zj --run-id manual --logical-date 2024-03-05
+    scrapy crawl hanweb -a source=kjt_zj [-a since=2024-03-01] [-a until=2024-03-31] [-a max_pages=0]
+
+Per section (a column ``/col/col<COLID>/index.html``): the static page's ``<record>``s → while
+records remain (``totalRecord``), ``POST /module/web/jpage/dataproxy.jsp?startrecord=S&endrecord=E&perpage=P``
+with the column's form (from its ``<nextgroup>`` link), one group of ``perPage × groupSize`` records
+at a time, stopping early once a group is entirely older than ``since`` → every article page
+(``/art/YYYY/M/D/art_<COLID>_<ID>.html``). ``/module/download`` attachments are never fetched.
+
+Hanweb servers send no charset: the registry entry forces ``charset = "utf-8"`` (FamilySpider.response_text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from scrapy import FormRequest, Request
+from scrapy.http import Response
+
+from crawlers.extract.hanweb import dataproxy_url, parse_hanweb_detail, parse_hanweb_list
+from crawlers.extract.rules_hanweb import HANWEB_DEFAULT_PER_PAGE, HANWEB_RULES
+from crawlers.spiders.base import KIND_META, FamilySpider
+
+
+class HanwebSpider(FamilySpider):
+    name = "hanweb"
+    rules = HANWEB_RULES
+
+    async def start(self) -> AsyncIterator[Request]:
+        for section in self.source.sections:
+            yield Request(
+                section.url,
+                callback=self.parse_list,
+                errback=self.list_failed,
+                headers=self.request_headers(),
+                priority=10,  # finish reading the list before the articles it leads to
+                meta={KIND_META: "list", "section": section.name, "page": 1, "column_url": section.url},
+            )
+
+    def dataproxy_request(self, meta: dict[str, Any], paging: dict[str, Any], start: int) -> FormRequest:
+        """The group of records from ``start`` (POST; the replay answers it by its query string)."""
+        end = start + paging["per_group"] - 1
+        return FormRequest(
+            dataproxy_url(meta["column_url"], start, end, paging["per_page"]),
+            formdata=list(paging["form"]),
+            callback=self.parse_list,
+            errback=self.list_failed,
+            priority=10,
+            meta={KIND_META: "list", "section": meta["section"], "page": meta["page"] + 1,
+                  "column_url": meta["column_url"], "first_record": start, "paging": paging},
+        )
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        meta = response.meta
+        section, page = meta["section"], meta["page"]
+        listing = parse_hanweb_list(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+        stats = self.crawler.stats
+        stats.inc_value("policywatch/list_pages")
+        if page == 1 and not listing.entries:
+            self.record_fatal(f"{self.source.id}: no article found on list page {response.url} (page layout changed?)")
+            return
+        # paging is read on the column page: totalRecord, perPage × groupSize, the dataproxy form
+        paging = meta.get("paging") or {
+            "total": listing.total_records or listing.records,
+            "per_page": listing.per_page or HANWEB_DEFAULT_PER_PAGE,
+            "per_group": listing.records_per_group,
+            "form": listing.proxy_form,
+            "problem": listing.proxy_problem,
+        }
+        self.logger.info("%s list page %d: %d records, %d articles, %d records in all (%s)",
+                         self.source.id, page, listing.records, len(listing.entries), paging["total"], response.url)
+        for entry in listing.entries:
+            if not self.in_window(entry.date):
+                stats.inc_value("policywatch/out_of_window")
+                continue
+            if not self.on_site(entry.url):
+                stats.inc_value("policywatch/offsite_links")
+                continue
+            stats.inc_value("policywatch/list_entries")
+            yield Request(
+                entry.url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                meta={
+                    KIND_META: "article",
+                    "section": section,
+                    "list_title": entry.title,
+                    "list_date": entry.date.isoformat() if entry.date else None,
+                },
+            )
+        next_record = meta.get("first_record", 1) + listing.records
+        if listing.records == 0 or next_record > paging["total"]:
+            return  # the end of the column
+        if self.all_older_than_since([e.date for e in listing.entries]):
+            return  # lists are newest first: the next group is older still
+        if self.max_pages and page >= self.max_pages:
+            return
+        if not paging["form"]:
+            self.record_fatal(
+                f"{self.source.id}: list page {response.url} holds records 1-{listing.records} of {paging['total']} "
+                f"but the rest cannot be asked for: {paging['problem']} (page layout changed?)"
+            )
+            return
+        yield self.dataproxy_request(meta, paging, next_record)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        article = parse_hanweb_detail(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+        item = self.article_item(article, section=meta.get("section"), list_title=meta.get("list_title"),
+                                 list_date=meta.get("list_date"))
+        if item is not None:
+            yield item
