@@ -21,6 +21,7 @@ from crawlers.extract.gkmlpt import (
 )
 from crawlers.extract.rules import with_overrides
 from crawlers.extract.rules_gkmlpt import GKMLPT_RULES
+from crawlers.extract.urls import canonical_url
 
 SH = ZoneInfo("Asia/Shanghai")
 SITE = Path(__file__).resolve().parent / "fixtures" / "sites" / "stic.sz.gov.cn"
@@ -120,6 +121,11 @@ def test_api_and_link_urls():
     assert gkmlpt_url("https://stic.sz.gov.cn/gkmlpt/content/1/1/post_1.html?utm_source=x", INDEX) == (
         "http://stic.sz.gov.cn/gkmlpt/content/1/1/post_1.html")
     assert gkmlpt_url("/gkmlpt/content/1/1/post_1.html", INDEX) == "http://stic.sz.gov.cn/gkmlpt/content/1/1/post_1.html"
+    # any https link to the host (not only the API's) is canonical as http: it is the scheme that works
+    assert canonical_url("https://stic.sz.gov.cn/gkmlpt/index") == "http://stic.sz.gov.cn/gkmlpt/index"
+    # another gkmlpt host without a registry entry still follows the scheme of its index page
+    assert gkmlpt_url("https://www.sz.gov.cn/gkmlpt/content/1/1/post_2.html", "http://www.sz.gov.cn/gkmlpt/index") == (
+        "http://www.sz.gov.cn/gkmlpt/content/1/1/post_2.html")
 
 
 # --------------------------------------------------------------------------- article pages

@@ -33,8 +33,9 @@ HTTPS_HOSTS = frozenset(
 )
 # Hosts whose canonical scheme is http: https links to them are rewritten to http. www.cppcc.gov.cn
 # has a certificate for another hostname (CATALOGUE §0.5, §1a) and links to it use both schemes;
-# en.cppcc.gov.cn and the people.com.cn channels are published as http (§1b, §2b).
-HTTP_HOSTS = frozenset({"www.cppcc.gov.cn", "en.cppcc.gov.cn", "cppcc.people.com.cn"})
+# en.cppcc.gov.cn and the people.com.cn channels are published as http (§1b, §2b); the Guangdong
+# gkmlpt sites work over plain HTTP only, HTTPS fails (§0.5, §4e).
+HTTP_HOSTS = frozenset({"www.cppcc.gov.cn", "en.cppcc.gov.cn", "cppcc.people.com.cn", "stic.sz.gov.cn"})
 # Other names of the same site: links to the alias are the same page on the canonical host
 # (rmzxb.com.cn is the older domain of rmzxw.com.cn, same /c/YYYY-MM-DD/<id>.shtml paths; §0.7).
 HOST_ALIASES: Mapping[str, str] = MappingProxyType(
