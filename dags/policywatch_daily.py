@@ -108,7 +108,7 @@ def _window(context):
     doc_md=__doc__,
 )
 def policywatch_daily():
-    @task(retries=0)
+    @task
     def prepare() -> list[str]:
         """Migrate the database and choose the sources of this run."""
         from policywatch.pipeline import prepare_database, selected_sources

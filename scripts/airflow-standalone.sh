@@ -14,6 +14,11 @@ replay_port="${POLICYWATCH_REPLAY_PORT:-8765}"
 export POLICYWATCH_REPLAY_URL="${POLICYWATCH_REPLAY_URL:-http://127.0.0.1:$replay_port}"
 mkdir -p "$AIRFLOW_HOME"
 
+# The schema first, then the pools the DAG's tasks run in (a task whose pool is missing is never
+# scheduled); `airflow standalone` would migrate too, but only after starting its components.
+airflow db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1 || { cat "$AIRFLOW_HOME/migrate.log"; exit 1; }
+bash "$root/scripts/airflow-pools.sh" >/dev/null
+
 policywatch replay serve --root "$root/tests/fixtures/sites" --port "$replay_port" >"$AIRFLOW_HOME/replay.log" 2>&1 &
 replay_pid=$!
 trap 'kill "$replay_pid" 2>/dev/null || true' EXIT

@@ -34,7 +34,7 @@ def test_every_dag_has_tags_retries_and_owner(dagbag):
     for dag_id, dag in dagbag.dags.items():
         assert dag.tags, f"{dag_id} has no tags"
         for task in dag.tasks:
-            if task.task_id in ("prepare", "check_sources"):
+            if task.task_id == "check_sources":
                 continue  # deliberately not retried: a retry cannot change their outcome
             assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
 
