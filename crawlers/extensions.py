@@ -7,7 +7,9 @@
   (``spider.crawl_run``) so the item pipeline links articles to it;
 * spider_closed: ``finish_crawl_run`` with pages fetched (responses minus robots.txt), items
   found / new / updated / unchanged (crawler stats), the error messages and the status:
-  ``failed`` if any fatal error, ``partial`` if page errors, else ``success``.
+  ``failed`` if any fatal error, ``partial`` if page errors, else ``success``; then the requests
+  made, the 304s and the failed pages, and the health verdict of crawlers/health.py (against the
+  source's previous runs) with ``record_crawl_health``.
 
 The summary is also left on the spider (``spider.run_summary``) for ``python -m crawlers.run``.
 """
@@ -42,7 +44,9 @@ def run_summary(spider: Any, stats: Any, reason: str | None = None) -> dict[str,
     return {
         "source_id": getattr(spider, "source_id", spider.name),
         "pages_fetched": max(0, (get("downloader/response_count") or 0) - (get("robotstxt/response_count") or 0)),
-        "items_found": (get("item_scraped_count") or 0) + (get("item_dropped_count") or 0),
+        # articles answered 304 were found (and counted unchanged) without becoming items again
+        "items_found": (get("item_scraped_count") or 0) + (get("item_dropped_count") or 0)
+        + (get("policywatch/articles_not_modified") or 0),
         "items_new": get("policywatch/items_new") or 0,
         "items_updated": get("policywatch/items_updated") or 0,
         "items_unchanged": get("policywatch/items_unchanged") or 0,
@@ -50,6 +54,10 @@ def run_summary(spider: Any, stats: Any, reason: str | None = None) -> dict[str,
         "page_errors": pages,
         "error_messages": fatal + pages,
         "status": status,
+        "requests": get("downloader/request_count") or 0,  # robots.txt and retries included
+        "not_modified": get("policywatch/not_modified") or 0,
+        # pages without a title, date or body: failed article pages + stored articles without a date
+        "pages_failed": (get("policywatch/pages_failed") or 0) + (get("policywatch/items_undated") or 0),
     }
 
 
@@ -97,8 +105,19 @@ class CrawlRunRecorder:
             raise CloseSpider("storage_unavailable") from exc
         logger.info("%s: crawl run %s (run id %s, logical date %s) started", source.id, spider.crawl_run.id, self.run_id, self.logical_date)
 
+    def _judge(self, summary: dict[str, Any], history: list[Any]):
+        """The health verdict of this crawl (crawlers/health.py), also left in the summary."""
+        from crawlers.health import assess, facts_from_summary, past_runs
+
+        verdict = assess(facts_from_summary(summary, self.crawler.stats), past_runs(history))
+        summary["health"], summary["health_reasons"] = verdict.health, verdict.reasons
+        self.crawler.stats.set_value("policywatch/health", verdict.health)
+        if verdict.health != "ok":
+            logger.warning("%s: health %s: %s", summary["source_id"], verdict.health, "; ".join(verdict.reasons))
+        return verdict
+
     def spider_closed(self, spider, reason: str) -> None:
-        from storage import finish_crawl_run, session_scope
+        from storage import finish_crawl_run, previous_crawl_runs, record_crawl_health, session_scope
 
         summary = run_summary(spider, self.crawler.stats, reason)
         spider.run_summary = summary
@@ -107,14 +126,20 @@ class CrawlRunRecorder:
         self.crawler.stats.set_value("policywatch/status", summary["status"])
         crawl_run = getattr(spider, "crawl_run", None)
         if crawl_run is None or self.engine is None:
+            self._judge(summary, [])
             return
         try:
             with session_scope(self.engine) as session:
-                finish_crawl_run(
+                run = finish_crawl_run(
                     session, crawl_run, status=summary["status"], pages_fetched=summary["pages_fetched"],
                     items_found=summary["items_found"], items_new=summary["items_new"],
                     items_updated=summary["items_updated"], items_unchanged=summary["items_unchanged"],
                     error_messages=summary["error_messages"],
+                )
+                verdict = self._judge(summary, previous_crawl_runs(session, run.source_id, before=run))
+                record_crawl_health(
+                    session, run, requests=summary["requests"], not_modified=summary["not_modified"],
+                    pages_failed=summary["pages_failed"], health=verdict.health, reasons=verdict.reasons,
                 )
         except Exception as exc:  # noqa: BLE001 - report it; the run's exit code still reflects the crawl
             message = f"{summary['source_id']}: cannot record the end of crawl run {crawl_run.id}: {type(exc).__name__}: {exc}"

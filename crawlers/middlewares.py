@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REAL_URL_META = "real_url"
+KIND_META = "policywatch_kind"  # "list" or "article": set by family spiders, read by errbacks and middlewares
 
 
 def to_replay_url(url: str, replay_url: str) -> str:

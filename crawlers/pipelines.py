@@ -5,11 +5,16 @@ short transaction (a crash loses at most the item in flight; a retried run store
 the upsert is keyed by canonical URL). Outcomes are counted in the crawler stats as
 ``policywatch/items_new``, ``policywatch/items_updated``, ``policywatch/items_unchanged``; the
 crawl run comes from the spider (``spider.crawl_run``, set by ``CrawlRunRecorder``).
+
+For the health check (crawlers/health.py) it also counts what was stored (``policywatch/items_stored``),
+without a date (``policywatch/items_undated``) and dated more than a day after now
+(``policywatch/items_future_dated``, one example URL in ``policywatch/future_dated_example``).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -73,5 +78,18 @@ class StoragePipeline:
             stats.inc_value("policywatch/items_failed")
             raise DropItem(message) from exc
         stats.inc_value(f"policywatch/items_{outcome.value}")
+        self._count_dates(record)
         logger.debug("%s %s", outcome.value, url)
         return item
+
+    def _count_dates(self, record: Any) -> None:
+        from crawlers.health import FUTURE_TOLERANCE
+
+        stats = self.crawler.stats
+        stats.inc_value("policywatch/items_stored")
+        if record.published_at is None:
+            stats.inc_value("policywatch/items_undated")
+        elif record.published_at > datetime.now(timezone.utc) + FUTURE_TOLERANCE:
+            stats.inc_value("policywatch/items_future_dated")
+            if not stats.get_value("policywatch/future_dated_example"):
+                stats.set_value("policywatch/future_dated_example", f"{record.url} ({record.published_at.isoformat()})")

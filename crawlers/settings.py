@@ -48,6 +48,11 @@ DNS_TIMEOUT = 20  # seconds
 RETRY_ENABLED = True
 RETRY_TIMES = 2  # two more tries after the first failure, then the page counts as failed
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]  # transient errors, incl. 429 Too Many Requests / 503
+# The server asks us to slow down: its host waits BASE * 2**(n-1) s (or its Retry-After) before
+# retry n, at most MAX (crawlers/retry.py). 412 is never retried: a JS challenge stops the source.
+RETRY_BACKOFF_HTTP_CODES = [429, 503]
+RETRY_BACKOFF_BASE = 5.0  # seconds before the first retry; 10 s before the second
+RETRY_BACKOFF_MAX = 120.0
 COOKIES_ENABLED = True  # gov WAFs (openresty) answer the first hit with a 302 that sets a cookie
 REDIRECT_ENABLED = True
 HTTPCACHE_ENABLED = False  # every run must see the live pages (change detection is storage's job)
@@ -78,6 +83,20 @@ DOWNLOADER_MIDDLEWARES = {
     # the registry's referer/headers, before the rewrite so the request to the real URL (robots.txt too) carries them
     "crawlers.middlewares.SourceHeadersMiddleware": 110,
     "crawlers.middlewares.ReplayMiddleware": 120,
+    # If-None-Match / If-Modified-Since from http_cache; a 304 (or the same body) is never parsed.
+    # Before the rewrite (sees the real URL); its process_response runs after the replay restored it.
+    "crawlers.conditional.ConditionalRequestsMiddleware": 115,
+    # Scrapy's retry, plus a growing per-host delay on 429/503 (Retry-After honoured)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.retry.BackoffRetryMiddleware": 550,
+    # a 412 $_ts JavaScript challenge stops the source; its process_response runs before retry's
+    "crawlers.challenge.JsChallengeMiddleware": 560,
+}
+SPIDER_MIDDLEWARES = {
+    # daily runs: skip articles stored before the refresh window, stop paging at them
+    "crawlers.incremental.IncrementalMiddleware": 600,
+    # articles parsed / pages without title or body, for the health check
+    "crawlers.pageoutcomes.PageOutcomeMiddleware": 610,
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.StoragePipeline": 300,
@@ -94,6 +113,10 @@ POLICYWATCH_TIMEZONE = _config.timezone.key  # dates without an offset are read 
 POLICYWATCH_RUN_ID = None  # set by crawlers.run (--run-id); None: "manual-<UTC timestamp>"
 POLICYWATCH_LOGICAL_DATE = None  # set by crawlers.run (--logical-date); None: today in POLICYWATCH_TIMEZONE
 POLICYWATCH_MAX_LIST_PAGES = 10  # list/feed pages read per section and run; 0 = all (backfill)
+# Incremental crawling (crawlers/conditional.py, crawlers/incremental.py); either can be switched off.
+CONDITIONAL_REQUESTS_ENABLED = True  # send stored ETag / Last-Modified; a 304 costs no parse
+INCREMENTAL_ENABLED = True  # daily runs stop at articles already stored and older than the refresh window
+POLICYWATCH_REFRESH_DAYS = 3  # stored articles of the last N days are asked for again (conditionally), to catch corrections
 
 # Applied by crawlers.run on top of everything above when REPLAY_URL is set (and only then):
 # the replay server is local, so waiting between requests only slows tests and demos down.
@@ -103,4 +126,6 @@ REPLAY_OVERRIDES = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
     "DOWNLOAD_TIMEOUT": 15,
+    "RETRY_BACKOFF_BASE": 0.05,
+    "RETRY_BACKOFF_MAX": 0.5,
 }

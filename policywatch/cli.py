@@ -82,6 +82,82 @@ def sources_list() -> None:
         typer.echo(f"{source.id}\t{source.family}\t{source.language}\t{source.name}\t{state}")
 
 
+@sources_app.command("status")
+def sources_status(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per source instead of text.")] = False,
+) -> None:
+    """One line per source: enabled or not (why), last run, its status, health verdict and counts."""
+    import json
+
+    from policywatch.pipeline import source_statuses
+
+    for status in source_statuses():
+        typer.echo(json.dumps(status, ensure_ascii=False) if as_json else status_line(status))
+
+
+def status_line(status: dict) -> str:
+    state = "enabled" if status["enabled"] else f"disabled ({status['disabled_reason']})"
+    run = status.get("last_run")
+    if not run:
+        return f"{status['id']}: {state}; never crawled"
+    counts = " ".join(f"{key}={run[key]}" for key in (
+        "pages", "found", "new", "updated", "unchanged", "requests", "not_modified", "pages_failed", "errors"))
+    health = run["health"] or "unknown"
+    reasons = f" ({'; '.join(run['health_reasons'])})" if run["health_reasons"] else ""
+    return (f"{status['id']}: {state}; last run {run['run_id']} at {run['finished_at'] or run['started_at']}: "
+            f"{run['status']}, health {health}{reasons}; {counts}")
+
+
+@app.command()
+def extract(
+    path_or_url: Annotated[str, typer.Argument(help="A saved page (read as bytes) or an http(s) URL (fetched once, politely).")],
+    url: Annotated[Optional[str], typer.Option(help="The real URL of a saved page (links, canonical URL, family).")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Parse as this registry source's family would.")] = None,
+    charset: Annotated[Optional[str], typer.Option(help="Decode with this charset (default: the source's, else the page's).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Show what the extractor gets from one page: title, date, office, language, body, attachments, rule."""
+    import json
+
+    from policywatch.extract_page import ExtractError, extract_page
+    from policywatch.pipeline import registry
+    from policywatch.sources import RegistryError
+
+    settings = get_settings()
+    try:
+        page = extract_page(path_or_url, url=url, source_id=source, charset=charset, registry=registry(settings),
+                            replay_url=settings.replay_url, default_tz=settings.timezone.key)
+    except (ExtractError, RegistryError, LookupError) as exc:
+        _fail(f"extract: {exc}", 2 if isinstance(exc, (RegistryError, LookupError)) else 1)
+    if as_json:
+        typer.echo(json.dumps(page.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        fields = page.extra
+        rows = [
+            ("url", page.url),
+            ("parser", page.parser + (f" (source {page.source_id})" if page.source_id else " (no registry source)")),
+            ("rule", page.rule or "-"),
+            ("charset", page.charset),
+            ("title", f"{page.title or '-'}  [{fields.get('title_source') or '-'}]"),
+            ("published_at", f"{page.published_at.isoformat() if page.published_at else '-'}  [{fields.get('date_source') or '-'}]"),
+            ("source_office", f"{page.source_office or '-'}  [{fields.get('source_office_source') or '-'}]"),
+            ("author", page.author or "-"),
+            ("language", page.language or "-"),
+            ("attachments", str(len(page.attachments))),
+        ]
+        for name, value in rows:
+            typer.echo(f"{name + ':':<15}{value}")
+        for attachment in page.attachments:
+            typer.echo(f"  - {attachment['name']}  {attachment['url']}")
+        other = {k: v for k, v in fields.items() if not k.endswith("_source") and k != "language"}
+        if other:
+            typer.echo(f"{'extra:':<15}{json.dumps(other, ensure_ascii=False)}")
+        typer.echo(f"body ({len(page.body)} characters):")
+        typer.echo(page.body or "-")
+    if not (page.title or page.body):
+        _fail(f"extract: no title and no body found in {path_or_url} (wrong parser? try --source or the generic one)", 1)
+
+
 @app.command()
 def crawl(
     source: Annotated[Optional[list[str]], typer.Argument(help="Source ids; default: every enabled source.")] = None,
@@ -143,7 +219,7 @@ def _print_daily(report, settings) -> None:
     typer.echo(f"{new}; {report.summaries.summarized} summarized; digest at {digest_path}")
     typer.echo("rows: " + ", ".join(f"{table}={count}" for table, count in report.counts.items()))
     for failed in report.failed_sources:
-        typer.secho(f"source failed: {'; '.join(failed.errors)}", err=True, fg=typer.colors.RED)
+        typer.secho(f"source failed: {'; '.join(failed.problems)}", err=True, fg=typer.colors.RED)
 
 
 @app.command()

@@ -28,11 +28,12 @@ SUMMARY_BATCH_SIZE = 16
 
 
 class SourceCrawlError(RuntimeError):
-    """A source's crawl failed; the message names the source and the cause."""
+    """A source's crawl failed, or its health check found it broken; the message names the
+    source and the cause."""
 
     def __init__(self, report: "CrawlReport") -> None:
         self.report = report
-        super().__init__("; ".join(report.errors) or f"{report.source_id}: crawl failed")
+        super().__init__("; ".join(report.problems) or f"{report.source_id}: crawl failed")
 
 
 @dataclass
@@ -46,18 +47,31 @@ class CrawlReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
+    # the health check of the crawl (crawlers/health.py): ok | degraded | broken, and why
+    health: str | None = None
+    health_reasons: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.status in ("success", "partial")
+        return self.status in ("success", "partial") and self.health != "broken"
+
+    @property
+    def problems(self) -> list[str]:
+        """What an operator reads: the reasons of a ``broken`` verdict (they quote the fatal
+        errors, with what the last good run found), else the errors."""
+        if self.health == "broken" and self.health_reasons:
+            return [f"{self.source_id}: broken: {reason}" for reason in self.health_reasons]
+        return list(self.errors)
 
     def line(self) -> str:
         text = (
             f"{self.source_id}: {self.status}, pages={self.pages} found={self.found} new={self.new} "
             f"updated={self.updated} unchanged={self.unchanged} errors={len(self.errors)}"
         )
-        if not self.ok and self.errors:
-            text += f" ({self.errors[0]})"
+        if self.health:
+            text += f" health={self.health}"
+        if not self.ok and self.problems:
+            text += f" ({self.problems[0]})"
         return text
 
     def to_dict(self) -> dict:
@@ -161,6 +175,8 @@ def _read_crawl_run(settings: Settings, source: SourceConfig, run_id: str) -> Cr
             updated=row.items_updated or 0,
             unchanged=row.items_unchanged or 0,
             errors=list(row.error_messages or []),
+            health=row.health,
+            health_reasons=list(row.health_reasons or []),
         )
 
 
@@ -300,9 +316,44 @@ def table_counts(settings: Settings | None = None) -> dict[str, int]:
         return count_tables(session)
 
 
+def source_statuses(settings: Settings | None = None) -> list[dict]:
+    """Per registry source: enabled (or the reason it is not) and its newest crawl run with the
+    health verdict and counts (``last_run`` None when never crawled). For ``sources status``."""
+    from storage import latest_crawl_runs, session_scope, upgrade_database
+
+    settings = settings or get_settings()
+    upgrade_database(settings.database_url)
+    with session_scope(settings.database_url) as session:
+        latest = latest_crawl_runs(session)
+        statuses = []
+        for source in registry(settings).sources:
+            row = latest.get(source.id)
+            run = None
+            if row is not None:
+                run = {
+                    "run_id": row.run_id,
+                    "logical_date": row.logical_date.isoformat(),
+                    "started_at": row.started_at.isoformat(),
+                    "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+                    "status": row.status,
+                    "health": row.health,
+                    "health_reasons": list(row.health_reasons or []),
+                    "pages": row.pages_fetched, "found": row.items_found, "new": row.items_new,
+                    "updated": row.items_updated, "unchanged": row.items_unchanged,
+                    "requests": row.requests, "not_modified": row.not_modified,
+                    "pages_failed": row.pages_failed, "errors": row.errors,
+                    "error_messages": list(row.error_messages or []),
+                }
+            statuses.append({
+                "id": source.id, "name": source.name, "family": source.family, "enabled": source.enabled,
+                "disabled_reason": source.disabled_reason, "last_run": run,
+            })
+        return statuses
+
+
 def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list[tuple[str, list[str]]]:
-    """(source id, errors) for every source whose crawl in this run failed."""
-    from sqlalchemy import select
+    """(source id, errors) for every source whose crawl in this run failed or was found broken."""
+    from sqlalchemy import or_, select
 
     from storage import session_scope
     from storage.models import CrawlRun
@@ -310,9 +361,12 @@ def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list
     settings = settings or get_settings()
     with session_scope(settings.database_url) as session:
         rows = session.scalars(
-            select(CrawlRun).where(CrawlRun.run_id == run_id, CrawlRun.status == "failed")
+            select(CrawlRun).where(CrawlRun.run_id == run_id, or_(CrawlRun.status == "failed", CrawlRun.health == "broken"))
         ).all()
-        return [(row.source_id, list(row.error_messages or [])) for row in rows]
+        return [
+            (row.source_id, list(row.error_messages or []) or [f"{row.source_id}: broken: {r}" for r in row.health_reasons or []])
+            for row in rows
+        ]
 
 
 def run_daily(

@@ -19,7 +19,7 @@ name starts with ``_`` are never served)::
     [require_headers]          # a request without the header (prefix match) gets 403, as a WAF
     Referer = "https://kw.beijing.gov.cn/"
     [statuses]                 # fixed answers by path, e.g. a JavaScript challenge
-    "gkmlpt/challenge" = 412
+    "gkmlpt/challenge" = 412   # the file at that path (if any) is the body, e.g. a $_ts script page
 
 POST is answered like GET (the form body is ignored), enough for list APIs such as Hanweb's
 ``dataproxy.jsp`` whose paging sits in the query string.
@@ -167,10 +167,19 @@ class _ReplayHandler(BaseHTTPRequestHandler):
                 self._send_plain(HTTPStatus.FORBIDDEN, f"{header} required\n", send_body)
                 return
         status = config.get("statuses", {}).get(site_path)
-        if status:
+        file = self.replay.resolve(parts.path, parts.query)
+        if status and file is None:
             self._send_plain(status, f"status {status} for {key}\n", send_body)
             return
-        file = self.replay.resolve(parts.path, parts.query)
+        if status:  # a fixed status with the saved page as its body (a challenge page)
+            body = file.read_bytes()
+            self.send_response(status)
+            self.send_header("Content-Type", CONTENT_TYPES.get(file.suffix.lower(), "text/html; charset=utf-8"))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+            return
         if file is None:
             self._send_plain(HTTPStatus.NOT_FOUND, f"not in replay: {key}\n", send_body)
             return

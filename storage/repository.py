@@ -503,3 +503,32 @@ def latest_crawl_runs(session: Session) -> dict[str, CrawlRun]:
         .order_by(CrawlRun.id)
     ).scalars()
     return {row.source_id: row for row in rows}  # ties on started_at: the highest id wins
+
+
+def recent_article_urls(
+    session: Session,
+    source_id: str,
+    section: str | None,
+    *,
+    since: date,
+    until: date | None = None,
+    tz: str = "Asia/Shanghai",
+    limit: int = 200,
+) -> list[str]:
+    """URLs of the source's stored articles of ``section`` (any section when None) published from
+    day ``since`` (to day ``until``) in time zone ``tz``, newest first: what a daily run asks for
+    again when their list page is unchanged, to catch corrections."""
+    from datetime import time, timedelta
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    stmt = select(Article.url).where(
+        Article.source_id == source_id,
+        Article.published_at >= datetime.combine(since, time(), zone),
+    )
+    if section is not None:
+        stmt = stmt.where(Article.section == section)
+    if until is not None:
+        stmt = stmt.where(Article.published_at < datetime.combine(until + timedelta(days=1), time(), zone))
+    stmt = stmt.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
+    return list(session.execute(stmt).scalars())

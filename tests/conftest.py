@@ -194,3 +194,31 @@ def smtp_sink():
     sink = SmtpSink()
     yield sink
     sink.close()
+
+
+# --- copies of the replay sites (tests that change a site: health, incremental, registry, extract) ---
+
+
+def copy_sites(dest: Path, hosts: list[str] | None = None) -> Path:
+    """A copy of tests/fixtures/sites (or of the named hosts only) under ``dest``, to change freely."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for site in sorted(SITES.iterdir()):
+        if site.is_dir() and (hosts is None or site.name in hosts):
+            shutil.copytree(site, dest / site.name)
+    return dest
+
+
+def serve_with_status(site: Path, path: str, status: int, body: Path | None = None) -> None:
+    """Make the replay of ``site`` answer ``path`` with ``status`` (and ``body``'s bytes, if given)."""
+    config = site / "_replay.toml"
+    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    if "[statuses]" not in text:
+        text += "\n[statuses]\n"
+    text = text.replace("[statuses]\n", f'[statuses]\n"{path}" = {status}\n', 1)
+    config.write_text(text, encoding="utf-8")
+    if body is not None:
+        target = site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body.read_bytes())

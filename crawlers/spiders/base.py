@@ -8,6 +8,13 @@ Errors are collected on the spider for :class:`crawlers.extensions.CrawlRunRecor
 * ``fatal_errors``: the source could not be read — a list/feed page failed or answered non-2xx,
   or listed no article (layout changed?). The crawl run ends ``failed``.
 * ``page_errors``: one article page failed or gave no title/body. The run ends ``partial``.
+
+Unchanged pages (crawlers/conditional.py) reach the errbacks as :class:`NotModified`, never the
+callbacks: an unchanged article is done; an unchanged list page is not paged further, but the
+stored articles of its section inside the refresh window are asked for again (conditionally: a
+304 each, unless one was corrected). A JavaScript challenge (crawlers/challenge.py) arrives as
+:class:`SourceBlocked`, already recorded as fatal. Custom errbacks must hand such failures to
+:meth:`FamilySpider.list_failed` / :meth:`FamilySpider.article_failed` (or ignore them).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy import signals
@@ -28,12 +36,13 @@ from crawlers.extract.charset import decode_html
 from crawlers.extract.dates import DEFAULT_TZ
 from crawlers.extract.urls import same_site
 from crawlers.items import ArticleItem
-from crawlers.middlewares import REAL_URL_META
+from crawlers.challenge import SourceBlocked
+from crawlers.conditional import NotModified
+from crawlers.middlewares import KIND_META, REAL_URL_META  # noqa: F401 - KIND_META is imported from here by the spiders
 from policywatch.sources import SourceConfig, load_registry
 
 logger = logging.getLogger(__name__)
 
-KIND_META = "policywatch_kind"  # "list" or "article": which errback rules apply
 
 
 def _as_date(value: Any, name: str) -> date | None:
@@ -74,6 +83,8 @@ class FamilySpider(scrapy.Spider):
         self.crawl_run = None  # set by CrawlRunRecorder; read by StoragePipeline
         self.run_summary: dict[str, Any] | None = None  # set by CrawlRunRecorder at close
         self._yielded_urls: set[str] = set()
+        self.incomplete_lists: set[str] = set()  # list pages with entries left out for the window (crawlers/incremental.py)
+        self._refreshed_sections: set[str | None] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -212,15 +223,70 @@ class FamilySpider(scrapy.Spider):
         text = str(failure.value).strip() or failure.type.__name__
         return f"failed: {failure.type.__name__}: {text}"
 
-    def list_failed(self, failure: Failure) -> None:
-        """Errback of list/feed pages: the source could not be read (fatal)."""
+    def list_failed(self, failure: Failure) -> list[scrapy.Request] | None:
+        """Errback of list/feed pages: the source could not be read (fatal) — unless the page is
+        unchanged (see :meth:`list_not_modified`) or the crawl is already stopping (challenge)."""
+        if failure.check(NotModified):
+            return self.list_not_modified(failure)
+        if failure.check(SourceBlocked):
+            return None
         url = self.failure_url(failure)
         self.record_fatal(f"{self.source.id}: list page {url} {self.describe_failure(failure)}")
+        return None
 
     def article_failed(self, failure: Failure) -> None:
-        """Errback of article pages: one article lost (the run becomes partial)."""
+        """Errback of article pages: one article lost (the run becomes partial); an unchanged
+        article (counted ``unchanged`` by crawlers/conditional.py) is no failure."""
+        if failure.check(NotModified, SourceBlocked):
+            return
         url = self.failure_url(failure)
         self.record_page_error(f"{self.source.id}: article {url} {self.describe_failure(failure)}")
+
+    # ------------------------------------------------------------------ unchanged list pages
+    def list_not_modified(self, failure: Failure) -> list[scrapy.Request]:
+        """An unchanged list page: no further paging. The stored articles of its section published
+        inside the refresh window are asked for again — conditionally, so unchanged ones cost a 304
+        and a corrected one is updated (once per section and run)."""
+        request = getattr(failure, "request", None)
+        section = request.meta.get("section") if request is not None else None
+        self.logger.info("%s: list page %s unchanged: not paging further", self.source.id, self.failure_url(failure))
+        if section in self._refreshed_sections:
+            return []
+        self._refreshed_sections.add(section)
+        requests = [r for r in (self.refresh_request(url, section) for url in self.recent_article_urls(section)) if r]
+        self.crawler.stats.inc_value("policywatch/refresh_requests", len(requests))
+        return requests
+
+    def recent_article_urls(self, section: str | None) -> list[str]:
+        """Stored articles of the section published since the refresh window's first day (and not
+        after ``until``), newest first."""
+        from storage import recent_article_urls, session_scope
+
+        from crawlers.db import engine_for
+        from crawlers.incremental import refresh_start
+
+        settings = self.crawler.settings
+        logical = settings.get("POLICYWATCH_LOGICAL_DATE")
+        day = date.fromisoformat(str(logical)[:10]) if logical else datetime.now(ZoneInfo(self.tz)).date()
+        start = refresh_start(day, settings.getint("POLICYWATCH_REFRESH_DAYS", 3))
+        if self.since and self.since > start:
+            start = self.since
+        try:
+            with session_scope(engine_for(settings.get("DATABASE_URL"))) as session:
+                return recent_article_urls(session, self.source.id, section, since=start, until=self.until, tz=self.tz)
+        except Exception as exc:  # noqa: BLE001 - nothing to refresh; the next changed list will
+            self.logger.warning("%s: cannot read the stored articles to refresh: %s: %s", self.source.id,
+                                type(exc).__name__, exc)
+            return []
+
+    def refresh_request(self, url: str, section: str | None) -> scrapy.Request | None:
+        """The request of a stored article asked for again; None when the family has no
+        ``parse_article`` callback (override to build it differently)."""
+        callback = getattr(self, "parse_article", None)
+        if callback is None:
+            return None
+        return scrapy.Request(url, callback=callback, errback=self.article_failed,
+                              meta={KIND_META: "article", "section": section, "refresh": True})
 
     def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
         """A callback raised: a bug or a page the parser cannot handle."""

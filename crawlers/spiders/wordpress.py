@@ -43,14 +43,15 @@ class WordpressSpider(FamilySpider):
             meta={KIND_META: "list", "section": section, "page": page, "feed_url": feed_url},
         )
 
-    def feed_failed(self, failure: Failure) -> None:
-        """A 404 after page 1 is the end of the feed; anything else is fatal."""
+    def feed_failed(self, failure: Failure):
+        """A 404 after page 1 is the end of the feed; anything else is handled as for any list page
+        (fatal; or, for an unchanged feed page, the refresh requests of ``list_failed``)."""
         request = getattr(failure, "request", None)
         page = request.meta.get("page", 1) if request is not None else 1
         if isinstance(failure.value, HttpError) and failure.value.response.status == 404 and page > 1:
             self.logger.info("%s: end of feed after page %d (%s answered 404)", self.source.id, page - 1, failure.value.response.url)
-            return
-        self.list_failed(failure)
+            return None
+        return self.list_failed(failure)
 
     def parse_feed_page(self, response: Response) -> Iterator[Request]:
         meta = response.meta
