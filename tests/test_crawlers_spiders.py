@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SITES = ROOT / "tests" / "fixtures" / "sites"
 SH = ZoneInfo("Asia/Shanghai")
 KJJ = "https://kjj.cq.gov.cn/zwxx_176/tzgg/"
+# the 0413 reply of 通知公告 is listed by the 政协提案办理情况公开 column too: its section is the first read
+KJJ_CROSS_LISTED = KJJ + "202402/t20240226_12830412.html"
 ICQ = "https://www.ichongqing.info/"
 REF_PREFIX = ICQ + "2024/03/05/cultivate-high-level-talents-to-faster-new-quality-productive-forces-"
 
@@ -94,13 +96,17 @@ def test_trs_crawl_stores_every_article_with_real_urls(replay_server, db_url):
     first = len(replay_server.requests)
     result = run_crawl(replay_server.url, db_url, "kjj_cq")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.summary == {"source": "kjj_cq", "pages": "28", "found": "25", "new": "25", "updated": "0",
+    # two sections: 通知公告 (3 list pages, 25 articles) and 政协提案办理情况公开 (2 + 8, tests/test_crawlers_trs_sites.py)
+    assert result.summary == {"source": "kjj_cq", "pages": "38", "found": "33", "new": "33", "updated": "0",
                               "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
 
     stored = articles(db_url, "kjj_cq")
+    assert len(stored) == 33
+    stored = {url: a for url, a in stored.items() if url.startswith(KJJ)}  # the 通知公告 column
     assert len(stored) == 25
     assert all(url.startswith(KJJ) and url.endswith(".html") for url in stored)
-    assert all(a.language == "zh" and a.section == "通知公告" and a.title and a.body for a in stored.values())
+    assert all(a.language == "zh" and (a.section == "通知公告" or url == KJJ_CROSS_LISTED) and a.title and a.body
+               for url, a in stored.items())
     assert all(a.published_at is not None for a in stored.values())
 
     joint = stored[KJJ + "202403/t20240305_12876543.html"]
@@ -124,7 +130,7 @@ def test_trs_crawl_stores_every_article_with_real_urls(replay_server, db_url):
     (run,) = crawl_runs(db_url, "kjj_cq")
     assert (run.run_id, run.logical_date, run.status) == ("test-run", date(2024, 3, 6), "success")
     assert (run.pages_fetched, run.items_found, run.items_new, run.items_updated, run.items_unchanged, run.errors) == (
-        28, 25, 25, 0, 0, 0)
+        38, 33, 33, 0, 0, 0)
     assert all(a.first_crawl_run_id == run.id for a in stored.values())
 
     requests = replay_server.requests[first:]
@@ -138,9 +144,9 @@ def test_trs_second_run_finds_nothing_new(replay_server, db_url):
     again = run_crawl(replay_server.url, db_url, "kjj_cq", run_id="run-2", logical_date="2024-03-07")
     assert again.returncode == 0, again.stderr[-3000:]
     assert (again.summary["new"], again.summary["updated"], again.summary["status"]) == ("0", "0", "success")
-    assert len(articles(db_url)) == 25
+    assert len(articles(db_url)) == 33
     runs = crawl_runs(db_url, "kjj_cq")
-    assert [(r.run_id, r.items_new) for r in runs] == [("run-1", 25), ("run-2", 0)]
+    assert [(r.run_id, r.items_new) for r in runs] == [("run-1", 33), ("run-2", 0)]
     # incremental: every page asked for again answered 304 (robots.txt aside), so nothing was parsed
     # again; the unchanged articles are the recent ones re-checked (tests/test_crawlers_incremental.py)
     assert runs[1].not_modified == runs[1].requests - 1 and runs[1].items_unchanged == int(again.summary["unchanged"])
@@ -159,8 +165,9 @@ def test_trs_since_window_stops_paging(replay_server, db_url):
     result = run_crawl(replay_server.url, db_url, "kjj_cq", "--since", "2024-03-01")
     assert result.returncode == 0, result.stderr[-3000:]
     stored = articles(db_url)
-    assert sorted(url.rsplit("/", 1)[-1] for url in stored) == [
-        "t20240301_12859317.html", "t20240305_12876543.html", "t20240305_12877210.html"]
+    assert sorted(url.rsplit("/", 1)[-1] for url in stored) == [  # 通知公告 and 政协提案办理情况公开
+        "t20240301_12859317.html", "t20240304_12872310.html", "t20240305_12876543.html", "t20240305_12877210.html",
+        "t20240305_12877655.html"]
     requests = replay_server.requests[first:]
     # page 2 is entirely older than --since: page 3 is never asked for
     assert "/kjj.cq.gov.cn/zwxx_176/tzgg/index_1.html" in requests
@@ -185,7 +192,9 @@ def test_trs_list_page_http_error_fails_the_run(db_url):
     (run,) = crawl_runs(db_url, "kjj_cq")
     assert run.status == "failed" and run.errors == 1
     assert "HTTP 500" in run.error_messages[0] and "kjj_cq" in run.error_messages[0]
-    assert articles(db_url) == {}
+    # nothing of 通知公告; the other section is still read (with the reply both columns list)
+    stored = articles(db_url)
+    assert len(stored) == 9 and {a.section for a in stored.values()} == {"政协提案办理情况公开"}
 
 
 def test_trs_later_list_page_failure_is_fatal_but_keeps_what_was_read(db_url):
@@ -195,7 +204,7 @@ def test_trs_later_list_page_failure_is_fatal_but_keeps_what_was_read(db_url):
         result = run_crawl(server.url, db_url, "kjj_cq")
     assert result.returncode == 1
     assert "list page https://kjj.cq.gov.cn/zwxx_176/tzgg/index_1.html answered HTTP 404" in result.stderr
-    assert len(articles(db_url)) == 10  # page 1's articles are stored
+    assert len(articles(db_url)) == 10 + 8  # page 1's articles are stored, and the other section's
     assert crawl_runs(db_url, "kjj_cq")[0].status == "failed"
 
 
@@ -206,7 +215,7 @@ def test_trs_article_failure_makes_the_run_partial(db_url):
     with ReplayServer(SITES, faults={broken: 404}) as server:
         result = run_crawl(server.url, db_url, "kjj_cq")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (result.summary["status"], result.summary["new"], result.summary["errors"]) == ("partial", "24", "1")
+    assert (result.summary["status"], result.summary["new"], result.summary["errors"]) == ("partial", "32", "1")
     (run,) = crawl_runs(db_url, "kjj_cq")
     assert run.status == "partial"
     assert run.error_messages == [f"kjj_cq: article https://{broken} answered HTTP 404"]

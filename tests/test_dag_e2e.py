@@ -148,7 +148,9 @@ def test_dag_runs_end_to_end(tmp_path, replay_server):
 
 
 def test_dag_with_a_broken_source(tmp_path, smtp_sink):
-    with ReplayServer(SITES, faults={"kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500}) as server:
+    # both sections of kjj_cq broken, so the source stores nothing
+    with ReplayServer(SITES, faults={"kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500,
+                                     "kjj.cq.gov.cn/zwgk_176/zwxxgkml/zxtabl/index.html": 500}) as server:
         # No retries: a retry cannot mend an injected fault, and dag.test() would wait for it.
         result, output = _run_dag(
             tmp_path, server.url, POLICYWATCH_DAG_RETRIES="0",

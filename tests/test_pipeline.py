@@ -15,6 +15,9 @@ from policywatch.replay import ReplayServer
 
 DAY = date(2024, 3, 5)
 KJJ_LIST = "kjj.cq.gov.cn/zwxx_176/tzgg/index.html"
+KJJ_PROPOSALS_LIST = "kjj.cq.gov.cn/zwgk_176/zwxxgkml/zxtabl/index.html"  # kjj_cq's second section
+# the other TRS sites and the Sichuan CMS, up to DAY (see their replay READMEs)
+TRS_SICHUAN_NEW = {"kjj_cq": 33, "most": 10, "kw_beijing": 8, "kjt_sc": 8}
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +33,8 @@ def _summaries(settings):
 def test_daily_run_stores_summarizes_and_digests_then_is_idempotent(pipeline_env):
     first = run_daily(DAY, settings=pipeline_env)
     by_source = {c.source_id: c for c in first.crawls}
-    assert by_source["kjj_cq"].status == "success" and by_source["kjj_cq"].new == 25
+    assert {s: (by_source[s].status, by_source[s].new) for s in TRS_SICHUAN_NEW} == {
+        s: ("success", n) for s, n in TRS_SICHUAN_NEW.items()}
     assert by_source["ichongqing"].status == "success" and by_source["ichongqing"].new == 25
     assert first.summaries.summarized == 50
     assert first.counts["articles"] == 50 and first.counts["summaries"] == 50
@@ -76,7 +80,7 @@ def test_changed_article_is_updated_and_resummarized(tmp_path, monkeypatch, pipe
 
 
 def test_broken_source_fails_alone(tmp_path, monkeypatch, pipeline_env):
-    with ReplayServer(SITES, faults={KJJ_LIST: 500}) as server:
+    with ReplayServer(SITES, faults={KJJ_LIST: 500, KJJ_PROPOSALS_LIST: 500}) as server:  # both sections
         monkeypatch.setenv("POLICYWATCH_REPLAY_URL", server.url)
         report = run_daily(DAY, settings=get_settings())
     by_source = {c.source_id: c for c in report.crawls}

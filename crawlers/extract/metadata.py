@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from crawlers.extract.common import normalize_space
 from crawlers.extract.rules import METADATA_LABELS
 
-# "label：value" (full-width or ASCII colon; the label may be spaced out as in "文  号")
-_LABELLED = re.compile(r"^\s*(?P<label>[^:：]{1,12}?)\s*[:：]\s*(?P<value>.*)$", re.S)
+# "label：value" (full-width or ASCII colon; the label may be spaced out as in "文  号"; a label
+# has no digits, so "10:30" in a value is never taken for one)
+_LABELLED = re.compile(r"^\s*(?P<label>[^:：0-9]{1,12}?)\s*[:：]\s*(?P<value>.*)$", re.S)
 
 
 def split_label(text: str) -> tuple[str, str] | None:
@@ -26,15 +27,39 @@ def split_label(text: str) -> tuple[str, str] | None:
     return label, normalize_space(match["value"])
 
 
+def label_value_pairs(texts: Iterable[str]) -> list[tuple[str, str]]:
+    """``(label, value)`` pairs in page order. A text that is only a label ("文号：", a table cell)
+    takes the next unlabelled text as its value (the next cell); a label left without one gets ""."""
+    pairs: list[tuple[str, str]] = []
+    pending: str | None = None
+    for raw in texts:
+        text = normalize_space(raw)
+        if not text:
+            continue
+        found = split_label(text)
+        if found is None:
+            if pending is not None:
+                pairs.append((pending, text))
+                pending = None
+            continue
+        if pending is not None:
+            pairs.append((pending, ""))
+            pending = None
+        if found[1]:
+            pairs.append(found)
+        else:
+            pending = found[0]
+    if pending is not None:
+        pairs.append((pending, ""))
+    return pairs
+
+
 def labelled_fields(texts: Iterable[str], labels: Mapping[str, str] = METADATA_LABELS) -> dict[str, str]:
     """The known labelled values among ``texts`` as ``{extra key: value}``; empty values are left out
     (a notice prints "文  号：" with nothing after it), the first value of a key wins."""
     fields: dict[str, str] = {}
-    for text in texts:
-        found = split_label(text)
-        if not found or not found[1]:
-            continue
-        key = labels.get(found[0])
-        if key and key not in fields:
-            fields[key] = found[1]
+    for label, value in label_value_pairs(texts):
+        key = labels.get(label)
+        if key and value and key not in fields:
+            fields[key] = value
     return fields
