@@ -11,14 +11,19 @@ For each article:
        centrality  (mean similarity to the other sentences of the article)
      + title_weight    * similarity to the title (when there is one)
      + position_weight * position prior (1 / sqrt(1 + index): news puts the gist first)
+     - length_penalty  * how far the sentence runs past 30 words (or ~48 Chinese characters),
+                         relative to 30
+     - formula_penalty * share of the sentence that is official-document formula
+                         ("现印发给你们，请遵照执行")
 
-   (each term min-max scaled within the article);
+   (centrality and title similarity min-max scaled within the article);
 4. sentences are taken best-first, skipping any whose similarity to one already taken exceeds
    ``redundancy_threshold``, up to ``max_sentences``, and returned in article order.
 
-Similarity is the cosine of the embeddings, blended with a lexical (TF-IDF over words, or over
-character bigrams for Chinese) cosine in proportion to how much of the text the model's vocabulary
-does not cover: all-MiniLM-L6-v2 has an English word-piece vocabulary that maps most Chinese
+Similarity is alpha * (cosine of the embeddings) + (1 - alpha) * (cosine of TF-IDF vectors over
+words, or over character bigrams for Chinese), where alpha is the square of the share of the
+article's word pieces that the model's vocabulary knows (about 1.0 for English, about 0.15 for
+Chinese): all-MiniLM-L6-v2 has an English word-piece vocabulary that maps most Chinese
 characters to [UNK], so for Chinese text the lexical part carries most of the weight.
 
 Every summary sentence is a verbatim substring of the article body.
@@ -33,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
-from summarizer.sentences import is_boilerplate, split_sentences_detailed
+from summarizer.sentences import is_boilerplate, split_sentences_detailed, zh_formula_share
 
 if TYPE_CHECKING:  # pragma: no cover
     from summarizer.embeddings import SentenceEncoder
@@ -156,6 +161,7 @@ class ExtractiveSummarizer(Summarizer):
         title_weight: float = 0.5,
         redundancy_threshold: float = 0.85,
         length_penalty: float = 0.5,
+        formula_penalty: float = 1.0,
         max_length: int = 256,
         batch_size: int = 16,
         encoder: "SentenceEncoder | None" = None,
@@ -170,6 +176,7 @@ class ExtractiveSummarizer(Summarizer):
         self.title_weight = float(title_weight)
         self.redundancy_threshold = float(redundancy_threshold)
         self.length_penalty = float(length_penalty)
+        self.formula_penalty = float(formula_penalty)
         if encoder is None:
             encoder = SentenceEncoder(source, max_length=max_length, batch_size=batch_size)
         self.encoder = encoder
@@ -180,6 +187,7 @@ class ExtractiveSummarizer(Summarizer):
             "title_weight": self.title_weight,
             "redundancy_threshold": self.redundancy_threshold,
             "length_penalty": self.length_penalty,
+            "formula_penalty": self.formula_penalty,
             "max_length": int(encoder.max_length),
             "algorithm": ALGORITHM,
         }
@@ -271,6 +279,9 @@ class ExtractiveSummarizer(Summarizer):
 
         position = torch.tensor([position_prior(i, n) for i in range(n)])
         score = score + self.position_weight * position
+        if self.formula_penalty:
+            formula = torch.tensor([zh_formula_share(s) for s in sentences], dtype=torch.float32)
+            score = score - self.formula_penalty * formula
         if self.length_penalty:
             size = torch.tensor([_size_in_words(s) for s in sentences], dtype=torch.float32)
             score = score - self.length_penalty * ((size - LONG_SENTENCE) / LONG_SENTENCE).clamp(min=0)

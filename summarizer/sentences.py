@@ -278,6 +278,10 @@ _ZH_FORMULA_PHRASES = re.compile(
     r"望(?:认真)?(?:遵照|贯彻)?执行|结合实际认真贯彻落实|"
     r"为(?:深入|认真|全面)?贯彻落实|根据.{0,60}?(?:规定|要求|精神|部署)[，,]"
 )
+_ZH_ENUMERATOR = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|"
+    r"第[一二三四五六七八九十\d]+[条章节部分])\s*"
+)
 _BOOK_TITLE = re.compile(r"[《〈][^》〉]{1,80}[》〉]")
 _ZH_FINAL = re.compile(r"[。！？!?；;…”’\"」』)）]$")
 _EN_BOILERPLATE = re.compile(
@@ -322,6 +326,12 @@ def is_zh_formula(sentence: str) -> bool:
         return True
     if re.fullmatch(r"[\d\s年月日号\-./:：]+", s):
         return True
+    # "一、关于优化区县科技创新布局。", "（二）工作要求。": a numbered heading, not a statement
+    m = _ZH_ENUMERATOR.match(s)
+    if m and "，" not in s and "," not in s:
+        rest = s[m.end():]
+        if len(_CJK_CHAR.findall(rest)) < 10 or (rest.startswith("关于") and len(rest) <= 30):
+            return True
     return has_zh_formula_phrase(s) and zh_formula_share(s) > 0.6
 
 

@@ -194,6 +194,19 @@ def test_formula_and_boilerplate_detection():
         assert is_zh_formula(line), line
         assert is_boilerplate(line, "zh"), line
     for line in [
+        "各区县（自治县）科技主管部门，两江新区、西部科学城重庆高新区、万盛经开区科技主管部门：",
+        "现印发给你们，请认真贯彻执行。",
+        "请各单位认真组织实施。",
+        "一、关于优化区县科技创新布局。",
+        "（二）工作要求。",
+    ]:
+        assert is_zh_formula(line), line
+    # formula phrases inside a sentence that says something: kept (only scored down)
+    for line in [
+        "为进一步规范科技企业孵化器建设和管理，我厅制定了《浙江省科技企业孵化器管理办法》，现印发给你们，请遵照执行。",
+        "现将《重庆市科技计划项目管理办法》印发给你们，请认真贯彻执行。",
+        "根据《重庆市科技计划项目管理办法》规定，现组织开展2024年度项目申报工作。",
+        "市科技局电话会议强调，要加强科研经费监管。",
         "一、市科技局将于2024年组织实施青年科技人才培养专项，重点支持青年科研人员牵头承担科研项目。",
         "各单位要高度重视青年科技人才培养工作，营造有利于青年人才成长的良好环境。",
     ]:
@@ -201,6 +214,8 @@ def test_formula_and_boilerplate_detection():
     assert is_boilerplate("Photo/Zhou Qi shows the meeting hall.", "en")
     assert is_boilerplate("Editor: Zhu Qing", "en")
     assert not is_boilerplate("Ming Ju called for cultivating high-level talent.", "en")
+    assert not is_boilerplate("The new copyright law protects software authors.", "en")
+    assert is_boilerplate("Copyright © 2024 iChongqing. All rights reserved.", "en")
 
 
 def test_sentences_of_the_fixture_articles_are_verbatim(ming_ju, notice):
