@@ -66,8 +66,13 @@ def test_crawl_over_http_two_categories_and_two_api_pages(replay_server, db_url)
 
 def test_second_run_stores_nothing_new(replay_server, db_url):
     assert run_crawl(replay_server.url, db_url, "stic_sz", run_id="run-1").returncode == 0
+    first = len(replay_server.requests)
     again = run_crawl(replay_server.url, db_url, "stic_sz", run_id="run-2", logical_date="2024-03-07")
     assert again.returncode == 0, again.stderr[-3000:]
+    requests = replay_server.requests[first:]
+    # the index is always read in full (its SID and TREE say nothing about new articles); the
+    # unchanged first API pages (304) end the paging
+    assert "/stic.sz.gov.cn/gkmlpt/index" in requests and API + "2917?page=2&sid=755031" not in requests
     assert (again.summary["new"], again.summary["updated"], again.summary["status"]) == ("0", "0", "success")
     assert len(articles(db_url)) == 10
     assert [(r.run_id, r.items_new) for r in crawl_runs(db_url, "stic_sz")] == [("run-1", 10), ("run-2", 0)]

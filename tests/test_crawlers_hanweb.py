@@ -91,8 +91,10 @@ def test_jiangsu_crawl_split_dates_http_links_and_table_records(replay_server, d
 
 def test_second_run_stores_nothing_new(replay_server, db_url):
     assert run_crawl(replay_server.url, db_url, "kjt_zj", run_id="run-1").returncode == 0
+    first = len(replay_server.requests)
     again = run_crawl(replay_server.url, db_url, "kjt_zj", run_id="run-2", logical_date="2024-03-07")
     assert again.returncode == 0, again.stderr[-3000:]
+    assert ZJ_PROXY not in replay_server.requests[first:]  # the unchanged column page ends the paging
     assert (again.summary["new"], again.summary["updated"], again.summary["status"]) == ("0", "0", "success")
     assert len(articles(db_url)) == 11
     assert [(r.run_id, r.items_new, r.items_updated) for r in crawl_runs(db_url, "kjt_zj")] == [

@@ -19,6 +19,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
+from crawlers.conditional import SKIP_META
 from crawlers.extract.gkmlpt import (
     GkmlptError,
     gkmlpt_api_url,
@@ -49,8 +50,7 @@ class GkmlptSpider(FamilySpider):
                 headers=self.request_headers(),
                 priority=20,
                 # always fetched in full: an unchanged index says nothing about the API's lists
-                # (the SKIP_META of crawlers/conditional.py)
-                meta={KIND_META: "list", "index_url": section.url, "policywatch_unconditional": True},
+                meta={KIND_META: "list", "index_url": section.url, SKIP_META: True},
             )
 
     def parse_index(self, response: Response) -> Iterator[Request]:
