@@ -118,11 +118,13 @@ class ConditionalRequestsMiddleware:
     def item_scraped(self, item: Any, response: Response, spider) -> None:
         if response is None or response.request is None:
             return
-        key = cache_key(response.request)
+        url = item.get("url")
         # only when the article is stored under the URL asked for: a 304 then marks THAT row seen
-        # (a page stored under another canonical URL is simply fetched in full each time)
-        if item.get("url") == key:
-            self.scraped.add(key)
+        # (a page stored under another canonical URL is simply fetched in full each time). A
+        # multi-page article (rmzxw ``_2.shtml``) is yielded from its last page: its first page,
+        # fetched in this run under the item's URL, stands for it.
+        if url == cache_key(response.request) or (url in self.fetched and self.fetched[url].kind == "article"):
+            self.scraped.add(url)
 
     def spider_closed(self, spider, reason: str) -> None:
         from storage import CachedPage, save_http_cache, session_scope
