@@ -20,7 +20,7 @@ stored articles of its section inside the refresh window are asked for again (co
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -150,6 +150,25 @@ class FamilySpider(scrapy.Spider):
 
     def on_site(self, url: str) -> bool:
         return same_site(url, self.source.host)
+
+    def article_requests(self, entries: Any, *, section: str | None,
+                         extra_meta: Callable[[Any], dict[str, Any]] | None = None) -> Iterator[scrapy.Request]:
+        """One ``parse_article`` request per listed article (``entries`` have url, title, date) that
+        is inside the date window and on the source's site; the others are counted in the stats.
+        The list's title and date travel in the meta for :meth:`article_item`, with ``extra_meta(entry)``."""
+        stats = self.crawler.stats
+        for entry in entries:
+            if not self.in_window(entry.date):
+                stats.inc_value("policywatch/out_of_window")
+                continue
+            if not self.on_site(entry.url):
+                stats.inc_value("policywatch/offsite_links")
+                continue
+            stats.inc_value("policywatch/list_entries")
+            meta = {KIND_META: "article", "section": section, "list_title": entry.title,
+                    "list_date": entry.date.isoformat() if entry.date else None}
+            yield scrapy.Request(entry.url, callback=self.parse_article, errback=self.article_failed,
+                                 meta={**meta, **(extra_meta(entry) if extra_meta else {})})
 
     def make_item(self, *, url: str, section: str | None, title: str, published_at, body: str,
                   source_office: str | None, author: str | None, extra: dict[str, Any]) -> ArticleItem | None:

@@ -94,28 +94,8 @@ class GkmlptSpider(FamilySpider):
         listed = meta["listed"] + api.count
         self.logger.info("%s category %s page %d: %d articles, %d of %s listed (%s)", self.source.id,
                          meta["category_name"], page, api.count, listed, api.total, response.url)
-        for entry in api.entries:
-            if not self.in_window(entry.date):
-                stats.inc_value("policywatch/out_of_window")
-                continue
-            if not self.on_site(entry.url):
-                stats.inc_value("policywatch/offsite_links")
-                continue
-            stats.inc_value("policywatch/list_entries")
-            yield Request(
-                entry.url,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                meta={
-                    KIND_META: "article",
-                    "section": meta["category_name"],
-                    "index_url": meta["index_url"],
-                    "api_title": entry.title,
-                    "api_date": entry.date.isoformat() if entry.date else None,
-                    "api_source_office": entry.source_office,
-                    "api_extra": entry.extra,
-                },
-            )
+        yield from self.article_requests(api.entries, section=meta["category_name"], extra_meta=lambda entry: {
+            "index_url": meta["index_url"], "api_source_office": entry.source_office, "api_extra": entry.extra})
         more = api.total is None or listed < api.total
         older_only = self.all_older_than_since([e.date for e in api.entries])
         if more and not older_only and (self.max_pages is None or page < self.max_pages):
@@ -137,7 +117,7 @@ class GkmlptSpider(FamilySpider):
         if meta.get("api_source_office"):
             article.source_office = meta["api_source_office"]
             article.extra["source_office_source"] = "api:publisher"
-        item = self.article_item(article, section=meta.get("section"), list_title=meta.get("api_title"),
-                                 list_date=meta.get("api_date"), origin="api")
+        item = self.article_item(article, section=meta.get("section"), list_title=meta.get("list_title"),
+                                 list_date=meta.get("list_date"), origin="api")
         if item is not None:
             yield item

@@ -72,25 +72,7 @@ class HanwebSpider(FamilySpider):
         }
         self.logger.info("%s list page %d: %d records, %d articles, %d records in all (%s)",
                          self.source.id, page, listing.records, len(listing.entries), paging["total"], response.url)
-        for entry in listing.entries:
-            if not self.in_window(entry.date):
-                stats.inc_value("policywatch/out_of_window")
-                continue
-            if not self.on_site(entry.url):
-                stats.inc_value("policywatch/offsite_links")
-                continue
-            stats.inc_value("policywatch/list_entries")
-            yield Request(
-                entry.url,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                meta={
-                    KIND_META: "article",
-                    "section": section,
-                    "list_title": entry.title,
-                    "list_date": entry.date.isoformat() if entry.date else None,
-                },
-            )
+        yield from self.article_requests(listing.entries, section=section)
         next_record = meta.get("first_record", 1) + listing.records
         if listing.records == 0 or next_record > paging["total"]:
             return  # the end of the column
