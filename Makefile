@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test install airflow clean help
+.PHONY: demo test install airflow clean help chromium
 
 help:
 	@echo "make demo     install, then run the daily pipeline against the local replay (SQLite)"
@@ -35,8 +35,19 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/policywatch demo
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# Debian's chromium and its driver for tests/test_airflow_ui.py (a browser is never downloaded).
+# Installed only where missing, and only as root (CI runs as root); elsewhere that test skips.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+		else \
+			echo "chromium missing: run 'apt-get install -y chromium chromium-driver' as root for the UI test"; \
+		fi; \
+	fi
 
 airflow: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/airflow-standalone.sh

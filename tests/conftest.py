@@ -196,6 +196,282 @@ def smtp_sink():
     sink.close()
 
 
+# --- A real Airflow deployment on the CeleryExecutor (tests/test_airflow_celery.py, tests/test_airflow_ui.py)
+# Scheduler, dag-processor, api-server, triggerer and a Celery worker, each its own process group,
+# with Redis (an empty DB number) as broker and fresh PostgreSQL databases for Airflow's metadata
+# and for policywatch's data, dropped afterwards. One cluster serves the whole session.
+
+import json as _json  # noqa: E402
+import secrets as _secrets  # noqa: E402
+import signal as _signal  # noqa: E402
+import socket as _socket  # noqa: E402
+import subprocess as _subprocess  # noqa: E402
+import sys as _sys  # noqa: E402
+import time as _time  # noqa: E402
+import urllib.request as _urlrequest  # noqa: E402
+
+_CLUSTER_POSTGRES_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _free_port() -> int:
+    with _socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AirflowCluster:
+    """Airflow components started as separate processes over one AIRFLOW_HOME and environment."""
+
+    COMPONENTS = {
+        "scheduler": ["scheduler"],
+        "dag-processor": ["dag-processor"],
+        "triggerer": ["triggerer"],
+        "worker": ["celery", "worker", "--concurrency", "4"],
+    }
+
+    def __init__(self, home: Path, pg_base: str, replay_url: str, **extra_env: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self.home = home
+        self.bin = Path(_sys.executable).parent
+        self.port = _free_port()
+        self.password = _secrets.token_hex(8)
+        self.processes: dict[str, _subprocess.Popen] = {}
+        suffix = uuid.uuid4().hex[:10]
+        self.meta_db, self.data_db = f"policywatch_af_{suffix}", f"policywatch_data_{suffix}"
+        base = make_url(pg_base)
+        self._admin_url = base.render_as_string(hide_password=False)
+        self.meta_url = base.set(database=self.meta_db).render_as_string(hide_password=False)
+        self.data_url = base.set(database=self.data_db).render_as_string(hide_password=False)
+        self.redis_db = self._empty_redis_db()
+        passwords = home / "passwords.json"
+        home.mkdir(parents=True, exist_ok=True)
+        passwords.write_text(_json.dumps({"admin": self.password}))
+        self.env = dict(os.environ)
+        self.env.update(
+            PATH=f"{self.bin}:{os.environ.get('PATH', '')}",
+            AIRFLOW_HOME=str(home),
+            AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
+            AIRFLOW__CORE__LOAD_EXAMPLES="False",
+            AIRFLOW__CORE__UNIT_TEST_MODE="False",
+            AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
+            AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
+            AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin",
+            AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(passwords),
+            AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{self.port}/execution/",
+            AIRFLOW__API__BASE_URL=f"http://127.0.0.1:{self.port}",
+            AIRFLOW__API_AUTH__JWT_SECRET=_secrets.token_hex(32),
+            AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=self.meta_url,
+            AIRFLOW__CELERY__BROKER_URL=f"redis://127.0.0.1:6379/{self.redis_db}",
+            AIRFLOW__CELERY__RESULT_BACKEND=f"redis://127.0.0.1:6379/{self.redis_db}",
+            AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(_free_port()),
+            AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(_free_port()),
+            AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5",
+            AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="30",
+            AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL="5",
+            # a task a dead worker had taken but not started goes back to the queue quickly
+            AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT="90",
+            POLICYWATCH_DATABASE_URL=self.data_url,
+            POLICYWATCH_VAR_DIR=str(home / "var"),
+            POLICYWATCH_REPLAY_URL=replay_url,
+            POLICYWATCH_DAG_RETRY_DELAY_S="2",
+            **extra_env,
+        )
+
+    # -- set-up -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _empty_redis_db() -> int:
+        import redis
+
+        for number in range(15, 0, -1):
+            if redis.Redis(host="127.0.0.1", port=6379, db=number).dbsize() == 0:
+                return number
+        raise RuntimeError("no empty Redis database among 1..15")
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+
+        url = self._admin_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(statement)
+
+    def airflow(self, *args: str, timeout: float = 300) -> _subprocess.CompletedProcess:
+        proc = _subprocess.run([str(self.bin / "airflow"), *args], env=self.env, capture_output=True,
+                               text=True, timeout=timeout)
+        if proc.returncode != 0:
+            raise RuntimeError(f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        return proc
+
+    def start(self) -> "AirflowCluster":
+        self._admin(f'CREATE DATABASE "{self.meta_db}"')
+        self._admin(f'CREATE DATABASE "{self.data_db}"')
+        self.airflow("db", "migrate", timeout=600)
+        _subprocess.run(["bash", str(ROOT / "scripts" / "airflow-pools.sh")], env=self.env, check=True,
+                        capture_output=True, timeout=120)
+        # The api-server first: workers report every task's start to its execution API, and a
+        # task queued before it answers fails at once.
+        self.spawn("api-server", ["api-server", "--port", str(self.port), "--workers", "1"])
+        self.wait_until(self._api_up, 180, "the api-server to answer")
+        for name, args in self.COMPONENTS.items():
+            self.spawn(name, args)
+        self.wait_until(self._healthy, 240, "the scheduler to be healthy")
+        return self
+
+    def spawn(self, name: str, args: list[str]) -> None:
+        log = (self.home / f"{name}.log").open("ab")
+        self.processes[name] = _subprocess.Popen(
+            [str(self.bin / "airflow"), *args], env=self.env, stdout=log, stderr=_subprocess.STDOUT,
+            start_new_session=True,  # its own process group: killed with all its children
+        )
+
+    def kill(self, name: str, sig: int = _signal.SIGKILL) -> None:
+        """Signal a component and every process below it. Airflow's task supervisor puts each
+        task in a session of its own, so the component's process group alone would leave its
+        running tasks (and their Scrapy subprocesses) behind: a SIGKILL here is a machine dying."""
+        import psutil
+
+        proc = self.processes.pop(name)
+        try:
+            tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+        except psutil.NoSuchProcess:
+            tree = []
+        for member in tree:
+            try:
+                member.send_signal(sig)
+            except psutil.NoSuchProcess:
+                pass
+        try:
+            proc.wait(timeout=30)
+        except _subprocess.TimeoutExpired:
+            for member in tree:
+                try:
+                    member.kill()
+                except psutil.NoSuchProcess:
+                    pass
+            proc.wait(timeout=30)
+        _, alive = psutil.wait_procs(tree, timeout=30)
+        for member in alive:
+            try:
+                member.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+    def log(self, name: str) -> str:
+        path = self.home / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.kill(name, _signal.SIGTERM)
+        try:
+            import redis
+
+            redis.Redis(host="127.0.0.1", port=6379, db=self.redis_db).flushdb()
+        except Exception:
+            pass
+        for db in (self.meta_db, self.data_db):
+            try:
+                self._admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            except Exception:
+                pass
+
+    # -- use --------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _health(self) -> dict | None:
+        for name, proc in self.processes.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"airflow {name} exited with {proc.returncode}:\n{self.log(name)[-4000:]}")
+        try:
+            return self.request("GET", "/api/v2/monitor/health", auth=False)
+        except OSError:
+            return None
+
+    def _api_up(self) -> bool:
+        return self._health() is not None
+
+    def _healthy(self) -> bool:
+        return ((self._health() or {}).get("scheduler") or {}).get("status") == "healthy"
+
+    def wait_until(self, condition, timeout_s: float, what: str, interval_s: float = 1.0):
+        deadline = _time.monotonic() + timeout_s
+        while _time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            _time.sleep(interval_s)
+        tails = "\n".join(f"--- {name}.log\n{self.log(name)[-2500:]}" for name in
+                          ("scheduler", "dag-processor", "worker", "api-server"))
+        raise TimeoutError(f"waited {timeout_s:.0f} s for {what}\n{tails}")
+
+    def token(self) -> str:
+        body = _json.dumps({"username": "admin", "password": self.password}).encode()
+        req = _urlrequest.Request(f"{self.url}/auth/token", data=body, method="POST",
+                                  headers={"Content-Type": "application/json"})
+        with _urlrequest.urlopen(req, timeout=30) as response:
+            return _json.loads(response.read())["access_token"]
+
+    def request(self, method: str, path: str, payload: dict | None = None, auth: bool = True) -> dict:
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            headers["Authorization"] = f"Bearer {self.token()}"
+        data = _json.dumps(payload).encode() if payload is not None else None
+        req = _urlrequest.Request(f"{self.url}{path}", data=data, method=method, headers=headers)
+        with _urlrequest.urlopen(req, timeout=30) as response:
+            return _json.loads(response.read() or b"{}")
+
+    def trigger(self, dag_id: str, *, logical_date: str | None = None, conf: dict | None = None) -> str:
+        run = self.request("POST", f"/api/v2/dags/{dag_id}/dagRuns",
+                           {"logical_date": logical_date, "conf": conf or {}})
+        return run["dag_run_id"]
+
+    def run_state(self, dag_id: str, run_id: str) -> str:
+        from urllib.parse import quote
+
+        return self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}")["state"]
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout_s: float = 300) -> str:
+        return self.wait_until(lambda: (s := self.run_state(dag_id, run_id)) in ("success", "failed") and s,
+                               timeout_s, f"{dag_id} run {run_id} to finish", interval_s=2)
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        from urllib.parse import quote
+
+        return self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances")[
+            "task_instances"]
+
+
+@pytest.fixture(scope="session")
+def airflow_cluster(tmp_path_factory, replay_server):
+    """A running CeleryExecutor deployment of dags/ over the replay sites (skips when PostgreSQL
+    or Redis is not reachable)."""
+    import psycopg
+    import redis
+
+    pg_base = os.environ.get(POSTGRES_URL_ENV) or _CLUSTER_POSTGRES_DEFAULT
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=3).ping()
+        psycopg.connect(pg_base.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3).close()
+    except Exception as exc:
+        pytest.skip(f"the Celery deployment needs Redis on 127.0.0.1:6379 and PostgreSQL ({pg_base}): {exc}")
+    cluster = AirflowCluster(
+        tmp_path_factory.mktemp("airflow-cluster"), pg_base, replay_server.url,
+        # A run still going after 15 s is "late": every run here is, so the Deadline Alert fires.
+        POLICYWATCH_DAG_DEADLINE_S="15",
+        POLICYWATCH_DAG_MAX_ACTIVE_RUNS="2",
+        # Only the runs a test triggers: no "latest scheduled run" racing them.
+        POLICYWATCH_DAG_SCHEDULE="none",
+    )
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
 # --- copies of the replay sites (tests that change a site: health, incremental, registry, extract) ---
 
 
