@@ -14,6 +14,8 @@ Rules (thresholds below are data; change them here, with a reason):
   (and :data:`MIN_PAGES` of them) → broken (a title/body selector stopped matching); fewer → degraded;
 * stored articles without a date: at least :data:`UNDATED_RATIO` → degraded (a date selector
   stopped matching);
+* stored articles whose body came from the generic fallback, not a family rule: at least
+  :data:`FALLBACK_RATIO` → degraded (the body selectors stopped matching; the text may carry chrome);
 * articles dated more than :data:`FUTURE_TOLERANCE` after the crawl → degraded (a date read wrongly);
 * list pages read, nothing listed, nothing known or unchanged, while earlier runs found items →
   degraded;
@@ -31,6 +33,8 @@ OK, DEGRADED, BROKEN = "ok", "degraded", "broken"
 BROKEN_FAILED_RATIO = 0.5  # half the parsed article pages without title/body: the selectors are gone
 MIN_PAGES = 3  # ...out of at least this many pages (one odd page among two is no redesign)
 UNDATED_RATIO = 0.5  # half the stored articles without any date
+FALLBACK_RATIO = 0.5  # half the stored bodies from the generic fallback
+FALLBACK_RULES = ("trafilatura", "generic")  # extra["rule"] of a body no family rule gave
 FUTURE_TOLERANCE = timedelta(days=1)  # time zones and clock skew; more is a misread date
 MAX_REASONS_LISTED = 3  # errors quoted in a reason; the rest are counted
 
@@ -51,6 +55,7 @@ class RunFacts:
     articles_parsed: int = 0
     pages_failed: int = 0  # article pages without title or body
     items_undated: int = 0
+    items_fallback: int = 0  # bodies from the generic fallback
     items_future_dated: int = 0
     future_example: str | None = None
     fatal_errors: Sequence[str] = field(default_factory=tuple)
@@ -116,6 +121,10 @@ def assess(run: RunFacts, history: Sequence[PastRun] = ()) -> Verdict:
     if run.items_stored >= MIN_PAGES and run.items_undated / run.items_stored >= UNDATED_RATIO:
         degraded.append(f"{run.items_undated} of {run.items_stored} articles have no date (a date selector stopped matching?)")
 
+    if run.items_stored >= MIN_PAGES and run.items_fallback / run.items_stored >= FALLBACK_RATIO:
+        degraded.append(f"{run.items_fallback} of {run.items_stored} article bodies came from the generic fallback "
+                        "(the family's body selectors stopped matching?)")
+
     if run.items_future_dated:
         example = f", e.g. {run.future_example}" if run.future_example else ""
         degraded.append(f"{run.items_future_dated} articles dated in the future{example} (a date read wrongly?)")
@@ -147,6 +156,7 @@ def facts_from_summary(summary: dict[str, Any], stats: Any) -> RunFacts:
         articles_parsed=get("policywatch/articles_parsed") or 0,
         pages_failed=get("policywatch/pages_failed") or 0,
         items_undated=get("policywatch/items_undated") or 0,
+        items_fallback=get("policywatch/items_fallback") or 0,
         items_future_dated=get("policywatch/items_future_dated") or 0,
         future_example=get("policywatch/future_dated_example"),
         fatal_errors=tuple(summary["fatal_errors"]),

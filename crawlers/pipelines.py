@@ -7,8 +7,9 @@ the upsert is keyed by canonical URL). Outcomes are counted in the crawler stats
 crawl run comes from the spider (``spider.crawl_run``, set by ``CrawlRunRecorder``).
 
 For the health check (crawlers/health.py) it also counts what was stored (``policywatch/items_stored``),
-without a date (``policywatch/items_undated``) and dated more than a day after now
-(``policywatch/items_future_dated``, one example URL in ``policywatch/future_dated_example``).
+without a date (``policywatch/items_undated``), dated more than a day after now
+(``policywatch/items_future_dated``, one example URL in ``policywatch/future_dated_example``) and
+whose body came from the generic fallback instead of a family rule (``policywatch/items_fallback``).
 """
 
 from __future__ import annotations
@@ -78,15 +79,17 @@ class StoragePipeline:
             stats.inc_value("policywatch/items_failed")
             raise DropItem(message) from exc
         stats.inc_value(f"policywatch/items_{outcome.value}")
-        self._count_dates(record)
+        self._count_quality(record)
         logger.debug("%s %s", outcome.value, url)
         return item
 
-    def _count_dates(self, record: Any) -> None:
-        from crawlers.health import FUTURE_TOLERANCE
+    def _count_quality(self, record: Any) -> None:
+        from crawlers.health import FALLBACK_RULES, FUTURE_TOLERANCE
 
         stats = self.crawler.stats
         stats.inc_value("policywatch/items_stored")
+        if (record.extra or {}).get("rule") in FALLBACK_RULES:
+            stats.inc_value("policywatch/items_fallback")
         if record.published_at is None:
             stats.inc_value("policywatch/items_undated")
         elif record.published_at > datetime.now(timezone.utc) + FUTURE_TOLERANCE:
