@@ -166,3 +166,32 @@ def test_kw_unsorted_list_is_paged_past_an_old_page(replay_server, db_url, tmp_p
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(articles(other_db)) == 3
     assert "/kw.beijing.gov.cn/xwdt/index_2.html" not in replay_server.requests[first:]
+
+
+def test_source_headers_middleware_adds_the_registry_referer_and_headers_without_overriding():
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.middlewares import SourceHeadersMiddleware
+    from policywatch.sources import load_registry
+
+    source = load_registry(ROOT / "policywatch" / "sources.toml").get("kw_beijing")
+    source = source.model_copy(update={"headers": {"X-Requested-With": "XMLHttpRequest"}})
+    crawler = get_crawler(Spider)
+    crawler.spider = Spider(name="trs")
+    middleware = SourceHeadersMiddleware.from_crawler(crawler)
+
+    crawler.spider.source = source
+    robots = Request("https://kw.beijing.gov.cn/robots.txt")
+    assert middleware.process_request(robots) is None
+    assert robots.headers[b"Referer"] == b"https://kw.beijing.gov.cn/xwdt/"
+    assert robots.headers[b"X-Requested-With"] == b"XMLHttpRequest"
+    # an article request already carries its list page (Scrapy's RefererMiddleware): kept
+    article = Request(KW + "202403/t20240304_3585512.html", headers={"Referer": KW + "index_1.html"})
+    middleware.process_request(article)
+    assert article.headers[b"Referer"] == (KW + "index_1.html").encode()
+
+    crawler.spider.source = load_registry(ROOT / "policywatch" / "sources.toml").get("most")  # no referer
+    plain = Request(MOST + "kjbgz/index.html")
+    middleware.process_request(plain)
+    assert b"Referer" not in plain.headers
