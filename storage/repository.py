@@ -346,7 +346,8 @@ def digest_entries(
 ) -> list[DigestEntry]:
     """Articles first stored by a crawl run of ``logical_date``, each with its source and its
     newest summary (of ``backend`` if given; None when there is none), ordered by source name,
-    then published_at newest first (undated last), then id."""
+    then published_at newest first (undated last), then id. Advertorials (paid items a crawler
+    flagged ``extra["advertorial"]``, e.g. rmzxw's 【免责声明】 企业广告宣传资讯) are stored but left out."""
     day = _as_date(logical_date)
     rows = session.execute(
         select(Article, Source)
@@ -355,6 +356,8 @@ def digest_entries(
         .where(CrawlRun.logical_date == day)
         .order_by(Source.name, Source.id, Article.published_at.desc().nulls_last(), Article.id)
     ).all()
+    # filtered here rather than in SQL: JSON path syntax differs between SQLite and PostgreSQL
+    rows = [(article, source) for article, source in rows if not (article.extra or {}).get("advertorial")]
     if not rows:
         return []
     newest: dict[int, Summary] = {}
