@@ -119,6 +119,8 @@ class ConditionalRequestsMiddleware:
         if response is None or response.request is None:
             return
         url = item.get("url")
+        if (item.get("extra") or {}).get("pages_missing"):
+            return  # stored without a page that failed (crawlers/spiders/zcms.py): read it in full next time
         # only when the article is stored under the URL asked for: a 304 then marks THAT row seen
         # (a page stored under another canonical URL is simply fetched in full each time). A
         # multi-page article (rmzxw ``_2.shtml``) is yielded from its last page: its first page,

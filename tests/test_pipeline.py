@@ -18,6 +18,9 @@ KJJ_LIST = "kjj.cq.gov.cn/zwxx_176/tzgg/index.html"
 KJJ_PROPOSALS_LIST = "kjj.cq.gov.cn/zwgk_176/zwxxgkml/zxtabl/index.html"  # kjj_cq's second section
 # the other TRS sites and the Sichuan CMS, up to DAY (see their replay READMEs)
 TRS_SICHUAN_NEW = {"kjj_cq": 33, "most": 10, "kw_beijing": 8, "kjt_sc": 8}
+# Articles of the CPPCC replays dated up to DAY (see their READMEs), and the advertorials among them
+CPPCC_NEW = {"cppcc": 10, "rmzxw": 9, "cppcc_people": 6, "en_cppcc": 7}
+ADVERTORIALS = 1  # www.rmzxw.com.cn/c/2024-03-04/3512330.shtml
 
 pytestmark = pytest.mark.slow
 
@@ -36,24 +39,31 @@ def test_daily_run_stores_summarizes_and_digests_then_is_idempotent(pipeline_env
     assert {s: (by_source[s].status, by_source[s].new) for s in TRS_SICHUAN_NEW} == {
         s: ("success", n) for s, n in TRS_SICHUAN_NEW.items()}
     assert by_source["ichongqing"].status == "success" and by_source["ichongqing"].new == 25
-    assert first.summaries.summarized == 50
-    assert first.counts["articles"] == 50 and first.counts["summaries"] == 50
+    # the CPPCC sources, up to the demo day (later replay pages are left out by --until)
+    assert {s: (by_source[s].status, by_source[s].new) for s in CPPCC_NEW} == {s: ("success", n) for s, n in CPPCC_NEW.items()}
+    # totals come from the per-source reports (sources are added all the time)
+    total = sum(c.new for c in first.crawls)
+    assert all(c.status == "success" for c in first.crawls), [(c.source_id, c.status, c.errors) for c in first.crawls]
+    assert first.summaries.summarized == total
+    assert first.counts["articles"] == total and first.counts["summaries"] == total
     assert first.digest.html == pipeline_env.var_dir / "digests" / "2024-03-05.html"
-    assert first.digest.articles == 50 and first.digest.sources == 2
+    # advertorials are stored but not digested
+    assert first.digest.articles == total - ADVERTORIALS and first.digest.sources == len(first.crawls)
     html = first.digest.html.read_text(encoding="utf-8")
     assert "https://www.ichongqing.info/2024/03/05/cultivate-high-level-talents" in html
     assert "https://kjj.cq.gov.cn/zwxx_176/tzgg/" in html
     assert "<script>alert" not in html  # a scraped title carries a <script>: escaped
-    assert first.digest.markdown.read_text(encoding="utf-8").count("\n- [") == 50
+    assert first.digest.markdown.read_text(encoding="utf-8").count("\n- [") == total - ADVERTORIALS
+    assert "https://www.rmzxw.com.cn/c/2024-03-04/3512330.shtml" not in html  # the advertorial
+    assert "https://www.rmzxw.com.cn/c/2024-03-04/3512544.shtml" in html  # the 3-page article, once
     stored = _summaries(pipeline_env)
 
     second = run_daily(DAY, settings=pipeline_env)
-    assert [(c.source_id, c.new, c.updated, c.unchanged) for c in second.crawls] == [
-        ("kjj_cq", 0, 0, 25), ("ichongqing", 0, 0, 25)]
+    assert [(c.source_id, c.new, c.updated) for c in second.crawls] == [(c.source_id, 0, 0) for c in first.crawls]
     assert second.summaries.summarized == 0
     assert second.counts == first.counts
     assert _summaries(pipeline_env) == stored  # not one summary touched
-    assert second.digest.articles == 50  # the digest of a day is the same however often it is built
+    assert second.digest.articles == total - ADVERTORIALS  # the digest of a day is the same however often it is built
 
 
 def test_changed_article_is_updated_and_resummarized(tmp_path, monkeypatch, pipeline_env):
@@ -62,7 +72,7 @@ def test_changed_article_is_updated_and_resummarized(tmp_path, monkeypatch, pipe
     with ReplayServer(sites) as server:
         monkeypatch.setenv("POLICYWATCH_REPLAY_URL", server.url)
         settings = get_settings()
-        run_daily(DAY, settings=settings)
+        first = run_daily(DAY, settings=settings)
         before = _summaries(settings)
         page = next((sites / "www.ichongqing.info" / "2024" / "03" / "05").glob("cultivate-high-level-talents*/index.html"))
         text = page.read_text(encoding="utf-8")
@@ -78,7 +88,8 @@ def test_changed_article_is_updated_and_resummarized(tmp_path, monkeypatch, pipe
     after = _summaries(settings)
     changed = [article_id for article_id in after if after[article_id] != before[article_id]]
     assert len(changed) == 1 and after[changed[0]][2] != before[changed[0]][2]
-    assert again.counts == {**again.counts, "articles": 50, "summaries": 50}
+    total = sum(c.new for c in first.crawls)
+    assert again.counts == {**again.counts, "articles": total, "summaries": total}
 
 
 def test_broken_source_fails_alone(tmp_path, monkeypatch, pipeline_env):
@@ -91,5 +102,7 @@ def test_broken_source_fails_alone(tmp_path, monkeypatch, pipeline_env):
     assert any("kjj_cq" in e and "HTTP 500" in e and "zwxx_176/tzgg/index.html" in e for e in broken.errors), broken.errors
     assert [c.source_id for c in report.failed_sources] == ["kjj_cq"]
     assert by_source["ichongqing"].status == "success" and by_source["ichongqing"].new == 25
-    assert report.summaries.summarized == 25
-    assert report.counts["articles"] == 25 and report.counts["summaries"] == 25
+    others = sum(c.new for c in report.crawls if c.source_id != "kjj_cq")
+    assert all(c.status == "success" for c in report.crawls if c.source_id != "kjj_cq")
+    assert report.summaries.summarized == others
+    assert report.counts["articles"] == others and report.counts["summaries"] == others
