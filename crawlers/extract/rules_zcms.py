@@ -75,6 +75,3 @@ ZCMS_ADVERTORIAL_RES = (
     re.compile(r"【\s*免责声明\s*】[^【]{0,200}?(?:企业)?广告(?:宣传|推广)[^【]{0,200}?(?:[）)]|$)"),
     re.compile(r"[^。【]{0,100}企业广告宣传资讯[^。】]{0,100}"),
 )
-# Charsets servers declare but never really use: decode with the superset (CATALOGUE §0.4:
-# people.com.cn says GB2312 and sends GBK; GB18030 decodes both, and every GB2312 byte the same).
-ZCMS_CHARSET_SUPERSETS = MappingProxyType({"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"})

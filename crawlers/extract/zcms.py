@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
-
+from crawlers.extract.charset import decode_html
 from crawlers.extract.common import (
     ExtractedArticle,
     body_lines,
@@ -36,7 +35,6 @@ from crawlers.extract.rules_zcms import (
     ZCMS_ADVERTORIAL_RES,
     ZCMS_ARTICLE_RES,
     ZCMS_AUTHOR_RE,
-    ZCMS_CHARSET_SUPERSETS,
     ZCMS_EDITOR_RE,
     ZCMS_NAMES_SPLIT_RE,
     ZCMS_NEXT_PAGE_TEXTS,
@@ -52,15 +50,12 @@ from crawlers.extract.urls import canonical_url
 
 
 def decode_page(body: bytes, content_type: str | None = None, *, charset: str | None = None) -> str:
-    """Text of a page: ``charset`` (a registry override) → the Content-Type's → the ``<meta>``'s →
-    UTF-8, with GB2312/GBK read as GB18030 (their superset: a GBK-only character such as 喆 would
-    otherwise become U+FFFD)."""
-    declared = charset or http_content_type_encoding(content_type or "") or html_body_declared_encoding(body) or "utf-8"
-    encoding = ZCMS_CHARSET_SUPERSETS.get(declared.lower(), declared)
-    try:
-        return body.decode(encoding, errors="replace")
-    except LookupError:  # an unknown charset name: the bytes are most likely UTF-8
-        return body.decode("utf-8", errors="replace")
+    """Text of a page as the crawler decodes it (:func:`crawlers.extract.charset.decode_html`: the
+    Content-Type's charset, else the ``<meta>``'s, GB2312/GBK read as their superset GB18030, so a
+    GBK-only character such as 喆 does not become U+FFFD); ``charset`` (a registry override) wins."""
+    if charset:
+        content_type = f"text/html; charset={charset}"
+    return decode_html(body, content_type)[0]
 
 
 def _path(url: str) -> str:
