@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +19,7 @@ from storage import (
     make_engine,
     mark_article_seen,
     previous_crawl_runs,
+    recent_article_urls,
     record_crawl_health,
     save_http_cache,
     start_crawl_run,
@@ -125,3 +126,26 @@ def test_previous_and_latest_crawl_runs(session):
     latest = latest_crawl_runs(session)
     assert set(latest) == {"kjj_cq", "ichongqing"}
     assert latest["kjj_cq"].run_id == "r3" and latest["ichongqing"].id == other.id
+
+
+def test_recent_article_urls_by_section_and_local_day(session):
+    run = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date="2024-03-06")
+    base = "https://kjj.cq.gov.cn/zwxx_176/tzgg/"
+    for n, (section, when) in enumerate([
+        ("通知公告", datetime(2024, 3, 5, 10, 30, tzinfo=SH)),
+        ("通知公告", datetime(2024, 3, 3, 0, 30, tzinfo=SH)),  # 2024-03-02 16:30 UTC: still the 3rd in Shanghai
+        ("通知公告", datetime(2024, 3, 2, 23, 0, tzinfo=SH)),
+        ("提案办理", datetime(2024, 3, 4, 9, 0, tzinfo=SH)),
+        ("通知公告", datetime(2024, 3, 7, 9, 0, tzinfo=SH)),
+        ("通知公告", None),
+    ]):
+        upsert_article(session, ArticleRecord(f"{base}{n}.html", "kjj_cq", section, f"标题{n}", when, "zh", f"正文{n}"), run)
+
+    assert recent_article_urls(session, "kjj_cq", "通知公告", since=date(2024, 3, 3)) == [
+        f"{base}4.html", f"{base}0.html", f"{base}1.html"]  # newest first; undated and older left out
+    assert recent_article_urls(session, "kjj_cq", "通知公告", since=date(2024, 3, 3), until=date(2024, 3, 6)) == [
+        f"{base}0.html", f"{base}1.html"]
+    assert recent_article_urls(session, "kjj_cq", None, since=date(2024, 3, 4), until=date(2024, 3, 6)) == [
+        f"{base}0.html", f"{base}3.html"]
+    assert recent_article_urls(session, "kjj_cq", "通知公告", since=date(2024, 3, 3), limit=1) == [f"{base}4.html"]
+    assert recent_article_urls(session, "ichongqing", None, since=date(2024, 1, 1)) == []
