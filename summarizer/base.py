@@ -29,11 +29,16 @@ class Document:
 
 @dataclass(frozen=True)
 class Summary:
-    """A summary: ``text`` is ``sentences`` joined for display ("" for Chinese, " " otherwise)."""
+    """A summary: ``text`` is ``sentences`` joined for display ("" for Chinese, " " otherwise).
+
+    ``guard``: the faithfulness guard's decision (:meth:`summarizer.guard.GuardResult.to_dict`,
+    plus ``fallback`` when a rejected generated summary was replaced), stored with the summary;
+    None when no guard ran."""
 
     text: str
     sentences: list[str] = field(default_factory=list)
     language: str = ""
+    guard: dict | None = None
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -106,6 +111,13 @@ class Summarizer(ABC):
 
     def summarize(self, doc: Document) -> Summary:
         return self.summarize_batch([doc])[0]
+
+    def configured(self, **overrides) -> "Summarizer":
+        """A copy with some parameters changed (summary length per source or per dataset),
+        sharing the loaded model. Backends without a model build a new instance."""
+        options = {k: v for k, v in self.parameters.items() if k != "algorithm"}
+        options.update(overrides)
+        return type(self)(self.model_id or None, **options)
 
     def describe(self) -> dict:
         """What storage records next to a summary."""

@@ -100,12 +100,16 @@ _ZH_BOUNDARY = re.compile(
     r"(?:[。！？!?；;]|……|…)+[" + re.escape(_ZH_CLOSERS) + r"]*"
     # "通知如下：" / "：" before a list item also end a sentence
     r"|(?<=如下)[：:]"
+    # academic Chinese written with ASCII punctuation ("…得到了广泛应用.ClassRBM是…"): a full stop
+    # right after an ideograph (or a closing bracket after one), never a decimal point or "PTON.O"
+    r"|(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff)）])\.(?![0-9.])"
     r"|[：:](?=\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[、．.]\D))"
 )
 
 
 def split_paragraph_zh(paragraph: str) -> list[str]:
-    """Split one Chinese paragraph after 。！？；… (keeping the punctuation and closing quotes)."""
+    """Split one Chinese paragraph after 。！？；… and an ASCII "." that follows an ideograph (keeping
+    the punctuation and closing quotes)."""
     out: list[str] = []
     start = 0
     for m in _ZH_BOUNDARY.finditer(paragraph):

@@ -1,0 +1,254 @@
+"""Evaluation of a summarization backend on reference summaries (``policywatch eval summarizer``).
+
+Input: a JSONL file, one pair per line with ``text``, ``reference``, ``lang`` (``zh``/``en``),
+``dataset`` and optionally ``title`` and ``id`` (the format of ``../shared/eval/*.dev.jsonl``).
+For every dataset in the file it reports, computed in the same run:
+
+* ROUGE F1 x 100 of the backend (:mod:`summarizer.metrics`: English ROUGE-1/2/Lsum with the Porter
+  stemmer, Chinese character-level ROUGE-1/2/L),
+* the lead-1, lead-2 and lead-3 baselines (:class:`summarizer.lead.LeadSummarizer`), and the one
+  named for the dataset (lead-3 for CNN/DailyMail's multi-sentence highlights, lead-1 for the
+  one-sentence XSum, FinNA and CSL references, lead-2 for CLTS),
+* the faithfulness guard's rejection rate (the share of the backend's own summaries whose numbers
+  or names the article does not support; after a generative fallback the stored summary passes),
+* milliseconds per article (batches of 16, model loaded before the clock starts) and the process's
+  peak resident memory.
+
+Summary length is configuration per dataset (:data:`DATASET_PROFILES`), the way a user sets it per
+source: a headline-like reference wants one short sentence, news highlights three.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from summarizer.base import Document, Summarizer
+from summarizer.guard import check as guard_check
+from summarizer.metrics import ROUGE_KEYS, rouge
+
+__all__ = [
+    "DATASET_PROFILES",
+    "DatasetProfile",
+    "DatasetResult",
+    "EvalPair",
+    "evaluate",
+    "format_table",
+    "load_pairs",
+    "profile_for",
+]
+
+BATCH_SIZE = 16
+
+
+@dataclass(frozen=True)
+class DatasetProfile:
+    """How a dataset's references look: which lead-k is its baseline, and the summary length
+    options per backend (``options`` for the extractive one; ``max_sentences`` also tells the
+    generative one how many sentences to write)."""
+
+    baseline_k: int
+    options: dict = field(default_factory=dict)
+
+
+# Keys are prefixes of the ``dataset`` field. Tuned on the even-numbered pairs of each dev file
+# and reported on the odd-numbered ones too (bench/summarizer.py); see bench/README.md.
+DATASET_PROFILES: dict[str, DatasetProfile] = {
+    # multi-sentence highlights drawn from the first sentences
+    "CNN/DailyMail": DatasetProfile(3, {"max_sentences": 3}),
+    # one abstractive sentence: the most central sentence, wherever it is
+    "XSum": DatasetProfile(1, {"max_sentences": 1, "position_weight": 0.0, "length_penalty": 0.0}),
+    # a headline-like sentence: the lead sentence without its date/attribution, <= 80 characters
+    "FinNA": DatasetProfile(1, {"max_sentences": 1, "trim": True, "max_chars": 80}),
+    # a paper title: the abstract's most central clauses, <= 25 characters
+    "CSL": DatasetProfile(1, {"max_sentences": 3, "unit": "clause", "max_chars": 25,
+                              "position_weight": 0.5, "centrality_weight": 2.0}),
+    # an editor's two- or three-sentence summary
+    "CLTS": DatasetProfile(2, {"max_sentences": 2}),
+}
+DEFAULT_PROFILE = DatasetProfile(3, {})
+
+
+def profile_for(dataset: str) -> DatasetProfile:
+    for prefix, profile in DATASET_PROFILES.items():
+        if dataset.startswith(prefix):
+            return profile
+    return DEFAULT_PROFILE
+
+
+@dataclass(frozen=True)
+class EvalPair:
+    id: str
+    dataset: str
+    language: str
+    title: str
+    text: str
+    reference: str
+
+    def document(self) -> Document:
+        return Document(self.title, self.text, self.language)
+
+
+def load_pairs(path: str | Path, *, limit: int | None = None, every: int = 1,
+               offset: int = 0) -> list[EvalPair]:
+    """Pairs of a JSONL file; ``limit`` keeps the first N of each dataset; ``every``/``offset``
+    keep every n-th pair of each dataset starting at ``offset`` (a tuning/report split)."""
+    seen: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    pairs: list[EvalPair] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                dataset = str(row.get("dataset") or Path(path).stem)
+                pair = EvalPair(
+                    id=str(row.get("id") or f"{Path(path).name}:{number}"),
+                    dataset=dataset,
+                    language=str(row.get("lang") or row.get("language") or ""),
+                    title=str(row.get("title") or ""),
+                    text=str(row["text"]),
+                    reference=str(row["reference"]),
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{number}: not an evaluation pair ({exc})") from None
+            index = seen.get(dataset, 0)
+            seen[dataset] = index + 1
+            if index % every != offset:
+                continue
+            if limit is not None and kept.get(dataset, 0) >= limit:
+                continue
+            kept[dataset] = kept.get(dataset, 0) + 1
+            pairs.append(pair)
+    return pairs
+
+
+@dataclass
+class DatasetResult:
+    dataset: str
+    language: str
+    pairs: int
+    backend: str
+    model_id: str
+    parameters: dict
+    rouge: dict[str, float]  # r1, r2, rl of the backend
+    leads: dict[str, dict[str, float]]  # "lead-1".. -> r1, r2, rl
+    baseline: str  # the lead-k named for this dataset
+    guard_rejection_rate: float
+    fallbacks: int
+    ms_per_article: float
+    peak_rss_mb: float
+
+    @property
+    def beats_baseline(self) -> bool:
+        return self.rouge["r1"] > self.leads[self.baseline]["r1"]
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["beats_baseline"] = self.beats_baseline
+        return out
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def _mean_scores(scores: list[dict[str, float]]) -> dict[str, float]:
+    return {key: round(statistics.fmean(s[key] for s in scores), 2) if scores else 0.0
+            for key in ROUGE_KEYS}
+
+
+def _options_for(summarizer: Summarizer, profile: DatasetProfile) -> dict:
+    if summarizer.backend == "extractive":
+        return dict(profile.options)
+    if summarizer.backend == "lead":
+        return {"max_sentences": profile.baseline_k}
+    if "max_sentences" in summarizer.parameters:
+        return {"max_sentences": profile.options.get("max_sentences", profile.baseline_k)}
+    return {}
+
+
+def evaluate(
+    pairs: Iterable[EvalPair],
+    summarizer: Summarizer,
+    *,
+    use_profiles: bool = True,
+) -> list[DatasetResult]:
+    """Score ``summarizer`` and the lead baselines on each dataset of ``pairs``."""
+    from summarizer.lead import LeadSummarizer
+
+    by_dataset: dict[str, list[EvalPair]] = {}
+    for pair in pairs:
+        by_dataset.setdefault(pair.dataset, []).append(pair)
+    leads = {k: LeadSummarizer(max_sentences=k) for k in (1, 2, 3)}
+    results = []
+    for dataset, items in by_dataset.items():
+        profile = profile_for(dataset)
+        system = summarizer
+        if use_profiles:
+            options = _options_for(summarizer, profile)
+            if options:
+                system = summarizer.configured(**options)
+        docs = [pair.document() for pair in items]
+        started = time.perf_counter()
+        outputs = []
+        for start in range(0, len(docs), BATCH_SIZE):
+            outputs.extend(system.summarize_batch(docs[start:start + BATCH_SIZE]))
+        elapsed = time.perf_counter() - started
+
+        scores, rejected, fallbacks = [], 0, 0
+        for pair, summary in zip(items, outputs, strict=True):
+            scores.append(rouge(summary.text, pair.reference, pair.language))
+            decision = summary.guard or guard_check(
+                summary.text, f"{pair.title}\n{pair.text}").to_dict()
+            if not decision.get("passed", True):
+                rejected += 1
+            elif decision.get("fallback"):
+                rejected += 1  # the backend's own summary was rejected, then replaced
+            fallbacks += bool(decision.get("fallback"))
+        lead_scores = {}
+        for k, lead in leads.items():
+            lead_out = lead.summarize_batch(docs)
+            lead_scores[f"lead-{k}"] = _mean_scores(
+                [rouge(s.text, p.reference, p.language) for s, p in zip(lead_out, items)])
+        results.append(DatasetResult(
+            dataset=dataset,
+            language=items[0].language,
+            pairs=len(items),
+            backend=system.backend,
+            model_id=system.model_id,
+            parameters=dict(system.parameters),
+            rouge=_mean_scores(scores),
+            leads=lead_scores,
+            baseline=f"lead-{profile.baseline_k}",
+            guard_rejection_rate=round(rejected / len(items), 4) if items else 0.0,
+            fallbacks=fallbacks,
+            ms_per_article=round(1000.0 * elapsed / max(1, len(items)), 1),
+            peak_rss_mb=round(_peak_rss_mb(), 1),
+        ))
+    return results
+
+
+def format_table(results: list[DatasetResult]) -> str:
+    """A plain-text table: one row per dataset."""
+    header = ("dataset", "n", "backend R1/R2/RL", "lead-1", "lead-2", "lead-3", "baseline",
+              "beats", "guard rej.", "ms/art", "peak MB")
+    rows = [header]
+    for r in results:
+        fmt = lambda s: "/".join(f"{s[k]:.2f}" for k in ROUGE_KEYS)  # noqa: E731
+        rows.append((
+            r.dataset, str(r.pairs), fmt(r.rouge), fmt(r.leads["lead-1"]), fmt(r.leads["lead-2"]),
+            fmt(r.leads["lead-3"]), r.baseline, "yes" if r.beats_baseline else "NO",
+            f"{100 * r.guard_rejection_rate:.1f}%", f"{r.ms_per_article:.1f}", f"{r.peak_rss_mb:.0f}",
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("ROUGE F1 x100: English R1/R2/RLsum (Porter stemmer); Chinese character-level R1/R2/RL")
+    return "\n".join(lines)
