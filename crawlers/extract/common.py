@@ -172,6 +172,7 @@ def parse_fragment(html: str) -> Any:
     """An lxml element for a HTML fragment (used by tests and summaries of feed descriptions)."""
     return lxml_html.fragment_fromstring(html, create_parent="div")
 
+
 # ----------------------------------------------------------------------------- list pages
 # Shared by the families whose list pages are plain links in list items (ARTI, ZCMS, China Daily).
 
