@@ -10,9 +10,11 @@ Started by hand (no triggering event), it exports the summaries of the last ``ho
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from airflow.sdk import Param, dag, get_current_context, task
 
-from policywatch.airflow_support import SUMMARIES_ASSET
+from policywatch.airflow_support import SUMMARIES_ASSET, FailureAlert
 
 
 @dag(
@@ -22,7 +24,13 @@ from policywatch.airflow_support import SUMMARIES_ASSET
     catchup=False,
     max_active_runs=1,
     tags=["policywatch", "downstream"],
-    default_args={"owner": "policywatch", "retries": 2},
+    default_args={
+        "owner": "policywatch",
+        "retries": 2,
+        "retry_exponential_backoff": 2.0,
+        "execution_timeout": timedelta(minutes=30),
+        "on_failure_callback": FailureAlert(),
+    },
     params={"hours": Param(24, type="integer", minimum=1, description="Look-back of a run without a triggering event.")},
     doc_md=__doc__,
 )
@@ -30,7 +38,7 @@ def policywatch_summaries_export():
     @task
     def export_summaries() -> dict:
         import json
-        from datetime import datetime, timedelta, timezone
+        from datetime import datetime, timezone
 
         from policywatch.config import get_settings
         from storage import session_scope, summaries_since

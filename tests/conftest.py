@@ -237,7 +237,8 @@ class AirflowCluster:
         self.port = _free_port()
         self.password = _secrets.token_hex(8)
         self.processes: dict[str, _subprocess.Popen] = {}
-        suffix = uuid.uuid4().hex[:10]
+        # <pid>_<random>: databases left by a killed test run are dropped by the next one.
+        suffix = f"{os.getpid()}_{uuid.uuid4().hex[:10]}"
         self.meta_db, self.data_db = f"policywatch_af_{suffix}", f"policywatch_data_{suffix}"
         base = make_url(pg_base)
         self._admin_url = base.render_as_string(hide_password=False)
@@ -303,7 +304,20 @@ class AirflowCluster:
             raise RuntimeError(f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         return proc
 
+    def _drop_stale_databases(self) -> None:
+        import psycopg
+
+        url = self._admin_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url, autocommit=True) as connection:
+            names = [row[0] for row in connection.execute(
+                "SELECT datname FROM pg_database WHERE datname ~ '^policywatch_(af|data)_[0-9]+_[0-9a-f]+$'")]
+        for name in names:
+            pid = int(name.split("_")[2])
+            if pid != os.getpid() and not _pid_alive(pid):
+                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def start(self) -> "AirflowCluster":
+        self._drop_stale_databases()
         self._admin(f'CREATE DATABASE "{self.meta_db}"')
         self._admin(f'CREATE DATABASE "{self.data_db}"')
         self.airflow("db", "migrate", timeout=600)
@@ -325,7 +339,7 @@ class AirflowCluster:
             start_new_session=True,  # its own process group: killed with all its children
         )
 
-    def kill(self, name: str, sig: int = _signal.SIGKILL) -> None:
+    def kill(self, name: str, sig: int = _signal.SIGKILL, grace_s: float = 30) -> None:
         """Signal a component and every process below it. Airflow's task supervisor puts each
         task in a session of its own, so the component's process group alone would leave its
         running tasks (and their Scrapy subprocesses) behind: a SIGKILL here is a machine dying."""
@@ -342,7 +356,7 @@ class AirflowCluster:
             except psutil.NoSuchProcess:
                 pass
         try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=grace_s)
         except _subprocess.TimeoutExpired:
             for member in tree:
                 try:
@@ -350,7 +364,7 @@ class AirflowCluster:
                 except psutil.NoSuchProcess:
                     pass
             proc.wait(timeout=30)
-        _, alive = psutil.wait_procs(tree, timeout=30)
+        _, alive = psutil.wait_procs(tree, timeout=grace_s)
         for member in alive:
             try:
                 member.kill()
@@ -363,7 +377,7 @@ class AirflowCluster:
 
     def stop(self) -> None:
         for name in list(self.processes):
-            self.kill(name, _signal.SIGTERM)
+            self.kill(name, _signal.SIGTERM, grace_s=10)
         try:
             import redis
 

@@ -111,3 +111,10 @@ def test_every_dag_file_parses_fast_without_heavy_imports():
         assert r["errors"] == {} and r["dags"], r
         assert r["heavy"] == [], f"{r['file']} imports {r['heavy']} at parse time"
         assert r["max_s"] < 2.0, f"{r['file']} took {r['max_s']:.2f} s to parse"
+
+
+def test_every_task_is_bounded_and_reports_its_failure(dagbag):
+    for dag_id, dag in dagbag.dags.items():
+        for task in dag.tasks:
+            assert task.execution_timeout is not None, f"{dag_id}.{task.task_id} can run forever"
+            assert task.on_failure_callback, f"{dag_id}.{task.task_id} fails silently"
