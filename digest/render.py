@@ -30,6 +30,15 @@ def markdown_escape(text: str | None) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def format_when(value: datetime | None) -> str:
+    """Local date and time; the date alone when the source gave only a day (stored as 00:00)."""
+    if value is None:
+        return "date unknown"
+    if (value.hour, value.minute, value.second) == (0, 0, 0):
+        return value.strftime("%Y-%m-%d")
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
 def markdown_url(url: str) -> str:
     """A URL safe inside Markdown link parentheses."""
     return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
@@ -69,6 +78,7 @@ def _environment() -> Environment:
     )
     env.filters["md"] = markdown_escape
     env.filters["mdurl"] = markdown_url
+    env.filters["when"] = format_when
     return env
 
 

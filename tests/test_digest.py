@@ -40,6 +40,14 @@ def test_html_escapes_scraped_text_and_links_to_real_urls():
     assert 'href="https://kjj.cq.gov.cn/zwxx_176/tzgg/202403/t20240305_1.html"' in html
     assert 'href="https://www.ichongqing.info/2024/03/05/cultivate-%E4%B8%A8cppcc-member/"' in html
     assert "2024-03-05 10:30" in html and "date unknown" in html
+
+
+def test_day_only_dates_show_no_midnight():
+    from digest.render import format_when
+
+    assert format_when(datetime(2024, 3, 5, 0, 0, tzinfo=SHANGHAI)) == "2024-03-05"
+    assert format_when(datetime(2024, 3, 5, 0, 1, tzinfo=SHANGHAI)) == "2024-03-05 00:01"
+    assert format_when(None) == "date unknown"
     assert html.index("重庆市科学技术局") < html.index("iChongqing")  # grouped by source, in order
     assert "No summary yet." in html
 
