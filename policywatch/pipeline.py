@@ -237,13 +237,18 @@ def crawl_source(
     return report
 
 
-def load_configured_summarizer(settings: Settings | None = None):
+def load_configured_summarizer(settings: Settings | None = None, backend: str | None = None, **overrides):
+    """The configured backend (``backend`` overrides POLICYWATCH_SUMMARIZER), its model loaded
+    once, with the options of POLICYWATCH_SUMMARIZER_CONFIG and then ``overrides``."""
     from summarizer import load_summarizer
 
     settings = settings or get_settings()
-    return load_summarizer(
-        "extractive", model=settings.summarizer_model, max_sentences=settings.summary_sentences
-    )
+    name = backend or settings.summarizer
+    options = {**settings.summarizer_options, **overrides}
+    options.setdefault("max_sentences", settings.summary_sentences)
+    # POLICYWATCH_SUMMARIZER_MODEL names the model of the configured backend; lead has none
+    model = None if name == "lead" else options.pop("model", settings.summarizer_model)
+    return load_summarizer(name, model=model, **options)
 
 
 def summarize_pending(
@@ -252,16 +257,22 @@ def summarize_pending(
     source_ids: list[str] | None = None,
     limit: int | None = None,
     summarizer=None,
+    resummarize: bool = False,
+    backend: str | None = None,
 ) -> SummarizeReport:
-    """Summarize every article without a current summary from this model; load the model once."""
+    """Summarize new and changed articles (no summary of their current content); load the model
+    once. ``resummarize`` also redoes every summary that this backend and model did not make with
+    the current model version and parameters (an older model or configuration), without
+    re-crawling. Every summary is stored with the faithfulness guard's decision."""
     import time
 
     from storage import articles_to_summarize, save_summary, session_scope
     from summarizer import Document
+    from summarizer.guard import check as guard_check
 
     settings = settings or get_settings()
     started = time.perf_counter()
-    summarizer = summarizer or load_configured_summarizer(settings)
+    summarizer = summarizer or load_configured_summarizer(settings, backend)
     identity = dict(
         backend=summarizer.backend,
         model_id=summarizer.model_id,
@@ -270,7 +281,9 @@ def summarize_pending(
     )
     done = 0
     with session_scope(settings.database_url) as session:
-        pending = articles_to_summarize(session, **identity, source_ids=source_ids, limit=limit)
+        pending = articles_to_summarize(
+            session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize
+        )
         article_ids = [a.id for a in pending]
     for start in range(0, len(article_ids), SUMMARY_BATCH_SIZE):
         batch_ids = article_ids[start : start + SUMMARY_BATCH_SIZE]
@@ -282,7 +295,10 @@ def summarize_pending(
             for article, summary in zip(articles, summarizer.summarize_batch(docs), strict=True):
                 if not summary.text:
                     continue
-                save_summary(session, article, text=summary.text, language=summary.language, **identity)
+                guard = summary.guard or guard_check(summary.text, f"{article.title}\n{article.body}").to_dict()
+                save_summary(
+                    session, article, text=summary.text, language=summary.language, guard=guard, **identity
+                )
                 done += 1
     return SummarizeReport(
         summarized=done,

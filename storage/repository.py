@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import identity_key
 
 from storage.models import Article, CrawlRun, HttpCacheEntry, Source, Summary
@@ -254,10 +254,15 @@ def articles_to_summarize(
     parameters: dict[str, Any] | None,
     source_ids: Iterable[str] | None = None,
     limit: int | None = None,
+    outdated: bool = True,
 ) -> list[Article]:
     """Articles that need a (new) summary from this backend + model: no summary yet, or one made
     from another content hash, another model_version or other parameters (compared as JSON
-    values, key order ignored). Newest articles (highest id) first."""
+    values, key order ignored). Newest articles (highest id) first.
+
+    ``outdated=False`` leaves out articles that already have a summary of their current content
+    from any backend, model or configuration: only new and changed articles (a daily run after a
+    model change does not redo the archive; re-summarizing is asked for explicitly)."""
     params = canonical_json(parameters or {})
     stmt = (
         select(Article)
@@ -279,6 +284,13 @@ def articles_to_summarize(
         )
         .order_by(Article.id.desc())
     )
+    if not outdated:
+        current = aliased(Summary)
+        stmt = stmt.where(
+            ~select(current.id)
+            .where(current.article_id == Article.id, current.content_hash == Article.content_hash)
+            .exists()
+        )
     if source_ids is not None:
         stmt = stmt.where(Article.source_id.in_(list(source_ids)))
     if limit is not None:
@@ -296,10 +308,12 @@ def save_summary(
     model_id: str,
     model_version: str,
     parameters: dict[str, Any] | None,
+    guard: dict[str, Any] | None = None,
 ) -> tuple[Summary, bool]:
     """Insert or update in place the one summary of ``article`` for (backend, model_id).
 
-    Records ``article.content_hash`` (the content the text was made from). Returns the summary
+    Records ``article.content_hash`` (the content the text was made from) and ``guard``, the
+    faithfulness guard's decision (JSON; None when no guard ran). Returns the summary
     and whether it was created or changed; saving the same text, language, model_version,
     parameters and content hash again changes nothing (not even ``updated_at``).
     """
@@ -313,6 +327,7 @@ def save_summary(
         "model_version": model_version,
         "parameters": canonical_json(parameters or {}),
         "content_hash": article.content_hash,
+        "guard": None if guard is None else canonical_json(guard),
     }
     stmt = _insert(session, table).values(
         article_id=article.id, backend=backend, model_id=model_id, created_at=now, updated_at=now, **fields

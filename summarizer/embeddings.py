@@ -86,6 +86,7 @@ class SentenceEncoder:
         max_length: int = 256,
         batch_size: int = 16,
         num_threads: int | None = None,
+        quantize: str | None = None,
     ) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
@@ -107,6 +108,19 @@ class SentenceEncoder:
                 f"(nothing is downloaded): {exc}"
             ) from exc
         self.model.eval()
+        if quantize not in (None, "", "int8"):
+            raise ValueError(f"quantize={quantize!r}: expected None or 'int8'")
+        self.quantize = quantize or None
+        if self.quantize == "int8":
+            # dynamic int8 quantization of the Linear layers: about 2x faster on a CPU, embeddings
+            # within cosine ~0.94 of float32 (bench/summarizer.py measures speed and ROUGE)
+            import warnings
+
+            from torch.ao.quantization import quantize_dynamic
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.model = quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
         self.dimension = int(self.model.config.hidden_size)
         self.unk_token_id = self.tokenizer.unk_token_id
         self.special_ids = set(self.tokenizer.all_special_ids)

@@ -62,7 +62,8 @@ DATASET_PROFILES: dict[str, DatasetProfile] = {
     # multi-sentence highlights drawn from the first sentences
     "CNN/DailyMail": DatasetProfile(3, {"max_sentences": 3}),
     # one abstractive sentence: the most central sentence, wherever it is
-    "XSum": DatasetProfile(1, {"max_sentences": 1, "position_weight": 0.0, "length_penalty": 0.0}),
+    "XSum": DatasetProfile(1, {"max_sentences": 1, "position_weight": 0.0, "length_penalty": 0.0,
+                               "quote_penalty": 0.0, "centrality_weight": 1.0}),
     # a headline-like sentence: the lead sentence without its date/attribution, <= 80 characters
     "FinNA": DatasetProfile(1, {"max_sentences": 1, "trim": True, "max_chars": 80}),
     # a paper title: the abstract's most central clauses, <= 25 characters

@@ -197,6 +197,7 @@ class ExtractiveSummarizer(Summarizer):
         trim: bool = False,
         max_length: int = 256,
         batch_size: int = 16,
+        quantize: str | None = None,
         encoder: "SentenceEncoder | None" = None,
     ) -> None:
         if not 1 <= int(max_sentences) <= MAX_SENTENCES:
@@ -220,7 +221,8 @@ class ExtractiveSummarizer(Summarizer):
         self.length_penalty = float(length_penalty)
         self.formula_penalty = float(formula_penalty)
         if encoder is None:
-            encoder = SentenceEncoder(source, max_length=max_length, batch_size=batch_size)
+            encoder = SentenceEncoder(source, max_length=max_length, batch_size=batch_size,
+                                      quantize=quantize)
         self.encoder = encoder
         self.model_id = model_id
         self.parameters = {
@@ -236,13 +238,15 @@ class ExtractiveSummarizer(Summarizer):
             "max_chars": self.max_chars,
             "trim": self.trim,
             "max_length": int(encoder.max_length),
+            "quantize": getattr(encoder, "quantize", None),
             "algorithm": ALGORITHM,
         }
 
     def configured(self, **overrides) -> "ExtractiveSummarizer":
         """A copy with some parameters changed (e.g. ``max_sentences=1, max_chars=80`` for a
         source of short items), sharing the loaded encoder: no model load."""
-        options = {k: v for k, v in self.parameters.items() if k not in ("algorithm", "max_length")}
+        options = {k: v for k, v in self.parameters.items()
+                   if k not in ("algorithm", "max_length", "quantize")}
         options.update(overrides)
         clone = type(self)(self.model_id, encoder=self.encoder, **options)
         clone._model_version = self._model_version

@@ -1,0 +1,119 @@
+"""policywatch.pipeline.summarize_pending and `policywatch summarize`: the backend chosen by
+configuration (POLICYWATCH_SUMMARIZER, the config file, --backend), the guard decision stored with
+every summary, and --resummarize redoing summaries of an older configuration without a crawl.
+
+Runs the model-free ``lead`` backend, so no model is loaded here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from policywatch.cli import app
+from policywatch.config import ConfigError, get_settings
+from policywatch.pipeline import load_configured_summarizer, summarize_pending
+from storage import ArticleRecord, session_scope, start_crawl_run, upgrade_database, upsert_article, upsert_source
+from storage.models import Summary
+from summarizer.guard import check
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BODIES = [
+    "市科技局发布2024年青年科技人才培养专项申报通知。单个项目资助额度为20万元至50万元。申报截止日期为4月30日。"
+    "专项重点支持35周岁以下青年科研人员。",
+    "Chongqing opened a robotics lab on Monday. It cost 200 million yuan to build. Dr. Li Wei leads "
+    "the lab, which will hire 50 researchers. Several car makers signed research deals with it.",
+]
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    for name in ("POLICYWATCH_SUMMARIZER", "POLICYWATCH_SUMMARIZER_CONFIG", "POLICYWATCH_SUMMARIZER_MODEL",
+                 "POLICYWATCH_SUMMARY_SENTENCES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}")
+    settings = get_settings()
+    upgrade_database(settings.database_url)
+    with session_scope(settings.database_url) as session:
+        upsert_source(session, id="kjj_cq", name="重庆市科学技术局", host="kjj.cq.gov.cn", language="zh",
+                      family="trs", enabled=True)
+        run = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date="2024-03-05")
+        for i, body in enumerate(BODIES):
+            upsert_article(session, ArticleRecord(
+                url=f"https://kjj.cq.gov.cn/t{i}.html", source_id="kjj_cq", section="通知公告", title=f"标题{i}",
+                published_at=datetime(2024, 3, 5, 9, tzinfo=SHANGHAI), language="zh" if i == 0 else "en",
+                body=body,
+            ), run)
+    return monkeypatch
+
+
+def _rows():
+    with session_scope(get_settings().database_url) as session:
+        return [(s.backend, s.text, s.parameters, s.guard) for s in session.scalars(select(Summary).order_by(Summary.article_id))]
+
+
+def test_backend_from_environment_and_guard_stored(env):
+    env.setenv("POLICYWATCH_SUMMARIZER", "lead")
+    report = summarize_pending()
+    assert report.backend == "lead" and report.summarized == 2
+    rows = _rows()
+    assert [r[0] for r in rows] == ["lead", "lead"]
+    for (_, text, parameters, guard), body in zip(rows, BODIES):
+        assert parameters["max_sentences"] == 3
+        assert guard["passed"] is True and guard["checked"] >= 2 and guard["unsupported"] == []
+        assert text and check(text, body).passed
+    assert summarize_pending().summarized == 0  # nothing new
+
+
+def test_resummarize_redoes_an_older_configuration_only_when_asked(env):
+    env.setenv("POLICYWATCH_SUMMARIZER", "lead")
+    assert summarize_pending().summarized == 2
+    before = _rows()
+    env.setenv("POLICYWATCH_SUMMARY_SENTENCES", "1")  # a new configuration of the same backend
+    assert summarize_pending().summarized == 0  # a daily run does not redo the archive
+    assert _rows() == before
+    assert summarize_pending(resummarize=True).summarized == 2
+    after = _rows()
+    assert [r[2]["max_sentences"] for r in after] == [1, 1]
+    assert all(len(a[1]) < len(b[1]) for a, b in zip(after, before))
+    assert summarize_pending(resummarize=True).summarized == 0
+
+
+def test_summarize_command_backend_flag_and_resummarize(env):
+    runner = CliRunner()
+    result = runner.invoke(app, ["summarize", "--backend", "lead"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 summaries by lead")
+    env.setenv("POLICYWATCH_SUMMARY_SENTENCES", "2")
+    assert runner.invoke(app, ["summarize", "--backend", "lead"]).output.startswith("0 summaries")
+    result = runner.invoke(app, ["summarize", "--backend", "lead", "--resummarize"])
+    assert result.output.startswith("2 summaries by lead"), result.output
+    result = runner.invoke(app, ["summarize", "--backend", "abstractive"])
+    assert result.exit_code == 2 and "extractive, lead, generative" in result.output
+
+
+def test_summarizer_settings_validated_and_read_from_the_config_file(env, tmp_path):
+    env.setenv("POLICYWATCH_SUMMARIZER", "nope")
+    with pytest.raises(ConfigError, match="POLICYWATCH_SUMMARIZER: unknown summarizer backend 'nope'"):
+        get_settings()
+    env.delenv("POLICYWATCH_SUMMARIZER")
+    config = tmp_path / "summarizer.toml"
+    config.write_text('[summarizer]\nbackend = "lead"\nmax_sentences = 2\n', encoding="utf-8")
+    env.setenv("POLICYWATCH_SUMMARIZER_CONFIG", str(config))
+    settings = get_settings()
+    assert settings.summarizer == "lead" and settings.summarizer_options == {"max_sentences": 2}
+    lead = load_configured_summarizer(settings)
+    assert lead.backend == "lead" and lead.parameters == {"max_sentences": 2}
+    env.setenv("POLICYWATCH_SUMMARIZER", "extractive")  # the variable wins over the file
+    assert get_settings().summarizer == "extractive"
+    config.write_text('[summarizer]\nbackend = "abstractive"\n', encoding="utf-8")
+    env.delenv("POLICYWATCH_SUMMARIZER")
+    with pytest.raises(ConfigError, match="POLICYWATCH_SUMMARIZER_CONFIG"):
+        get_settings()
+    config.write_text("[summarizer\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="POLICYWATCH_SUMMARIZER_CONFIG"):
+        get_settings()
