@@ -41,13 +41,6 @@ def test_html_escapes_scraped_text_and_links_to_real_urls():
     assert 'href="https://www.ichongqing.info/2024/03/05/cultivate-%E4%B8%A8cppcc-member/"' in html
     assert "2024-03-05 10:30" in html and "date unknown" in html
 
-
-def test_day_only_dates_show_no_midnight():
-    from digest.render import format_when
-
-    assert format_when(datetime(2024, 3, 5, 0, 0, tzinfo=SHANGHAI)) == "2024-03-05"
-    assert format_when(datetime(2024, 3, 5, 0, 1, tzinfo=SHANGHAI)) == "2024-03-05 00:01"
-    assert format_when(None) == "date unknown"
     assert html.index("重庆市科学技术局") < html.index("iChongqing")  # grouped by source, in order
     assert "No summary yet." in html
 
@@ -81,3 +74,11 @@ def test_empty_digest_says_so():
     html, markdown = render_digest(date(2024, 3, 6), [], datetime(2024, 3, 6, tzinfo=timezone.utc))
     assert "No new articles for this date." in html
     assert "No new articles for this date." in markdown
+
+
+def test_day_only_dates_show_no_midnight():
+    from digest.render import format_when
+
+    assert format_when(datetime(2024, 3, 5, 0, 0, tzinfo=SHANGHAI)) == "2024-03-05"
+    assert format_when(datetime(2024, 3, 5, 0, 1, tzinfo=SHANGHAI)) == "2024-03-05 00:01"
+    assert format_when(None) == "date unknown"
