@@ -198,6 +198,7 @@ class ExtractiveSummarizer(Summarizer):
         max_length: int = 256,
         batch_size: int = 16,
         quantize: str | None = None,
+        dtype: str = "auto",
         encoder: "SentenceEncoder | None" = None,
     ) -> None:
         if not 1 <= int(max_sentences) <= MAX_SENTENCES:
@@ -222,7 +223,7 @@ class ExtractiveSummarizer(Summarizer):
         self.formula_penalty = float(formula_penalty)
         if encoder is None:
             encoder = SentenceEncoder(source, max_length=max_length, batch_size=batch_size,
-                                      quantize=quantize)
+                                      quantize=quantize, dtype=dtype)
         self.encoder = encoder
         self.model_id = model_id
         self.parameters = {
@@ -239,6 +240,8 @@ class ExtractiveSummarizer(Summarizer):
             "trim": self.trim,
             "max_length": int(encoder.max_length),
             "quantize": getattr(encoder, "quantize", None),
+            # the encoder's dtype: "auto" picks bfloat16 where the CPU has native bf16
+            "dtype": getattr(encoder, "dtype", "float32"),
             "algorithm": ALGORITHM,
         }
 
@@ -246,7 +249,7 @@ class ExtractiveSummarizer(Summarizer):
         """A copy with some parameters changed (e.g. ``max_sentences=1, max_chars=80`` for a
         source of short items), sharing the loaded encoder: no model load."""
         options = {k: v for k, v in self.parameters.items()
-                   if k not in ("algorithm", "max_length", "quantize")}
+                   if k not in ("algorithm", "max_length", "quantize", "dtype")}
         options.update(overrides)
         clone = type(self)(self.model_id, encoder=self.encoder, **options)
         clone._model_version = self._model_version
