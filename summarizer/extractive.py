@@ -28,6 +28,10 @@ each chosen Chinese sentence: leading date and attribution clauses ("1月19日�
 "记者从会上获悉，") are dropped, and with ``max_chars`` the lowest-scored clauses go until it fits.
 Clauses are kept verbatim and in order, so a trimmed sentence says nothing the article does not.
 
+Only the first ``max_candidates`` (15) candidate sentences are scored, the lead window: with the
+position prior a later sentence is almost never chosen, and leaving them out makes a CNN/DM-length
+article about 30% cheaper to embed at the same ROUGE (bench/README.md).
+
 Defaults were tuned on half of the English CNN/DM dev pairs and reported on the other half
 (``bench/summarizer.py``); per-source (or per-dataset) length is configuration (:meth:`configured`).
 
@@ -195,6 +199,7 @@ class ExtractiveSummarizer(Summarizer):
         unit: str = "sentence",
         max_chars: int | None = None,
         trim: bool = False,
+        max_candidates: int | None = 15,
         max_length: int = 256,
         batch_size: int = 16,
         quantize: str | None = None,
@@ -217,6 +222,7 @@ class ExtractiveSummarizer(Summarizer):
         self.unit = unit
         self.max_chars = None if max_chars is None else int(max_chars)
         self.trim = bool(trim)
+        self.max_candidates = None if not max_candidates else int(max_candidates)
         self.title_weight = float(title_weight)
         self.redundancy_threshold = float(redundancy_threshold)
         self.length_penalty = float(length_penalty)
@@ -238,6 +244,7 @@ class ExtractiveSummarizer(Summarizer):
             "unit": self.unit,
             "max_chars": self.max_chars,
             "trim": self.trim,
+            "max_candidates": self.max_candidates,
             "max_length": int(encoder.max_length),
             "quantize": getattr(encoder, "quantize", None),
             # the encoder's dtype: "auto" picks bfloat16 where the CPU has native bf16
@@ -272,6 +279,8 @@ class ExtractiveSummarizer(Summarizer):
         content = content or [s.text for s in sentences]
         if self.unit == "clause":
             content = [c for sentence in content for c in split_clauses(sentence)]
+        if self.max_candidates:
+            content = content[: self.max_candidates]  # the lead window: later ones are not scored
         return content
 
     def summarize_batch(self, docs: list[Document]) -> list[Summary]:
