@@ -68,7 +68,8 @@ DATASET_PROFILES: dict[str, DatasetProfile] = {
     "FinNA": DatasetProfile(1, {"max_sentences": 1, "trim": True, "max_chars": 80}),
     # a paper title: the abstract's most central clauses, <= 25 characters
     "CSL": DatasetProfile(1, {"max_sentences": 3, "unit": "clause", "max_chars": 25,
-                              "position_weight": 0.5, "centrality_weight": 2.0}),
+                              "position_weight": 0.5, "centrality_weight": 2.0,
+                              "max_candidates": None}),  # a title can come from any clause
     # an editor's two- or three-sentence summary
     "CLTS": DatasetProfile(2, {"max_sentences": 2}),
 }

@@ -230,8 +230,10 @@ def check(summary: str, article: str) -> GuardResult:
         if kind == "number":
             ok = _number_key(text) in numbers if text[0].isdigit() else text in body
             if not ok and text[0].isdigit():
-                # "5" of "5.7" or "2024" of "2024-03-05" found inside a longer number
-                ok = re.search(r"(?<!\d)" + re.escape(_number_key(text)) + r"(?!\d)", digits_text) is not None
+                # "2024" of "2024-03-05" found inside a longer number; "100,150,200" cut from the
+                # list "100,150,200,250": each comma-separated part must be there
+                parts = [_number_key(text)] if len(text) < 2 else re.split(r"[,，]", text)
+                ok = all(re.search(r"(?<![\d.])" + re.escape(part) + r"(?![\d])", body) for part in parts if part)
         elif kind == "name":
             ok = _latin_in(text, body_lower)
         else:

@@ -45,6 +45,9 @@ def test_an_invented_number_date_or_percentage_is_rejected():
     assert not check("Income rose to £22,900.", EN_ARTICLE).passed
     # sentence-initial common words are not names; numbers written with separators still match
     assert check("However, income rose to £22100.", EN_ARTICLE).passed
+    # a clause cut from a list of numbers: each number is in the article
+    assert check("分别为100,150,200，", "阈值分别为100,150,200,250个。").passed
+    assert not check("分别为100,150,300，", "阈值分别为100,150,200,250个。").passed
 
 
 def test_chinese_entities_and_numbers():
