@@ -2,7 +2,8 @@
 
 Runs at 07:00 Asia/Shanghai; each run collects its data interval (the previous 24 hours, plus a
 look-back, see ``policywatch.airflow_support.run_window``), so `airflow backfill create` fills
-past days correctly. Params run a subset of sources or a given date.
+past days correctly. Params run a subset of sources or a given date, choose the summarizer
+backend, and ``resummarize`` redoes the summaries of an older model or configuration.
 
 * ``crawl`` is one task per source (named by source in the UI), each running Scrapy in a
   subprocess, at most ``policywatch_crawl`` pool slots at once. It emits the
@@ -42,6 +43,7 @@ from policywatch.airflow_support import (
     ARTICLES_ASSET,
     DEFAULT_LOOKBACK_DAYS,
     SUMMARIES_ASSET,
+    SUMMARIZER_BACKENDS,
     FailureAlert,
     env_int,
     report_late_run,
@@ -108,6 +110,10 @@ def _window(context):
                        description="Keep articles published from this day on (default: the window's first day minus lookback_days)."),
         "lookback_days": Param(env_int("POLICYWATCH_DAG_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS), type="integer",
                                minimum=0, description="Days before the data interval whose articles are still collected."),
+        "resummarize": Param(False, type="boolean",
+                             description="Also redo summaries made by an older model or configuration (no re-crawl)."),
+        "summarizer": Param(None, type=["null", "string"], enum=[None, *SUMMARIZER_BACKENDS],
+                            description="Summarizer backend for this run (default: POLICYWATCH_SUMMARIZER)."),
     },
     doc_md=__doc__,
 )
@@ -157,10 +163,12 @@ def policywatch_daily():
         from policywatch.pipeline import summarize_pending
 
         context = get_current_context()
+        params = context["params"]
         started = datetime.now(timezone.utc)
-        report = summarize_pending()
+        report = summarize_pending(resummarize=bool(params.get("resummarize")),
+                                   backend=params.get("summarizer") or None)
         print(f"summarize: {report.summarized} summaries by {report.backend} {report.model_id} "
-              f"in {report.seconds:.1f} s")
+              f"in {report.seconds:.1f} s" + (" (resummarize)" if params.get("resummarize") else ""))
         context["outlet_events"][SUMMARIES_ASSET].extra = {
             "date": _window(context).logical_date.isoformat(),
             "summarized": report.summarized,

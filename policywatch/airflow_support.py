@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from airflow.sdk import Asset
 
+from policywatch.config import SUMMARIZER_BACKENDS  # standard library only: cheap at parse time
+
 log = logging.getLogger("policywatch.alerts")
 
 # What the daily DAG updates, for data-aware scheduling of downstream DAGs. Each event's extra

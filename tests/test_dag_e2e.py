@@ -76,8 +76,8 @@ def _run_dag(tmp_path: Path, replay_url: str, *args: str, **extra_env: str) -> t
         POLICYWATCH_REPLAY_URL=replay_url,
         # dag.test() of Airflow 3.3.2 cannot finish a run that has a Deadline Alert
         POLICYWATCH_DAG_DEADLINE_S="0",
-        **extra_env,
     )
+    env.update(extra_env)
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True, text=True, timeout=600)
     proc = subprocess.run([sys.executable, "-c", RUNNER, str(ROOT / "dags"), *args], env=env,
@@ -183,3 +183,42 @@ def test_dag_with_a_broken_source(tmp_path, smtp_sink):
     rows = _rows(tmp_path)
     assert rows["articles"] == sum(r["new"] for r in reports) > 0
     assert rows["summaries"] == rows["articles"]
+
+
+def _summaries(tmp_path: Path) -> list[tuple[str, int, int]]:
+    from sqlalchemy import select
+
+    from storage import session_scope
+    from storage.models import Summary
+
+    with session_scope(f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}") as session:
+        return [(s.backend, s.parameters["max_sentences"], s.article_id)
+                for s in session.scalars(select(Summary).order_by(Summary.article_id))]
+
+
+def test_dag_params_choose_the_summarizer_and_resummarize(tmp_path, replay_server):
+    """An operator changes the summary configuration and re-runs a day with `resummarize`: the
+    summaries are redone in place, nothing is crawled again, nothing is duplicated."""
+    conf = {"sources": ["ichongqing"], "summarizer": "lead"}  # lead: no model to load
+    first, output = _run_dag(tmp_path, replay_server.url, "conf", json.dumps(conf))
+    assert first["state"] == "success", output[-6000:]
+    (report,) = first["crawl_reports"]
+    before = _summaries(tmp_path)
+    assert report["new"] > 0 and len(before) == report["new"]
+    assert {(backend, sentences) for backend, sentences, _ in before} == {("lead", 3)}
+
+    # A second Airflow home (a second deployment's metadata), the same summary database.
+    database = dict(POLICYWATCH_DATABASE_URL=f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}",
+                    POLICYWATCH_VAR_DIR=str(tmp_path / "var"))
+    again, output = _run_dag(tmp_path / "again", replay_server.url, "conf",
+                             json.dumps({**conf, "resummarize": True}),
+                             POLICYWATCH_SUMMARY_SENTENCES="1", **database)
+    assert again["state"] == "success", output[-6000:]
+    (report,) = again["crawl_reports"]
+    assert (report["new"], report["updated"]) == (0, 0)
+    (summaries,) = [e for e in again["asset_events"] if e["asset"] == "policywatch_summaries"]
+    assert summaries["extra"]["summarized"] == len(before) and summaries["extra"]["backend"] == "lead"
+    assert "(resummarize)" in output
+    after = _summaries(tmp_path)
+    assert [a for _, _, a in after] == [a for _, _, a in before]  # redone in place, not added
+    assert {(backend, sentences) for backend, sentences, _ in after} == {("lead", 1)}

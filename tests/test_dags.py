@@ -71,7 +71,7 @@ def test_policywatch_daily_operability(dagbag):
     assert crawl.map_index_template == "{{ task.op_kwargs['source_id'] }}"  # the UI names each source
     assert [a.name for a in crawl.outlets] == ["policywatch_articles"]
     assert [a.name for a in summarize.outlets] == ["policywatch_summaries"]
-    assert set(dag.params) >= {"sources", "date", "since", "lookback_days"}
+    assert set(dag.params) >= {"sources", "date", "since", "lookback_days", "resummarize", "summarizer"}
     for task in dag.tasks:
         assert task.execution_timeout is not None, f"{task.task_id} can run forever"
         assert task.on_failure_callback, f"{task.task_id} fails silently"
@@ -118,3 +118,19 @@ def test_every_task_is_bounded_and_reports_its_failure(dagbag):
         for task in dag.tasks:
             assert task.execution_timeout is not None, f"{dag_id}.{task.task_id} can run forever"
             assert task.on_failure_callback, f"{dag_id}.{task.task_id} fails silently"
+
+
+def test_policywatch_daily_params_refuse_an_unknown_summarizer(dagbag):
+    import copy
+
+    from airflow.sdk.exceptions import ParamValidationError
+
+    params = dagbag.dags["policywatch_daily"].params
+    ok = copy.deepcopy(params)
+    ok["summarizer"], ok["resummarize"] = "lead", True
+    assert ok.validate()["summarizer"] == "lead" and ok.validate()["resummarize"] is True
+    assert params.validate()["summarizer"] is None and params.validate()["resummarize"] is False
+    bad = copy.deepcopy(params)
+    with pytest.raises(ParamValidationError, match="summarizer"):
+        bad["summarizer"] = "gpt"
+        bad.validate()
