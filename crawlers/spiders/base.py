@@ -116,11 +116,6 @@ class FamilySpider(scrapy.Spider):
             )
 
     # ------------------------------------------------------------------ requests and responses
-    def request_headers(self) -> dict[str, str]:
-        """Headers for start requests: the registry's Referer override, if any (later requests get
-        the page they were found on as Referer from Scrapy's RefererMiddleware)."""
-        return {"Referer": self.source.referer} if self.source.referer else {}
-
     def response_text(self, response: Response) -> str:
         """The decoded page; the registry's ``charset`` overrides the server's, and a Western
         default charset in the header (old MOST pages: GB2312 sent as ISO-8859-1) is not believed."""

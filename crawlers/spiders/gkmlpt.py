@@ -47,7 +47,6 @@ class GkmlptSpider(FamilySpider):
                 section.url,
                 callback=self.parse_index,
                 errback=self.list_failed,
-                headers=self.request_headers(),
                 priority=20,
                 # always fetched in full: an unchanged index says nothing about the API's lists
                 meta={KIND_META: "list", "index_url": section.url, SKIP_META: True},

@@ -35,7 +35,6 @@ class HanwebSpider(FamilySpider):
                 section.url,
                 callback=self.parse_list,
                 errback=self.list_failed,
-                headers=self.request_headers(),
                 priority=10,  # finish reading the list before the articles it leads to
                 meta={KIND_META: "list", "section": section.name, "page": 1, "column_url": section.url},
             )

@@ -63,7 +63,6 @@ class PagedListSpider(FamilySpider):
             url,
             callback=self.parse_list,
             errback=self.list_failed,  # non-2xx (HttpError) and network failures are fatal
-            headers=self.request_headers() if page == 1 else None,
             priority=10,  # finish reading the list before the articles it leads to
             meta={KIND_META: "list", "section": section, "page": page},
         )

@@ -38,7 +38,6 @@ class WordpressSpider(FamilySpider):
             feed_page_url(feed_url, page),
             callback=self.parse_feed_page,
             errback=self.feed_failed,
-            headers=self.request_headers() if page == 1 else None,
             priority=10,
             meta={KIND_META: "list", "section": section, "page": page, "feed_url": feed_url},
         )
