@@ -45,6 +45,7 @@ from policywatch.airflow_support import (
     SUMMARIES_ASSET,
     SUMMARIZER_BACKENDS,
     FailureAlert,
+    env_date,
     env_int,
     report_late_run,
     run_window,
@@ -64,6 +65,11 @@ DEADLINE_S = env_int("POLICYWATCH_DAG_DEADLINE_S", 3 * 3600)
 # A cron expression (Asia/Shanghai), or "none" for a deployment that only runs when triggered
 # (staging, the Celery integration test).
 SCHEDULE = os.environ.get("POLICYWATCH_DAG_SCHEDULE", "0 7 * * *").strip()
+# The last day (Asia/Shanghai) the scheduler starts a run; unset: no end. A deployment that
+# replays a fixed past period (staging, the Celery integration test) keeps the daily schedule, so
+# `airflow backfill create` works, without the scheduler starting today's run. Backfills, and
+# runs triggered for a day up to it, are not affected.
+END_DATE = env_date("POLICYWATCH_DAG_END_DATE")
 
 
 def _window(context):
@@ -84,6 +90,8 @@ def _window(context):
               if SCHEDULE.lower() != "none" else None),
     start_date=pendulum.datetime(2024, 1, 1, tz=LOCAL_TZ),
     catchup=False,  # past days come through `airflow backfill create`, never by surprise
+    end_date=(pendulum.datetime(END_DATE.year, END_DATE.month, END_DATE.day, tz=LOCAL_TZ).end_of("day")
+              if END_DATE else None),
     max_active_runs=env_int("POLICYWATCH_DAG_MAX_ACTIVE_RUNS", 1),
     tags=["policywatch", "crawl", "summarize"],
     default_args={

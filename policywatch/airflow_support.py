@@ -45,6 +45,17 @@ def env_int(name: str, default: int) -> int:
         raise ValueError(f"{name}={raw!r} is not an integer") from None
 
 
+def env_date(name: str) -> date | None:
+    """A YYYY-MM-DD environment variable, None when unset; a malformed value is refused with its name."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a date (YYYY-MM-DD)") from None
+
+
 def local_timezone() -> ZoneInfo:
     return ZoneInfo(os.environ.get("POLICYWATCH_TIMEZONE") or "Asia/Shanghai")
 

@@ -159,6 +159,7 @@ class SmtpSink:
 
         sink = self
         self.messages: list[dict] = []
+        self._map: dict = {}  # its own socket map: sinks living at the same time never share a loop
 
         class _Server(smtpd.SMTPServer):
             def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
@@ -171,10 +172,11 @@ class SmtpSink:
                 sink.messages.append({"from": mailfrom, "to": list(rcpttos),
                                       "subject": str(message["subject"]), "text": text})
 
-        self._server = _Server(("127.0.0.1", 0), None, decode_data=False)
+        self._server = _Server(("127.0.0.1", 0), None, decode_data=False, map=self._map)
         self.port = self._server.socket.getsockname()[1]
         self._asyncore = asyncore
-        self._thread = threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.2, "use_poll": True},
+        self._thread = threading.Thread(target=asyncore.loop,
+                                        kwargs={"timeout": 0.2, "use_poll": True, "map": self._map},
                                         name="smtp-sink", daemon=True)
         self._thread.start()
 
@@ -472,18 +474,26 @@ def airflow_cluster(tmp_path_factory, replay_server):
         psycopg.connect(pg_base.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3).close()
     except Exception as exc:
         pytest.skip(f"the Celery deployment needs Redis on 127.0.0.1:6379 and PostgreSQL ({pg_base}): {exc}")
+    smtp = SmtpSink()  # alerts (failed task, late run) are e-mailed here: `cluster.smtp.messages`
     cluster = AirflowCluster(
         tmp_path_factory.mktemp("airflow-cluster"), pg_base, replay_server.url,
         # A run still going after 15 s is "late": every run here is, so the Deadline Alert fires.
         POLICYWATCH_DAG_DEADLINE_S="15",
         POLICYWATCH_DAG_MAX_ACTIVE_RUNS="2",
-        # Only the runs a test triggers: no "latest scheduled run" racing them.
-        POLICYWATCH_DAG_SCHEDULE="none",
+        # The production schedule (07:00 Asia/Shanghai, catchup off), so `airflow backfill create`
+        # works; the schedule ends with the replayed month, so the scheduler starts no run of its
+        # own (today's) racing the runs a test triggers.
+        POLICYWATCH_DAG_SCHEDULE="0 7 * * *",
+        POLICYWATCH_DAG_END_DATE="2024-03-31",
+        AIRFLOW_CONN_SMTP_DEFAULT=smtp.connection_uri,
+        POLICYWATCH_ALERT_EMAIL="ops@policywatch.test",
     )
+    cluster.smtp = smtp
     try:
         yield cluster.start()
     finally:
         cluster.stop()
+        smtp.close()
 
 
 # --- copies of the replay sites (tests that change a site: health, incremental, registry, extract) ---

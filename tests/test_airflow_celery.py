@@ -12,15 +12,23 @@ The scenario, in one test because each step builds on the data of the previous o
    same content) of a plain `policywatch run` of the same day into a fresh database; the re-runs
    find nothing new or changed; one row per article, one summary per article and model;
 4. the summaries asset started the downstream export DAG; the run missed its (tiny) deadline
-   and the Deadline Alert's callback reported it in the triggerer.
+   and the Deadline Alert's callback reported it in the triggerer's log and by e-mail (the
+   cluster's SMTP connection points at a real SMTP server in the test process);
+5. the DAG runs on its production schedule (07:00 Asia/Shanghai, catchup off; the deployment's
+   schedule ends with the replayed month, so the scheduler started no run by itself), and
+   `airflow backfill create` fills two past days: each run crawls its own data interval (plus the
+   look-back), stores what only that window holds, and nothing is duplicated.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
+from datetime import date, datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -31,6 +39,20 @@ LOGICAL = "2024-03-04T23:00:00+00:00"  # 07:00 Asia/Shanghai on 2024-03-05
 # Two sources keep the runs short; the other sources run the same code (tests/test_dag_e2e.py).
 SOURCES = ["kjj_cq", "ichongqing"]
 SAME_DAY = {"date": "2024-03-05", "sources": SOURCES}  # the logical date's day, as params
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ALERT_TO = ["ops@policywatch.test"]  # POLICYWATCH_ALERT_EMAIL of the cluster (conftest)
+# The backfill: digest days 2024-03-02 and 2024-03-03. A day's run starts at 07:00 Shanghai and
+# collects its data interval (07:00 the day before .. 07:00) plus the 30-day look-back, so it keeps
+# what was published from the day before minus 30 days up to the day itself.
+BACKFILL_FROM, BACKFILL_TO = "2024-03-02T00:00:00+08:00", "2024-03-03T23:59:59+08:00"
+BACKFILL_WINDOWS = {date(2024, 3, 2): (date(2024, 1, 31), date(2024, 3, 2)),
+                    date(2024, 3, 3): (date(2024, 2, 1), date(2024, 3, 3))}
+# What only those windows hold (the first run kept 2024-02-03 .. 2024-03-05): two kjj_cq notices,
+# of 2024-01-31 (inside 03-02's window only) and 2024-02-02 (inside both). The backfill runs the
+# days in order, so 03-02's run stores both and 03-03's finds nothing new.
+BACKFILL_NEW = {date(2024, 3, 2): {"https://kjj.cq.gov.cn/zwxx_176/tzgg/202401/t20240131_12751846.html",
+                                   "https://kjj.cq.gov.cn/zwxx_176/tzgg/202402/t20240202_12760531.html"},
+                date(2024, 3, 3): set()}
 
 
 def _query(url: str, sql: str, **params):
@@ -69,8 +91,10 @@ def _plain_run(cluster, tmp_path: Path) -> tuple[subprocess.Popen, str]:
     """`policywatch run` of the same day and sources into a fresh SQLite database: the reference."""
     database = f"sqlite:///{tmp_path / 'reference.db'}"
     env = dict(cluster.env, POLICYWATCH_DATABASE_URL=database, POLICYWATCH_VAR_DIR=str(tmp_path / "var"))
+    # The first run's window: its data interval is 07:00 on 2024-03-04 .. 07:00 on 03-05
+    # (Shanghai), less the 30-day look-back.
     command = [str(Path(sys.executable).with_name("policywatch")), "run", "--date", "2024-03-05",
-               "--since", "2024-02-04", *(arg for source in SOURCES for arg in ("--source", source))]
+               "--since", "2024-02-03", *(arg for source in SOURCES for arg in ("--source", source))]
     log = (tmp_path / "reference.log").open("w")
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT), database
 
@@ -126,6 +150,60 @@ def test_daily_dag_on_celery_survives_a_killed_worker_and_reruns(airflow_cluster
     assert exports
     cluster.wait_until(lambda: f"run {first} is late" in cluster.log("triggerer"), 120,
                        "the Deadline Alert to report the late run")
+    mail = cluster.wait_until(lambda: _late_run_mail(cluster, first), 60, "the late-run e-mail")
+    assert mail["to"] == ALERT_TO and mail["from"] == "airflow@policywatch.test", mail
+    assert "not finished by its deadline" in mail["text"] and first in mail["text"], mail
+    print(f"late-run e-mail: {mail['subject']!r} to {mail['to']}")
+
+    # 5. The production schedule, catchup off: the scheduler started no run by itself; then two past
+    # days through Airflow's own backfill, as an operator runs it (one day after the other).
+    # (the cron's time zone shows in the runs' data intervals below: 07:00 Shanghai)
+    details = cluster.request("GET", f"/api/v2/dags/{DAG_ID}/details")
+    assert (details["timetable_summary"], details["catchup"], details["next_dagrun_run_after"]) == (
+        "0 7 * * *", False, None), details
+    assert not _runs(cluster, "scheduled")
+    before = _articles(cluster.data_url)
+    started = time.monotonic()
+    cluster.airflow("backfill", "create", "--dag-id", DAG_ID, "--from-date", BACKFILL_FROM,
+                    "--to-date", BACKFILL_TO, "--dag-run-conf", json.dumps({"sources": SOURCES}),
+                    "--max-active-runs", "1")
+    backfilled = {_local(run["data_interval_end"]).date(): run for run in _runs(cluster, "backfill")}
+    assert set(backfilled) == set(BACKFILL_WINDOWS), backfilled
+    for day, run in backfilled.items():
+        assert _local(run["data_interval_end"]) == datetime(day.year, day.month, day.day, 7, tzinfo=SHANGHAI)
+        assert (_local(run["data_interval_end"]) - _local(run["data_interval_start"])).days == 1, run
+        assert cluster.wait_for_run(DAG_ID, run["dag_run_id"], timeout_s=300) == "success"
+    print(f"backfill of {len(backfilled)} days done in {time.monotonic() - started:.0f} s")
+
+    # Each backfilled day crawled its own window: its crawl_runs rows carry its day, it stored what
+    # only its window holds and read nothing published outside it (an article a run reads, even
+    # unchanged, records the run as its last crawl run).
+    for day, run in sorted(backfilled.items()):
+        run_id, (since, until) = run["dag_run_id"], BACKFILL_WINDOWS[day]
+        rows = _data(cluster, "SELECT source_id, logical_date, status FROM crawl_runs WHERE run_id = :r", r=run_id)
+        assert sorted(tuple(row) for row in rows) == [(source, day, "success") for source in sorted(SOURCES)], rows
+        totals = _totals(cluster, run_id)
+        assert (totals.new, totals.failed_sources) == (len(BACKFILL_NEW[day]), 0), totals
+        new = _data(cluster, "SELECT a.url FROM articles a JOIN crawl_runs c ON c.id = a.first_crawl_run_id "
+                             "WHERE c.run_id = :r", r=run_id)
+        assert {url for (url,) in new} == BACKFILL_NEW[day], (day, new)
+        read = _data(cluster, "SELECT a.url, a.published_at FROM articles a JOIN crawl_runs c "
+                              "ON c.id IN (a.first_crawl_run_id, a.last_crawl_run_id) WHERE c.run_id = :r", r=run_id)
+        outside = [(url, published) for url, published in read
+                   if published is None or not since <= _local(published).date() <= until]
+        assert read and not outside, (day, outside)
+        print(f"backfill {day}: window {since} .. {until}, new={totals.new} unchanged={totals.unchanged}, "
+              f"{len(read)} articles first stored or last read by it, all published inside it")
+    after = _articles(cluster.data_url)
+    assert {url for url, _ in after - before} == set().union(*BACKFILL_NEW.values()) and before <= after
+    count = _data(cluster, "SELECT count(*), count(DISTINCT url) FROM articles")[0]
+    assert count[0] == count[1] == len(after)
+    per_model = _data(cluster, "SELECT article_id, backend, model_id, count(*) FROM summaries "
+                               "GROUP BY article_id, backend, model_id")
+    assert len(per_model) == count[0] and all(row[3] == 1 for row in per_model)
+    # The backfilled runs were late too (the 15 s deadline): their alerts were e-mailed as well.
+    for run in backfilled.values():
+        cluster.wait_until(lambda: _late_run_mail(cluster, run["dag_run_id"]), 60, "the backfill's late-run e-mails")
 
 
 def _dag_ready(cluster) -> bool:
@@ -134,6 +212,22 @@ def _dag_ready(cluster) -> bool:
     except OSError:
         return False
     return all(d in dags and not dags[d]["is_paused"] for d in (DAG_ID, "policywatch_summaries_export"))
+
+
+def _runs(cluster, run_type: str) -> list[dict]:
+    runs = cluster.request("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=100")["dag_runs"]
+    return [r for r in runs if r["run_type"] == run_type]
+
+
+def _local(value) -> datetime:
+    """An API timestamp (ISO text) or a database one (naive means UTC) in Shanghai time."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(SHANGHAI)
+
+
+def _late_run_mail(cluster, run_id: str) -> dict | None:
+    return next((m for m in list(cluster.smtp.messages)
+                 if f"{DAG_ID} run {run_id} is late" in m["subject"]), None)
 
 
 def _successful_runs(cluster, dag_id: str) -> list[str]:

@@ -64,6 +64,33 @@ def test_policywatch_daily_schedule_covers_the_previous_day():
     assert timetable._expression == "0 7 * * *" and str(timetable._timezone) == "Asia/Shanghai"
 
 
+def test_policywatch_daily_end_date_stops_the_scheduler_not_backfills(monkeypatch):
+    """POLICYWATCH_DAG_END_DATE (a deployment replaying a past period): the scheduler, catchup off,
+    finds no run to start today; a backfill of days up to it still gets one run per day."""
+    import pendulum
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import TimeRestriction
+
+    monkeypatch.setenv("POLICYWATCH_DAG_END_DATE", "2024-03-31")
+    dag = DagBag(dag_folder=str(DAGS / "policywatch_daily.py")).dags["policywatch_daily"]
+    assert dag.end_date == pendulum.datetime(2024, 3, 31, tz="Asia/Shanghai").end_of("day")
+    timetable = coerce_to_core_timetable(dag.timetable)
+    scheduler = TimeRestriction(dag.start_date, dag.end_date, catchup=False)
+    assert timetable.next_dagrun_info(last_automated_data_interval=None, restriction=scheduler) is None
+    backfill = TimeRestriction(pendulum.datetime(2024, 3, 2, tz="Asia/Shanghai"),
+                               pendulum.datetime(2024, 3, 3, 23, 59, tz="Asia/Shanghai"), catchup=True)
+    first = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=backfill)
+    assert first.data_interval.end == pendulum.datetime(2024, 3, 2, 7, tz="Asia/Shanghai")
+    second = timetable.next_dagrun_info(last_automated_data_interval=first.data_interval, restriction=backfill)
+    assert second.data_interval.end == pendulum.datetime(2024, 3, 3, 7, tz="Asia/Shanghai")
+    assert timetable.next_dagrun_info(last_automated_data_interval=second.data_interval, restriction=backfill) is None
+
+    monkeypatch.setenv("POLICYWATCH_DAG_END_DATE", "31/03/2024")
+    errors = DagBag(dag_folder=str(DAGS / "policywatch_daily.py")).import_errors
+    assert "POLICYWATCH_DAG_END_DATE='31/03/2024' is not a date" in "".join(errors.values())
+
+
 def test_policywatch_daily_operability(dagbag):
     dag = dagbag.dags["policywatch_daily"]
     crawl, summarize = dag.get_task("crawl"), dag.get_task("summarize")
