@@ -81,6 +81,93 @@ def available_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class _PackedBert:
+    """A BERT encoder's forward pass over packed token rows (no padding), for inference.
+
+    The transformers forward pads every text of a batch to the longest and runs every layer over
+    the padding too. Here the tokens of all texts are concatenated into one (tokens, hidden)
+    matrix: the embeddings, the fused query/key/value projection, the output projection, the
+    feed-forward layers and the layer norms run on real tokens only (large matrix products, no
+    padding), and only the attention itself is laid out per text (padded, masked
+    ``scaled_dot_product_attention``). Same weights and operations as ``BertModel`` in eval mode
+    (absolute positions, token type 0, exact GELU, post-layer-norm): the embeddings agree with
+    the transformers forward to ~1e-7 (tests/test_summarizer.py checks it).
+    """
+
+    def __init__(self, model) -> None:
+        import torch
+
+        config = model.config
+        state = {k: v.detach() for k, v in model.state_dict().items()}
+        prefix = "" if "embeddings.word_embeddings.weight" in state else "bert."
+        get = lambda name: state[prefix + name].contiguous()  # noqa: E731
+        self.hidden = int(config.hidden_size)
+        self.heads = int(config.num_attention_heads)
+        self.eps = float(config.layer_norm_eps)
+        self.word = get("embeddings.word_embeddings.weight")
+        self.position = get("embeddings.position_embeddings.weight")
+        self.token_type = get("embeddings.token_type_embeddings.weight")[0].contiguous()
+        self.norm = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
+        self.layers = []
+        for i in range(int(config.num_hidden_layers)):
+            layer = lambda name: get(f"encoder.layer.{i}.{name}")  # noqa: E731
+            self.layers.append((
+                torch.cat([layer(f"attention.self.{w}.weight") for w in ("query", "key", "value")]),
+                torch.cat([layer(f"attention.self.{w}.bias") for w in ("query", "key", "value")]),
+                layer("attention.output.dense.weight"), layer("attention.output.dense.bias"),
+                (layer("attention.output.LayerNorm.weight"), layer("attention.output.LayerNorm.bias")),
+                layer("intermediate.dense.weight"), layer("intermediate.dense.bias"),
+                layer("output.dense.weight"), layer("output.dense.bias"),
+                (layer("output.LayerNorm.weight"), layer("output.LayerNorm.bias")),
+            ))
+
+    @classmethod
+    def build(cls, model) -> "_PackedBert | None":
+        """For a plain BERT encoder (what all-MiniLM-L6-v2 is), else None (then the transformers
+        forward is used)."""
+        config = getattr(model, "config", None)
+        if (
+            config is None
+            or getattr(config, "model_type", None) != "bert"
+            or getattr(config, "position_embedding_type", "absolute") not in (None, "absolute")
+            or getattr(config, "hidden_act", None) != "gelu"
+            or getattr(config, "is_decoder", False)
+            or config.hidden_size % config.num_attention_heads
+        ):
+            return None
+        try:
+            return cls(model)
+        except KeyError:  # an unexpected layout of the weights
+            return None
+
+    def mean_pooled(self, rows: list[list[int]]) -> "torch.Tensor":
+        """Mean of the last hidden state over each row's tokens, float32 (len(rows), hidden)."""
+        import torch
+        import torch.nn.functional as F
+
+        lengths = torch.tensor([len(r) for r in rows])
+        count, longest = len(rows), int(lengths.max())
+        ids = torch.tensor([t for r in rows for t in r])
+        positions = torch.cat([torch.arange(n) for n in lengths.tolist()])
+        row_of = torch.repeat_interleave(torch.arange(count), lengths)
+        slot = row_of * longest + positions  # each token's place in the padded (rows, longest)
+        mask = (torch.arange(longest)[None, :] < lengths[:, None])[:, None, None, :]
+        width, heads = self.hidden, self.heads
+        x = self.word[ids] + self.position[positions] + self.token_type
+        x = F.layer_norm(x, (width,), *self.norm, self.eps)
+        for wqkv, bqkv, wo, bo, norm1, wi, bi, wo2, bo2, norm2 in self.layers:
+            qkv = F.linear(x, wqkv, bqkv)
+            padded = qkv.new_zeros((count * longest, 3 * width))
+            padded[slot] = qkv
+            q, k, v = padded.view(count, longest, 3, heads, width // heads).permute(2, 0, 3, 1, 4)
+            context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+            context = context.transpose(1, 2).reshape(count * longest, width)[slot]
+            x = F.layer_norm(F.linear(context, wo, bo) + x, (width,), *norm1, self.eps)
+            x = F.layer_norm(F.linear(F.gelu(F.linear(x, wi, bi)), wo2, bo2) + x, (width,), *norm2, self.eps)
+        sums = torch.zeros((count, width), dtype=torch.float32).index_add_(0, row_of, x.float())
+        return sums / lengths[:, None].to(torch.float32)
+
+
 class SentenceEncoder:
     """Mean-pooled, L2-normalised sentence embeddings from a local transformers encoder.
 
@@ -94,7 +181,9 @@ class SentenceEncoder:
         model_path: str | Path | None = None,
         *,
         max_length: int = 256,
-        batch_size: int = 16,
+        batch_size: int = 128,
+        max_batch_tokens: int = 4096,
+        packed: bool = True,
         num_threads: int | None = None,
         quantize: str | None = None,
         dtype: str = "auto",
@@ -107,7 +196,8 @@ class SentenceEncoder:
         self.source = str(model_path)
         self.local_dir: Path | None = Path(model_path) if Path(model_path).is_dir() else None
         self.max_length = int(max_length)
-        self.batch_size = int(batch_size)
+        self.batch_size = max(1, int(batch_size))
+        self.max_batch_tokens = max(1, int(max_batch_tokens))
         self.num_threads = int(num_threads or available_threads())
         torch.set_num_threads(self.num_threads)
         try:
@@ -145,6 +235,9 @@ class SentenceEncoder:
         import inspect
 
         self._token_types = "token_type_ids" in inspect.signature(self.model.forward).parameters
+        # the default model (a BERT) runs on packed token rows; other models through transformers
+        # (``packed=False``: always transformers, padded; the benchmark's previous production path)
+        self._packed = _PackedBert.build(self.model) if packed and not self.quantize else None
 
     # ----------------------------------------------------------------------------------------
 
@@ -191,8 +284,11 @@ class SentenceEncoder:
     ) -> "torch.Tensor | tuple[torch.Tensor, list[float]]":
         """Embeddings of ``texts`` as a float32 tensor (len(texts), dimension), rows of norm 1.
 
-        Texts are tokenized once, sorted by length and run in batches of ``batch_size`` padded
-        only to the longest of each batch. With ``return_coverage`` also the share of each text's
+        Texts are tokenized once (one call of the fast tokenizer), sorted by length and run in
+        batches of at most ``batch_size`` texts and ``max_batch_tokens`` padded tokens; a BERT
+        model (the default) runs on packed token rows (:class:`_PackedBert`: no padding except
+        inside attention), any other through transformers, padded to the longest of the batch.
+        An embedding does not depend on the batch it was computed in. With ``return_coverage`` also the share of each text's
         word pieces that the vocabulary knows (1.0 = no [UNK]); for an English-only vocabulary
         this tells how much of a Chinese sentence the model actually saw.
         """
@@ -218,20 +314,37 @@ class SentenceEncoder:
         if torch.get_num_threads() != self.num_threads:
             torch.set_num_threads(self.num_threads)
         with torch.inference_mode():
-            for start in range(0, n, self.batch_size):
-                index = order[start:start + self.batch_size]
-                batch = self.tokenizer.pad(
-                    {"input_ids": [ids[i] for i in index]}, padding=True, return_tensors="pt"
-                )
-                mask = batch["attention_mask"]
-                inputs = {"input_ids": batch["input_ids"], "attention_mask": mask}
-                if self._token_types:
-                    inputs["token_type_ids"] = torch.zeros_like(batch["input_ids"])
-                hidden = self.model(**inputs).last_hidden_state.float()  # pool in float32
-                weights = mask.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-                out[torch.tensor(index)] = F.normalize(pooled, p=2, dim=1).float()
+            for index in self._batches(order, ids):
+                rows = [ids[i] for i in index]
+                if self._packed is not None:
+                    pooled = self._packed.mean_pooled(rows)
+                else:
+                    pooled = self._hf_mean_pooled(rows)
+                out[torch.tensor(index)] = F.normalize(pooled, p=2, dim=1)
         return (out, coverage) if return_coverage else out
+
+    def _batches(self, order: list[int], ids: list[list[int]]):
+        """Consecutive runs of ``order`` (longest first): at most ``batch_size`` texts, and at most
+        ``max_batch_tokens`` tokens once padded to the longest of the run."""
+        start = 0
+        while start < len(order):
+            longest = max(1, len(ids[order[start]]))
+            size = max(1, min(self.batch_size, self.max_batch_tokens // longest))
+            yield order[start:start + size]
+            start += size
+
+    def _hf_mean_pooled(self, rows: list[list[int]]) -> "torch.Tensor":
+        """Mean-pooled last hidden states (float32) through the transformers model, padded."""
+        import torch
+
+        batch = self.tokenizer.pad({"input_ids": rows}, padding=True, return_tensors="pt")
+        mask = batch["attention_mask"]
+        inputs = {"input_ids": batch["input_ids"], "attention_mask": mask}
+        if self._token_types:
+            inputs["token_type_ids"] = torch.zeros_like(batch["input_ids"])
+        hidden = self.model(**inputs).last_hidden_state.float()  # pool in float32
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
 
     def __repr__(self) -> str:
         return f"SentenceEncoder({self.source!r}, max_length={self.max_length})"

@@ -122,9 +122,14 @@ def _tfidf_matrix(texts: list[str], idf_from: int):
     vocab = {term: i for i, term in enumerate(sorted({t for bag in bags for t in bag}))}
     m = torch.zeros((len(texts), max(1, len(vocab))), dtype=torch.float32)
     n = max(1, idf_from)
+    rows, columns, values = [], [], []
     for row, bag in enumerate(bags):
         for term, tf in bag.items():
-            m[row, vocab[term]] = (1.0 + math.log(tf)) * math.log(1.0 + n / (1.0 + df.get(term, 0)))
+            rows.append(row)
+            columns.append(vocab[term])
+            values.append((1.0 + math.log(tf)) * math.log(1.0 + n / (1.0 + df.get(term, 0))))
+    if values:  # one scatter, not one tensor write per term
+        m[torch.tensor(rows), torch.tensor(columns)] = torch.tensor(values, dtype=torch.float32)
     norms = m.norm(dim=1, keepdim=True).clamp(min=1e-9)
     return m / norms
 
@@ -201,9 +206,10 @@ class ExtractiveSummarizer(Summarizer):
         trim: bool = False,
         max_candidates: int | None = 15,
         max_length: int = 256,
-        batch_size: int = 16,
+        batch_size: int = 128,
         quantize: str | None = None,
         dtype: str = "auto",
+        packed: bool = True,
         encoder: "SentenceEncoder | None" = None,
     ) -> None:
         if not 1 <= int(max_sentences) <= MAX_SENTENCES:
@@ -229,7 +235,7 @@ class ExtractiveSummarizer(Summarizer):
         self.formula_penalty = float(formula_penalty)
         if encoder is None:
             encoder = SentenceEncoder(source, max_length=max_length, batch_size=batch_size,
-                                      quantize=quantize, dtype=dtype)
+                                      quantize=quantize, dtype=dtype, packed=packed)
         self.encoder = encoder
         self.model_id = model_id
         self.parameters = {
@@ -274,8 +280,15 @@ class ExtractiveSummarizer(Summarizer):
         if not sentences:
             # nothing long enough: fall back to whatever fragments there are
             sentences = split_sentences_detailed(doc.body, doc.language, min_length=False)
-        content = [s.text for s in sentences
-                   if not s.caption and not is_boilerplate(s.text, doc.language)]
+        # the lead window: only the first max_candidates are scored, so (sentence units) stop
+        # testing for boilerplate once that many are found
+        limit = self.max_candidates if self.unit == "sentence" else None
+        content: list[str] = []
+        for s in sentences:
+            if not s.caption and not is_boilerplate(s.text, doc.language):
+                content.append(s.text)
+                if limit and len(content) >= limit:
+                    break
         content = content or [s.text for s in sentences]
         if self.unit == "clause":
             content = [c for sentence in content for c in split_clauses(sentence)]
@@ -381,13 +394,14 @@ class ExtractiveSummarizer(Summarizer):
             size = torch.tensor([_size_in_words(s) for s in sentences], dtype=torch.float32)
             score = score - self.length_penalty * ((size - LONG_SENTENCE) / LONG_SENTENCE).clamp(min=0)
 
-        order = sorted(range(n), key=lambda i: (-float(score[i]), i))
+        scores, similarity = score.tolist(), sim.tolist()  # Python floats: no tensor indexing
+        order = sorted(range(n), key=lambda i: (-scores[i], i))
         chosen: list[int] = []
         size = 0
         for i in order:
             if len(chosen) >= self.max_sentences:
                 break
-            if any(float(sim[i, j]) > self.redundancy_threshold for j in chosen):
+            if any(similarity[i][j] > self.redundancy_threshold for j in chosen):
                 continue
             if self.max_chars and chosen and size + len(sentences[i]) > self.max_chars:
                 continue

@@ -153,7 +153,6 @@ _SENTENCE_OPENERS = {
 _EN_CANDIDATE = re.compile(
     r"(?P<punct>[.!?]+|…)(?P<close>[\"'”’)\]]*)(?P<space>\s+)(?=(?P<next>[\"'“‘(\[]?[A-Z0-9]))"
 )
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]?([A-Za-z0-9]+)")
 
 
@@ -163,8 +162,12 @@ def _is_en_boundary(text: str, m: re.Match) -> bool:
         return True  # "!", "?", "...", "?!"
     if m.group("close"):
         return True  # '.' followed by a closing quote/bracket: "... he said."
-    before = _TOKEN_BEFORE.search(text, 0, m.start())
-    token = before.group(1) if before else ""
+    # the word before the punctuation: a backward scan to the previous whitespace (a regex
+    # anchored at the boundary rescanned the paragraph from its start for every candidate)
+    end = start = m.start()
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    token = text[start:end]
     token = token.lstrip("\"'“‘([")
     low = token.lower()
     nxt = _NEXT_WORD.match(text, m.end())

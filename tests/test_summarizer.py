@@ -456,3 +456,33 @@ def test_embeddings_follow_the_sentence_transformers_recipe(extractive):
     # mean pooling over real tokens: padding in a batch does not change a sentence's vector
     alone = extractive.encoder.encode(texts[:1])
     assert torch.allclose(alone[0], vectors[0], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_packed_forward_equals_the_transformers_forward(extractive):
+    """The default BERT runs on packed token rows (no padding outside attention): the same
+    embeddings as the transformers forward over padded batches, whatever the batching."""
+    import torch
+
+    encoder = extractive.encoder
+    assert encoder._packed is not None  # all-MiniLM-L6-v2 is a plain BERT
+    texts = [
+        "Ming Ju calls for cultivating high-level talent.",
+        "short",
+        "为深入贯彻落实精神。",
+        "The lab, which cost 200 million yuan, will study industrial robots for car makers, "
+        "and it hopes to hire 50 researchers by the end of the year. " * 6,  # truncated at 256
+        "Chongqing opened a new robotics lab on Monday.",
+    ]
+    packed = encoder.encode(texts)
+    one_by_one = torch.cat([encoder.encode([t]) for t in texts])
+    packed_module, batch_size = encoder._packed, encoder.batch_size
+    try:
+        encoder._packed, encoder.batch_size = None, 2  # transformers, padded batches
+        reference = encoder.encode(texts)
+    finally:
+        encoder._packed, encoder.batch_size = packed_module, batch_size
+    tolerance = 1e-5 if encoder.dtype == "float32" else 5e-3
+    assert torch.allclose(packed, reference, atol=tolerance)
+    assert torch.allclose(packed, one_by_one, atol=1e-5)
+    assert torch.allclose(packed.norm(dim=1), torch.ones(len(texts)), atol=1e-5)
