@@ -16,8 +16,18 @@ What is remembered, and when (so nothing is ever skipped that was not stored):
 * an article page's validators once an item from it went through the pipelines (``item_scraped``):
   a page whose item failed or was dropped is fetched in full next time;
 * a list page's validators at the end of the crawl, only when the crawl had no error and nothing of
-  that page was left out for the date window (``FamilySpider.incomplete_lists``): a 304 on a list
-  page means every article it leads to is stored.
+  that page was left out for the date window (``FamilySpider.incomplete_lists``), with the id of
+  the crawl run that saved them (``http_cache.crawl_run_id``).
+
+A 304 on a list page ends the paging of its section (``FamilySpider.list_not_modified``), which
+is only right when the pages below were read down to this crawl's ``since``. So a list page's
+validators are used only when the crawl run that saved them ended ``success`` with
+``lists_complete`` and a ``window_since`` not later than this crawl's ``since`` (a crawl without
+``since`` needs one without ``since``), see ``storage.complete_crawl_windows``: that run read the
+page with none of its entries left out, hence every later page down to its ``window_since`` (or
+stopped where an earlier such run had, see crawlers/incremental.py). Otherwise — a backfill of
+older days, validators saved before migration 0003, a run cut short by the page limit — the list
+page is fetched in full and parsed, and crawlers/incremental.py decides on its last article.
 
 robots.txt and POST requests are never conditional. Keys are the real URLs (never the replay's).
 """
@@ -34,6 +44,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawlers.db import engine_for
+from crawlers.incremental import complete_windows
 from crawlers.middlewares import KIND_META, REAL_URL_META
 
 if TYPE_CHECKING:
@@ -85,6 +96,8 @@ class ConditionalRequestsMiddleware:
         self.cache: dict[str, Any] = {}  # url -> storage.CachedPage
         self.fetched: dict[str, _Fetched] = {}  # url -> validators of this run's 200s, not saved yet
         self.scraped: set[str] = set()  # article URLs whose items were stored
+        self.windows: dict[int, Any] | None = None  # crawl run id -> storage.CrawlWindow of complete runs
+        self.distrusted: set[str] = set()  # list pages whose validators this crawl does not use
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestsMiddleware:
@@ -135,8 +148,9 @@ class ConditionalRequestsMiddleware:
             return
         clean = reason == "finished" and not getattr(spider, "fatal_errors", None) and not getattr(spider, "page_errors", None)
         incomplete = getattr(spider, "incomplete_lists", set())
+        run_pk = getattr(getattr(spider, "crawl_run", None), "id", None)
         pages = [
-            CachedPage(url, f.etag, f.last_modified, f.status, f.body_hash)
+            CachedPage(url, f.etag, f.last_modified, f.status, f.body_hash, run_pk)
             for url, f in self.fetched.items()
             if (f.kind == "article" and url in self.scraped) or (f.kind == "list" and clean and url not in incomplete)
         ]
@@ -159,10 +173,30 @@ class ConditionalRequestsMiddleware:
             and not request.meta.get(SKIP_META)
         )
 
+    def _cached(self, request: Request, key: str) -> Any:
+        """The validators to use for ``key``: None for a list page whose saving crawl run is not
+        known to have read the lists down to this crawl's ``since`` (see the module docstring)."""
+        cached = self.cache.get(key)
+        if cached is None or request.meta.get(KIND_META) != "list":
+            return cached
+        spider = self.crawler.spider
+        if self.windows is None:  # after every spider_opened handler: CrawlRunRecorder's read them
+            self.windows = complete_windows(spider, self.database_url)
+        window = self.windows.get(cached.crawl_run_id) if cached.crawl_run_id is not None else None
+        if window is not None and window.reaches(getattr(spider, "since", None)):
+            return cached
+        if key not in self.distrusted:
+            self.distrusted.add(key)
+            self.crawler.stats.inc_value("policywatch/list_validators_unused")
+            logger.info("%s: list page %s is fetched in full: the crawl run that saved its validators (%s) "
+                        "did not read the lists down to this crawl's since", self.source_id, key,
+                        cached.crawl_run_id if cached.crawl_run_id is not None else "unknown")
+        return None
+
     def process_request(self, request: Request) -> None:
         if not self._conditional(request):
             return None
-        cached = self.cache.get(cache_key(request))
+        cached = self._cached(request, cache_key(request))
         if cached is None:
             return None
         if cached.etag:
@@ -183,7 +217,7 @@ class ConditionalRequestsMiddleware:
         if response.status != 200:
             return response
         digest = body_hash(response.body)
-        cached = self.cache.get(key)
+        cached = self._cached(request, key)
         if cached is not None and cached.body_hash == digest:
             stats.inc_value("policywatch/same_body")
             return self._not_modified(request, key, kind, "same body")

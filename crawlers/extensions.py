@@ -3,13 +3,18 @@
 ``CrawlRunRecorder`` writes the ``crawl_runs`` row of the crawl (docs/architecture.md):
 
 * spider_opened: ``upsert_source`` (from the registry entry) and ``start_crawl_run(source_id,
-  run_id=POLICYWATCH_RUN_ID, logical_date=POLICYWATCH_LOGICAL_DATE)``; the row is put on the spider
-  (``spider.crawl_run``) so the item pipeline links articles to it;
+  run_id=POLICYWATCH_RUN_ID, logical_date=POLICYWATCH_LOGICAL_DATE)`` with the spider's date window
+  (``since``/``until``: ``window_since``/``window_until``); the row is put on the spider
+  (``spider.crawl_run``) so the item pipeline links articles to it; before that, the source's
+  complete earlier runs (``storage.complete_crawl_windows``) go on ``spider.complete_windows``
+  for crawlers/incremental.py and crawlers/conditional.py (read before a retried task resets its
+  row, so a successful first attempt still counts);
 * spider_closed: ``finish_crawl_run`` with pages fetched (responses minus robots.txt), items
   found / new / updated / unchanged (crawler stats), the error messages and the status:
   ``failed`` if any fatal error, ``partial`` if page errors, else ``success``; then the requests
   made, the 304s and the failed pages, and the health verdict of crawlers/health.py (against the
-  source's previous runs) with ``record_crawl_health``.
+  source's previous runs) with ``record_crawl_health``; ``lists_complete`` is whether every list
+  was read down to the window (``spider.lists_cut_short`` False, set by crawlers/incremental.py).
 
 The summary is also left on the spider (``spider.run_summary``) for ``python -m crawlers.run``.
 """
@@ -61,6 +66,13 @@ def run_summary(spider: Any, stats: Any, reason: str | None = None) -> dict[str,
     }
 
 
+def lists_complete(spider: Any) -> bool | None:
+    """Whether the crawl read every list down to its ``since``: None when nobody tracked it
+    (``IncrementalMiddleware`` off), False when a list may go on past the page limit."""
+    cut_short = getattr(spider, "lists_cut_short", None)
+    return None if cut_short is None else not cut_short
+
+
 class CrawlRunRecorder:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
@@ -81,7 +93,7 @@ class CrawlRunRecorder:
         return ext
 
     def spider_opened(self, spider) -> None:
-        from storage import session_scope, start_crawl_run, upsert_source
+        from storage import complete_crawl_windows, session_scope, start_crawl_run, upsert_source
 
         source = getattr(spider, "source", None)
         if source is None:
@@ -93,8 +105,12 @@ class CrawlRunRecorder:
                     session, id=source.id, name=source.name, host=source.host, language=source.language,
                     family=source.family, enabled=source.enabled,
                 )
+                # the complete earlier runs, read before a retried task resets its own row (whose
+                # first attempt may be one): crawlers/incremental.py and crawlers/conditional.py
+                spider.complete_windows = complete_crawl_windows(session, source.id)
                 spider.crawl_run = start_crawl_run(
-                    session, source_id=source.id, run_id=self.run_id, logical_date=self.logical_date
+                    session, source_id=source.id, run_id=self.run_id, logical_date=self.logical_date,
+                    window_since=getattr(spider, "since", None), window_until=getattr(spider, "until", None),
                 )
         except Exception as exc:  # noqa: BLE001 - nothing can be stored: stop the crawl
             message = f"{source.id}: cannot start the crawl run in {self.database_url}: {type(exc).__name__}: {exc}"
@@ -135,6 +151,7 @@ class CrawlRunRecorder:
                     items_found=summary["items_found"], items_new=summary["items_new"],
                     items_updated=summary["items_updated"], items_unchanged=summary["items_unchanged"],
                     error_messages=summary["error_messages"],
+                    lists_complete=lists_complete(spider),
                 )
                 verdict = self._judge(summary, previous_crawl_runs(session, run.source_id, before=run))
                 record_crawl_health(

@@ -10,8 +10,10 @@ from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_h
 from storage.read import RunTotals, SummaryView, run_totals, summaries_since
 from storage.repository import (
     CachedPage,
+    CrawlWindow,
     DigestEntry,
     articles_to_summarize,
+    complete_crawl_windows,
     digest_entries,
     finish_crawl_run,
     get_article,
@@ -38,6 +40,7 @@ __all__ = [
     "CachedPage",
     "CrawlRun",
     "CrawlStatus",
+    "CrawlWindow",
     "DigestEntry",
     "RunTotals",
     "Source",
@@ -46,6 +49,7 @@ __all__ = [
     "UTCDateTime",
     "UpsertOutcome",
     "articles_to_summarize",
+    "complete_crawl_windows",
     "content_hash",
     "current_revision",
     "digest_entries",

@@ -99,6 +99,14 @@ class CrawlRun(Base):
     pages_failed: Mapped[int] = mapped_column(Integer, default=0)  # pages without a title, date or body
     health: Mapped[str | None] = mapped_column(String(16))  # ok | degraded | broken (health check verdict)
     health_reasons: Mapped[list[str]] = mapped_column(default=list)
+    # Added in 0003, for stopping at stored articles soundly (crawlers/incremental.py): the date
+    # window the crawl was asked for (NULL: unbounded on that side; NULL as well on rows from
+    # before 0003, which lists_complete NULL marks) and whether it read every list down to its
+    # window_since (False: a list was cut short by the page limit; NULL: unknown — still running,
+    # an older row, or a crawl without the incremental middleware).
+    window_since: Mapped[date | None] = mapped_column(Date)
+    window_until: Mapped[date | None] = mapped_column(Date)
+    lists_complete: Mapped[bool | None] = mapped_column(Boolean)
 
     source: Mapped[Source] = relationship()
 
@@ -191,6 +199,9 @@ class HttpCacheEntry(Base):
     status: Mapped[int] = mapped_column(Integer)
     body_hash: Mapped[str | None] = mapped_column(String(64))  # sha256 of the body last parsed
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Added in 0003: the crawl run that saved these validators (NULL: before 0003). A 304 on a list
+    # page stops paging only when that run read its lists down to this run's ``since``.
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
 
 
 TABLES = ("sources", "articles", "summaries", "crawl_runs")

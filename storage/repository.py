@@ -89,14 +89,26 @@ def upsert_source(
 
 
 def start_crawl_run(
-    session: Session, *, source_id: str, run_id: str, logical_date: date | datetime | str
+    session: Session,
+    *,
+    source_id: str,
+    run_id: str,
+    logical_date: date | datetime | str,
+    window_since: date | datetime | str | None = None,
+    window_until: date | datetime | str | None = None,
 ) -> CrawlRun:
     """Insert the (source_id, run_id) crawl run, or reset the existing one (a retried task):
-    status ``running``, zero counters, no errors, a new ``started_at``, no ``finished_at``."""
+    status ``running``, zero counters, no errors, a new ``started_at``, no ``finished_at``.
+
+    ``window_since`` / ``window_until`` record the crawl's date window (None: unbounded on that
+    side); ``lists_complete`` is unknown (NULL) until :func:`finish_crawl_run`."""
     now = _utcnow()
     table = CrawlRun.__table__
     fresh = {
         "logical_date": _as_date(logical_date),
+        "window_since": _as_date(window_since, "window_since") if window_since is not None else None,
+        "window_until": _as_date(window_until, "window_until") if window_until is not None else None,
+        "lists_complete": None,
         "started_at": now,
         "finished_at": None,
         "status": CrawlStatus.RUNNING.value,
@@ -136,9 +148,11 @@ def finish_crawl_run(
     items_updated: int,
     items_unchanged: int,
     error_messages: Sequence[str],
+    lists_complete: bool | None = None,
 ) -> CrawlRun:
     """Record the end of a crawl run: ``status`` is success, partial or failed; ``errors`` is
-    set to ``len(error_messages)`` and ``finished_at`` to now.
+    set to ``len(error_messages)`` and ``finished_at`` to now. ``lists_complete``: whether the
+    crawl read every list down to its ``window_since`` (None: not known).
 
     ``crawl_run`` may come from another (closed) session: the row is then loaded into this
     session, and this session's instance is returned.
@@ -159,8 +173,45 @@ def finish_crawl_run(
     run.items_unchanged = items_unchanged
     run.errors = len(messages)
     run.error_messages = messages
+    run.lists_complete = lists_complete
     session.flush()
     return run
+
+
+@dataclass(frozen=True)
+class CrawlWindow:
+    """The date window of a finished crawl run that read its lists completely (see
+    :func:`complete_crawl_windows`); ``since``/``until`` None: unbounded on that side."""
+
+    id: int
+    since: date | None
+    until: date | None
+
+    def reaches(self, since: date | None) -> bool:
+        """True when this crawl read the lists down to ``since`` (None: to their end)."""
+        return self.since is None or (since is not None and since >= self.since)
+
+    def covers(self, since: date | None, through: date | None) -> bool:
+        """True when this crawl stored every listed article dated from ``since`` (None: from the
+        beginning) through ``through`` (None: an unknown date, so only an open-ended crawl)."""
+        if not self.reaches(since):
+            return False
+        return self.until is None or (through is not None and through <= self.until)
+
+
+def complete_crawl_windows(session: Session, source_id: str) -> dict[int, CrawlWindow]:
+    """``{crawl run id: window}`` of the source's crawl runs that ended ``success`` (every list page
+    and every article read) with ``lists_complete`` true (no list cut short by the page limit).
+    Runs from before migration 0003 (``lists_complete`` NULL), running, partial and failed runs are
+    left out: nothing is known about what they stored."""
+    rows = session.execute(
+        select(CrawlRun.id, CrawlRun.window_since, CrawlRun.window_until).where(
+            CrawlRun.source_id == source_id,
+            CrawlRun.status == CrawlStatus.SUCCESS.value,
+            CrawlRun.lists_complete.is_(True),
+        )
+    )
+    return {run_pk: CrawlWindow(run_pk, since, until) for run_pk, since, until in rows}
 
 
 # -------------------------------------------------------------------------------------- articles
@@ -413,13 +464,15 @@ class CachedPage:
     last_modified: str | None
     status: int
     body_hash: str | None
+    crawl_run_id: int | None = None  # the crawl run that saved them (None: unknown)
 
 
 def http_cache_entries(session: Session, source_id: str) -> dict[str, CachedPage]:
     """Every ``http_cache`` row of a source, by URL (loaded once at the start of a crawl)."""
     rows = session.execute(select(HttpCacheEntry).where(HttpCacheEntry.source_id == source_id)).scalars()
     return {
-        row.url: CachedPage(row.url, row.etag, row.last_modified, row.status, row.body_hash) for row in rows
+        row.url: CachedPage(row.url, row.etag, row.last_modified, row.status, row.body_hash, row.crawl_run_id)
+        for row in rows
     }
 
 
@@ -435,6 +488,7 @@ def save_http_cache(session: Session, source_id: str, pages: Iterable[CachedPage
             "status": page.status,
             "body_hash": page.body_hash,
             "fetched_at": _utcnow(),
+            "crawl_run_id": page.crawl_run_id,
         }
         stmt = _insert(session, table).values(url=page.url, **fields)
         stmt = stmt.on_conflict_do_update(

@@ -7,6 +7,7 @@ fixture sites where a test changes one); requests are counted with ``ReplayServe
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -205,6 +206,99 @@ def test_backfill_after_a_daily_run_still_reads_its_whole_window(replay_server, 
     assert backfill.summary["new"] == "22" and len(articles(db_url)) == 25
 
 
+# ------------------------------------------------------------------ backfills of older days
+# A list page ending with a stored article (or answering 304) ends the paging only when an earlier
+# complete crawl read the lists down to this crawl's `since` (crawl_runs.window_since/until).
+
+ZXTABL = "kjj.cq.gov.cn/zwgk_176/zwxxgkml/zxtabl"
+
+
+def day_run(server_url: str, db_url: str, day: str, since: str, **kwargs):
+    """A daily run of kjj_cq (both columns) for ``day`` with the window ``since``..``day``."""
+    result = run_crawl(server_url, db_url, "kjj_cq", "--since", since, "--until", day, run_id=f"day-{day}",
+                       logical_date=day, **kwargs)
+    assert result.returncode == 0 and result.summary["status"] == "success", result.stderr[-3000:]
+    return result
+
+
+def test_backfilled_older_day_reads_the_list_pages_the_later_days_did_not_reach(replay_server, db_url):
+    # 2024-03-05 with a 30-day look-back stored 02-03 .. 03-05; the zxtabl column's page 1
+    # (03-05 .. 02-22) was read whole, its validators kept; page 2 holds 02-05 and older notices
+    day_run(replay_server.url, db_url, "2024-03-05", "2024-02-03")
+    notice = f"https://{ZXTABL}/202401/t20240130_12748820.html"
+    assert notice not in articles(db_url)
+    start = len(replay_server.requests)
+    backfill = day_run(replay_server.url, db_url, "2024-03-01", "2024-01-30")
+    requested = replay_server.requests[start:]
+    # the day 2024-03-01 looks back to 01-30: page 1 is fetched in full (not a 304 that would end
+    # the paging), ends with a stored 02-22 notice older than the refresh window, and page 2 is read
+    assert f"/{ZXTABL}/index_1.html" in requested
+    assert notice in articles(db_url), backfill.stderr[-3000:]
+    # (通知公告's page 1 left 02-02 out of 03-05's window: no validators were kept for it)
+    assert "'policywatch/list_validators_unused': 1" in backfill.stderr
+    newer, older = crawl_runs(db_url, "kjj_cq")
+    assert (str(newer.window_since), str(newer.window_until), newer.lists_complete) == ("2024-02-03", "2024-03-05", True)
+    assert (str(older.window_since), str(older.window_until), older.lists_complete) == ("2024-01-30", "2024-03-01", True)
+
+
+def test_backfill_run_backwards_finds_what_the_later_day_did_not_reach(replay_server, db_url):
+    day_run(replay_server.url, db_url, "2024-03-03", "2024-02-01")  # 通知公告 page 1 ends with 02-02: stored
+    notice = f"https://{TZGG}/202401/t20240131_12751846.html"  # top of page 2
+    assert notice not in articles(db_url)
+    day_run(replay_server.url, db_url, "2024-03-02", "2024-01-31")
+    assert notice in articles(db_url)
+    # and the next day, going forward again, is covered by 03-03's run (since 02-01 <= 02-02, until
+    # 03-03 >= 02-02 and 02-22, the last articles of both columns' page 1): no page 2 is read
+    start = len(replay_server.requests)
+    forward = day_run(replay_server.url, db_url, "2024-03-04", "2024-02-02")
+    requested = replay_server.requests[start:]
+    assert forward.summary["new"] == "1"  # zxtabl's notice of 03-04, after the earlier windows
+    assert f"/{TZGG}/index_1.html" not in requested and f"/{ZXTABL}/index_1.html" not in requested
+    assert "'policywatch/paging_stopped': 2" in forward.stderr and "paging_not_covered" not in forward.stderr
+
+
+def test_daily_run_going_forward_still_stops_paging_at_stored_articles(db_url, kjj_registry, kjj_site):
+    with ReplayServer(kjj_site) as server:
+        day_run(server.url, db_url, "2024-03-06", "2024-01-01", sources_file=kjj_registry)
+        # the site publishes a notice: page 1 changes (parsed), its last item (02-02) is stored
+        href = add_article(kjj_site, "202403/t20240308_12890001.html", "关于开展2024年度科技活动周的通知", "2024-03-08")
+        page = (kjj_site / TZGG / "index.html").read_text(encoding="utf-8")
+        page = page.replace('<ul class="list">', '<ul class="list">' + list_item(href, "关于开展2024年度科技活动周的通知", "2024-03-08"), 1)
+        (kjj_site / TZGG / "index.html").write_text(page, encoding="utf-8")
+        start = len(server.requests)
+        second = day_run(server.url, db_url, "2024-03-08", "2024-01-03", sources_file=kjj_registry)
+        requested = server.requests[start:]
+    assert second.summary["new"] == "1"
+    # covered by 03-06's run (since 01-01 <= 01-03, until 03-06 >= 02-02): page 2 is not read
+    assert f"/{TZGG}/index_1.html" not in requested
+    assert "'policywatch/paging_stopped': 1" in second.stderr and "paging_not_covered" not in second.stderr
+
+
+def test_a_partial_run_does_not_stop_the_next_one_from_paging(db_url, kjj_registry, kjj_site):
+    lost = f"zwxx_176/tzgg/202401/t20240108_12664102.html"  # on list page 3
+    serve_with_status(kjj_site / "kjj.cq.gov.cn", lost, 503)
+    with ReplayServer(kjj_site) as server:
+        first = run_crawl(server.url, db_url, "kjj_cq", run_id="day-1", logical_date="2024-03-06", sources_file=kjj_registry)
+    assert first.summary["status"] == "partial"
+    (kjj_site / "kjj.cq.gov.cn" / "_replay.toml").unlink()  # the page is back
+    with ReplayServer(kjj_site) as server:
+        second = run_crawl(server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-07", sources_file=kjj_registry)
+    assert second.returncode == 0 and second.summary["new"] == "1", second.stderr[-3000:]
+    assert f"https://kjj.cq.gov.cn/{lost}" in articles(db_url)  # page 1 ends with a stored article: read on
+    assert "'policywatch/paging_not_covered': 2" in second.stderr  # pages 1 and 2 end with stored ones
+
+
+def test_a_run_cut_short_by_the_page_limit_does_not_count_as_complete(replay_server, db_url, kjj_registry):
+    first = run_crawl(replay_server.url, db_url, "kjj_cq", "--max-pages", "2", run_id="day-1",
+                      logical_date="2024-03-06", sources_file=kjj_registry)
+    assert first.summary["new"] == "20"  # 通知公告 has 3 list pages: the 5 notices of page 3 not read
+    assert crawl_runs(db_url, "kjj_cq")[0].lists_complete is False
+    second = run_crawl(replay_server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-07",
+                       sources_file=kjj_registry)
+    assert second.summary["new"] == "5", second.stderr[-3000:]  # no 304 on page 1 and no stop: page 3 read
+    assert crawl_runs(db_url, "kjj_cq")[1].lists_complete is True
+
+
 # ------------------------------------------------------------------ politeness
 
 
@@ -277,18 +371,27 @@ def test_challenge_detection():
 def test_conditional_middleware_headers_and_same_body(tmp_path):
     from crawlers.conditional import ConditionalRequestsMiddleware, NotModified, body_hash
     from crawlers.middlewares import KIND_META
-    from storage import CachedPage
+    from storage import CachedPage, CrawlWindow
 
     crawler = get_crawler(settings_dict={"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
     middleware = ConditionalRequestsMiddleware.from_crawler(crawler)
     crawler.stats.open_spider()
     url = f"https://{TZGG}/index.html"
     body = b"<html><body><ul class='list'><li>x</li></ul></body></html>"
-    middleware.cache = {url: CachedPage(url, '"v1"', "Tue, 05 Mar 2024 02:00:00 GMT", 200, body_hash(body))}
+    other = f"https://{TZGG}/index_1.html"
+    middleware.cache = {url: CachedPage(url, '"v1"', "Tue, 05 Mar 2024 02:00:00 GMT", 200, body_hash(body), 7),
+                        other: CachedPage(other, '"v0"', None, 200, body_hash(body), 6)}
+    middleware.windows = {7: CrawlWindow(7, None, date(2024, 3, 5))}  # run 6 was partial, cut short or older
 
     listed = Request(url, meta={KIND_META: "list"})
     middleware.process_request(listed)
     assert listed.headers[b"If-None-Match"] == b'"v1"'
+    # validators of a list page saved by a run not known to have read the lists down: not used
+    untrusted = Request(other, meta={KIND_META: "list"})
+    middleware.process_request(untrusted)
+    assert b"If-None-Match" not in untrusted.headers
+    assert middleware.process_response(untrusted, HtmlResponse(other, status=200, body=body, request=untrusted)).status == 200
+    assert crawler.stats.get_value("policywatch/list_validators_unused") == 1
     assert listed.headers[b"If-Modified-Since"] == b"Tue, 05 Mar 2024 02:00:00 GMT"
     robots = Request(f"https://kjj.cq.gov.cn/robots.txt")  # no page kind: never conditional
     middleware.process_request(robots)

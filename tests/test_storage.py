@@ -464,3 +464,52 @@ def test_session_scope_commits_and_rolls_back(database_url):
         source = session.get(Source, "kjj_cq")
     assert counts["sources"] == 1
     assert source.name.startswith("重庆")  # readable after the scope ended
+
+
+# ------------------------------------------------------------- crawl windows (migration 0003)
+
+
+def _finished(session, run_id, *, status="success", since=None, until=None, lists_complete=True):
+    run = start_crawl_run(session, source_id="kjj_cq", run_id=run_id, logical_date=until or date(2024, 3, 5),
+                          window_since=since, window_until=until)
+    return finish_crawl_run(session, run, status=status, pages_fetched=1, items_found=0, items_new=0,
+                            items_updated=0, items_unchanged=0, error_messages=[], lists_complete=lists_complete)
+
+
+def test_complete_crawl_windows_and_what_they_cover(session):
+    from storage import CrawlWindow, complete_crawl_windows
+
+    add_source(session)
+    add_source(session, "cppcc")
+    daily = _finished(session, "daily", since=date(2024, 2, 3), until=date(2024, 3, 5))
+    _finished(session, "partial", status="partial", since=None, until=None)
+    _finished(session, "failed", status="failed", since=None, until=None)
+    _finished(session, "cut", since=None, until=None, lists_complete=False)
+    _finished(session, "unknown", since=None, until=None, lists_complete=None)  # as rows from before 0003
+    start_crawl_run(session, source_id="kjj_cq", run_id="running", logical_date=date(2024, 3, 6))
+    open_ended = start_crawl_run(session, source_id="cppcc", run_id="all", logical_date="2024-03-05")
+    finish_crawl_run(session, open_ended, status="success", pages_fetched=1, items_found=0, items_new=0,
+                     items_updated=0, items_unchanged=0, error_messages=[], lists_complete=True)
+    session.commit()
+    assert (daily.window_since, daily.window_until, daily.lists_complete) == (date(2024, 2, 3), date(2024, 3, 5), True)
+
+    windows = complete_crawl_windows(session, "kjj_cq")
+    assert windows == {daily.id: CrawlWindow(daily.id, date(2024, 2, 3), date(2024, 3, 5))}
+    window = windows[daily.id]
+    assert window.covers(date(2024, 2, 4), date(2024, 2, 22))  # the next day going forward
+    assert window.covers(date(2024, 2, 3), date(2024, 3, 5))
+    assert not window.covers(date(2024, 1, 30), date(2024, 2, 22))  # a backfill reaching further back
+    assert not window.covers(None, date(2024, 2, 22))  # a crawl without since
+    assert not window.covers(date(2024, 2, 4), date(2024, 3, 6))  # after its until
+    assert not window.covers(date(2024, 2, 4), None)  # an undated last article
+    assert window.reaches(date(2024, 2, 3)) and not window.reaches(date(2024, 2, 2)) and not window.reaches(None)
+    (everything,) = complete_crawl_windows(session, "cppcc").values()
+    assert everything.covers(None, None) and everything.reaches(None)
+
+    # a retried task reuses its row: its window is the retry's, completeness unknown again
+    retry = start_crawl_run(session, source_id="kjj_cq", run_id="daily", logical_date="2024-03-05",
+                            window_since="2024-01-01", window_until=None)
+    session.commit()
+    assert retry.id == daily.id
+    assert (retry.window_since, retry.window_until, retry.lists_complete, retry.status) == (date(2024, 1, 1), None, None, "running")
+    assert complete_crawl_windows(session, "kjj_cq") == {}

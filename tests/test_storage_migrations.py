@@ -18,7 +18,7 @@ from storage.models import Base
 
 REPO = Path(__file__).resolve().parents[1]
 TABLES = {"sources", "articles", "summaries", "crawl_runs", "http_cache"}
-HEAD = "0002"  # the newest revision in storage/migrations/versions
+HEAD = "0003"  # the newest revision in storage/migrations/versions
 
 
 def _tables(url):
@@ -67,15 +67,19 @@ def test_models_and_migration_agree(database_url):
     assert [op[0] for op in diff] == ["add_column"]
 
 
-def test_downgrade_and_upgrade_again(database_url):
-    upgrade_database(database_url)
-    engine = make_engine(database_url)
+def _downgrade(url, revision):
+    engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            command.downgrade(alembic_config(database_url, connection), "base")
+            command.downgrade(alembic_config(url, connection), revision)
             connection.commit()
     finally:
         engine.dispose()
+
+
+def test_downgrade_and_upgrade_again(database_url):
+    upgrade_database(database_url)
+    _downgrade(database_url, "base")
     assert _tables(database_url) <= {"alembic_version"}
     assert current_revision(database_url) is None
     assert upgrade_database(database_url) == HEAD
@@ -105,3 +109,56 @@ def test_concurrent_upgrades_on_empty_database(database_url):
     _concurrent_upgrades(database_url)
     assert current_revision(database_url) == HEAD
     assert _diff(database_url, Base.metadata) == []
+
+
+def test_0003_adds_crawl_windows_to_existing_rows_and_downgrades(database_url):
+    """Rows written before 0003 get NULL windows and lists_complete (never counted as covering
+    anything); downgrading to 0002 drops the columns again and keeps the rows."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from storage import complete_crawl_windows
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            command.upgrade(alembic_config(database_url, connection), "0002")
+            connection.commit()
+            connection.execute(text(
+                "INSERT INTO sources (id, name, host, language, family, enabled, created_at, updated_at) "
+                "VALUES ('kjj_cq', 'n', 'h', 'zh', 'trs', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            connection.execute(text(
+                "INSERT INTO crawl_runs (source_id, run_id, logical_date, started_at, status, pages_fetched, "
+                "items_found, items_new, items_updated, items_unchanged, errors, error_messages) VALUES "
+                "('kjj_cq', 'old', '2024-03-05', CURRENT_TIMESTAMP, 'success', 3, 25, 25, 0, 0, 0, '[]')"))
+            connection.execute(text(
+                "INSERT INTO http_cache (url, source_id, status, fetched_at) "
+                "VALUES ('https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html', 'kjj_cq', 200, CURRENT_TIMESTAMP)"))
+            connection.commit()
+    finally:
+        engine.dispose()
+    assert current_revision(database_url) == "0002"
+    assert upgrade_database(database_url) == HEAD
+    with session_scope(database_url) as session:
+        row = session.execute(text(
+            "SELECT window_since, window_until, lists_complete, status FROM crawl_runs")).one()
+        assert tuple(row) == (None, None, None, "success")
+        assert session.execute(text("SELECT crawl_run_id FROM http_cache")).scalar_one() is None
+        assert complete_crawl_windows(session, "kjj_cq") == {}  # an old success run covers nothing
+        session.execute(text("UPDATE crawl_runs SET window_since = :d, lists_complete = true"), {"d": date(2024, 2, 3)})
+        session.execute(text("UPDATE http_cache SET crawl_run_id = (SELECT id FROM crawl_runs)"))
+
+    _downgrade(database_url, "0002")
+    assert current_revision(database_url) == "0002"
+    engine = make_engine(database_url)
+    try:
+        columns = {c["name"] for c in inspect(engine).get_columns("crawl_runs")}
+        cache_columns = {c["name"] for c in inspect(engine).get_columns("http_cache")}
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM crawl_runs")).scalar_one() == 1
+            assert connection.execute(text("SELECT count(*) FROM http_cache")).scalar_one() == 1
+    finally:
+        engine.dispose()
+    assert not {"window_since", "window_until", "lists_complete"} & columns and "crawl_run_id" not in cache_columns
+    assert upgrade_database(database_url) == HEAD

@@ -84,6 +84,7 @@ class FamilySpider(scrapy.Spider):
         self.run_summary: dict[str, Any] | None = None  # set by CrawlRunRecorder at close
         self._yielded_urls: set[str] = set()
         self.incomplete_lists: set[str] = set()  # list pages with entries left out for the window (crawlers/incremental.py)
+        self.lists_cut_short: bool | None = None  # a list may go on past the page limit (crawlers/incremental.py; None: not tracked)
         self._refreshed_sections: set[str | None] = set()
 
     @classmethod
