@@ -92,6 +92,11 @@ def complete_windows(spider: Any, database_url: str | None) -> dict[int, Any]:
     return windows
 
 
+def _has_next_list(output: list[Any]) -> bool:
+    """Whether a list callback's output requests another list page."""
+    return any(isinstance(r, Request) and r.meta.get(KIND_META) == "list" for r in output)
+
+
 def is_known(published_at: datetime | None, start: date, tz: ZoneInfo) -> bool:
     """A stored article that need not be fetched again: undated, or published before ``start``."""
     return published_at is None or published_at.astimezone(tz).date() < start
@@ -159,7 +164,7 @@ class IncrementalMiddleware:
         unsorted = getattr(source, "list_order", None) == "unsorted"
         stop_paging = articles[-1].url in known and not unsorted
         stats = self.crawler.stats
-        if stop_paging and any(isinstance(r, Request) and r.meta.get(KIND_META) == "list" for r in output):
+        if stop_paging and _has_next_list(output):
             through = self._last_day(articles, stored)
             stop_paging = self._covered(spider, through)
             if not stop_paging:
@@ -187,7 +192,7 @@ class IncrementalMiddleware:
         limit, page = getattr(spider, "max_pages", None), response.meta.get("page")
         if not limit or not isinstance(page, int) or page < limit:
             return
-        if not any(isinstance(r, Request) and r.meta.get(KIND_META) == "list" for r in output):
+        if not _has_next_list(output):
             spider.lists_cut_short = True
 
     def _day(self, request: Request, stored: dict[str, datetime | None]) -> date | None:
