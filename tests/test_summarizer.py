@@ -458,13 +458,45 @@ def test_embeddings_follow_the_sentence_transformers_recipe(extractive):
     assert torch.allclose(alone[0], vectors[0], atol=1e-5)
 
 
+@pytest.mark.parametrize("gelu", [False, True])
+def test_onednn_linear_equals_f_linear_or_falls_back(gelu, monkeypatch):
+    """The packed forward's linear layers: oneDNN with a reordered weight where it works (the
+    same numbers as F.linear, GELU fused), F.linear where the private op fails its probe."""
+    import torch
+    import torch.nn.functional as F
+
+    from summarizer.embeddings import _Linear
+
+    generator = torch.Generator().manual_seed(1)
+    x, w, b = (torch.randn(*shape, generator=generator) for shape in ((37, 384), (1152, 384), (1152,)))
+    expected = F.gelu(F.linear(x, w, b)) if gelu else F.linear(x, w, b)
+    with torch.inference_mode():
+        linear = _Linear(w, b, gelu=gelu)
+        if torch.backends.mkldnn.is_available():
+            assert linear.packed is not None  # x86 builds of PyTorch have oneDNN
+        assert torch.allclose(linear(x), expected, rtol=1e-5, atol=1e-4)  # values up to ~90
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("no oneDNN kernel")
+
+        monkeypatch.setattr(_Linear, "_onednn_ok", {})
+        monkeypatch.setattr(_Linear, "_reorder", staticmethod(broken))
+        fallback = _Linear(w, b, gelu=gelu)
+        assert fallback.packed is None
+        assert torch.allclose(fallback(x), expected, atol=1e-6)
+
+
 @pytest.mark.slow
-def test_packed_forward_equals_the_transformers_forward(extractive):
-    """The default BERT runs on packed token rows (no padding outside attention): the same
-    embeddings as the transformers forward over padded batches, whatever the batching."""
+@pytest.mark.parametrize("dtype", ["default", "float32"])
+def test_packed_forward_equals_the_transformers_forward(extractive, dtype):
+    """The default BERT runs on packed token rows (no padding; attention per group of texts of
+    the same length): the same embeddings as the transformers forward over padded batches,
+    whatever the batching and the order of the texts. float32 is checked on every machine."""
     import torch
 
-    encoder = extractive.encoder
+    from summarizer.embeddings import SentenceEncoder
+
+    encoder = extractive.encoder if dtype == "default" else SentenceEncoder(dtype="float32")
     assert encoder._packed is not None  # all-MiniLM-L6-v2 is a plain BERT
     texts = [
         "Ming Ju calls for cultivating high-level talent.",
@@ -473,9 +505,15 @@ def test_packed_forward_equals_the_transformers_forward(extractive):
         "The lab, which cost 200 million yuan, will study industrial robots for car makers, "
         "and it hopes to hire 50 researchers by the end of the year. " * 6,  # truncated at 256
         "Chongqing opened a new robotics lab on Monday.",
+        "brief",  # as many word pieces as "short": one attention group, between other lengths
+        "Chongqing opened a new robotics lab on Sunday.",
     ]
     packed = encoder.encode(texts)
     one_by_one = torch.cat([encoder.encode([t]) for t in texts])
+    rows = encoder.tokenizer(texts, truncation=True, max_length=encoder.max_length)["input_ids"]
+    assert len(rows[1]) == len(rows[5]) and len(rows[4]) == len(rows[6])
+    with torch.inference_mode():  # rows in their given order, not sorted: same vectors
+        unsorted = torch.nn.functional.normalize(encoder._packed.mean_pooled(rows), dim=1)
     packed_module, batch_size = encoder._packed, encoder.batch_size
     try:
         encoder._packed, encoder.batch_size = None, 2  # transformers, padded batches
@@ -485,4 +523,5 @@ def test_packed_forward_equals_the_transformers_forward(extractive):
     tolerance = 1e-5 if encoder.dtype == "float32" else 5e-3
     assert torch.allclose(packed, reference, atol=tolerance)
     assert torch.allclose(packed, one_by_one, atol=1e-5)
+    assert torch.allclose(unsorted, packed, atol=1e-5)
     assert torch.allclose(packed.norm(dim=1), torch.ones(len(texts)), atol=1e-5)
