@@ -326,7 +326,7 @@ class SentenceEncoder:
 
         self._token_types = "token_type_ids" in inspect.signature(self.model.forward).parameters
         # the default model (a BERT) runs on packed token rows; other models through transformers
-        # (``packed=False``: always transformers, padded; the benchmark's previous production path)
+        # (``packed=False``: always transformers, padded; the benchmark's naive path uses it)
         self._packed = _PackedBert.build(self.model) if packed and not self.quantize else None
 
     # ----------------------------------------------------------------------------------------
@@ -376,9 +376,10 @@ class SentenceEncoder:
 
         Texts are tokenized once (one call of the fast tokenizer), sorted by length and run in
         batches of at most ``batch_size`` texts and ``max_batch_tokens`` padded tokens; a BERT
-        model (the default) runs on packed token rows (:class:`_PackedBert`: no padding except
-        inside attention), any other through transformers, padded to the longest of the batch.
-        An embedding does not depend on the batch it was computed in. With ``return_coverage`` also the share of each text's
+        model (the default) runs on packed token rows (:class:`_PackedBert`: no padding at all),
+        any other through transformers, padded to the longest of the batch. An embedding does not
+        depend on the batch it was computed in (in float32; in bfloat16 to ~1e-3, as roundings
+        differ with the shape of a matrix product). With ``return_coverage`` also the share of each text's
         word pieces that the vocabulary knows (1.0 = no [UNK]); for an English-only vocabulary
         this tells how much of a Chinese sentence the model actually saw.
         """
