@@ -378,8 +378,8 @@ class SentenceEncoder:
         batches of at most ``batch_size`` texts and ``max_batch_tokens`` padded tokens; a BERT
         model (the default) runs on packed token rows (:class:`_PackedBert`: no padding at all),
         any other through transformers, padded to the longest of the batch. An embedding does not
-        depend on the batch it was computed in (in float32; in bfloat16 to ~1e-3, as roundings
-        differ with the shape of a matrix product). With ``return_coverage`` also the share of each text's
+        depend on the batch it was computed in beyond rounding (a matrix product rounds
+        differently with its shape: ~1e-6 in float32, ~1e-3 in bfloat16). With ``return_coverage`` also the share of each text's
         word pieces that the vocabulary knows (1.0 = no [UNK]); for an English-only vocabulary
         this tells how much of a Chinese sentence the model actually saw.
         """
