@@ -88,7 +88,8 @@ def sources_list() -> None:
 def sources_status(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per source instead of text.")] = False,
 ) -> None:
-    """One line per source: enabled or not (why), last run, its status, health verdict and counts."""
+    """One line per source: enabled or not (why), last run, its status, health verdict, the dates
+    its lists were read for (and whether in full) and counts."""
     import json
 
     from policywatch.pipeline import source_statuses
@@ -106,8 +107,11 @@ def status_line(status: dict) -> str:
         "pages", "found", "new", "updated", "unchanged", "requests", "not_modified", "pages_failed", "errors"))
     health = run["health"] or "unknown"
     reasons = f" ({'; '.join(run['health_reasons'])})" if run["health_reasons"] else ""
+    lists = {True: "lists read in full", False: "lists cut short by the page limit", None: "lists: not known"}
+    window = (f"window {run['window_since'] or 'any date'} to {run['window_until'] or 'any date'}, "
+              f"{lists[run['lists_complete']]}")
     return (f"{status['id']}: {state}; last run {run['run_id']} at {run['finished_at'] or run['started_at']}: "
-            f"{run['status']}, health {health}{reasons}; {counts}")
+            f"{run['status']}, health {health}{reasons}; {window}; {counts}")
 
 
 @app.command()

@@ -334,7 +334,8 @@ def table_counts(settings: Settings | None = None) -> dict[str, int]:
 
 def source_statuses(settings: Settings | None = None) -> list[dict]:
     """Per registry source: enabled (or the reason it is not) and its newest crawl run with the
-    health verdict and counts (``last_run`` None when never crawled). For ``sources status``."""
+    health verdict, counts and date window (``last_run`` None when never crawled). For
+    ``sources status``."""
     from storage import latest_crawl_runs, session_scope, upgrade_database
 
     settings = settings or get_settings()
@@ -359,6 +360,12 @@ def source_statuses(settings: Settings | None = None) -> list[dict]:
                     "requests": row.requests, "not_modified": row.not_modified,
                     "pages_failed": row.pages_failed, "errors": row.errors,
                     "error_messages": list(row.error_messages or []),
+                    # the dates the crawl read its lists down to / up to (None: unbounded), and
+                    # whether it did read them all (False: a list cut short by the page limit;
+                    # None: still running, or a run from before the windows were recorded)
+                    "window_since": row.window_since.isoformat() if row.window_since else None,
+                    "window_until": row.window_until.isoformat() if row.window_until else None,
+                    "lists_complete": row.lists_complete,
                 }
             statuses.append({
                 "id": source.id, "name": source.name, "family": source.family, "enabled": source.enabled,

@@ -143,12 +143,15 @@ def test_redesigned_list_template_makes_its_source_broken_while_the_others_run(t
     assert "health broken (kjj_cq: no article found on list page" in lines["kjj_cq"]
     assert "last run day-2 " in lines["kjj_cq"] and "failed" in lines["kjj_cq"]
     assert all("health ok" in lines[s] for s in others)
+    assert all("window " in lines[s] and " to 2024-03-05, lists read in full;" in lines[s] for s in others), lines
     assert lines["gdstc_gd"].startswith("gdstc_gd: disabled (robots.txt reported to forbid automated access")
     assert lines["stcsm_sh"].endswith("never crawled") and "needs a real browser" in lines["stcsm_sh"]
     statuses = [json.loads(line) for line in CliRunner().invoke(app, ["sources", "status", "--json"]).output.splitlines()]
     by_id = {s["id"]: s for s in statuses}
     assert by_id["kjj_cq"]["last_run"]["health"] == "broken" and by_id["gdstc_gd"]["last_run"] is None
     assert by_id["kjj_cq"]["last_run"]["requests"] >= 2
+    assert by_id["kjj_cq"]["last_run"]["window_until"] == "2024-03-05"
+    assert all(by_id[s]["last_run"]["lists_complete"] is True for s in others)
 
 
 def test_article_template_whose_body_rule_stopped_matching_is_degraded(tmp_path, monkeypatch):
