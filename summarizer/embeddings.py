@@ -11,6 +11,7 @@ torch and transformers are imported inside :class:`SentenceEncoder`, never at mo
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -228,16 +229,12 @@ class _PackedBert:
         # longest first, equal lengths together: a group of same-length rows is one block of the
         # packed matrix, which attention reads as (rows, heads, length, head size) through a view
         order = sorted(range(len(rows)), key=lambda i: -len(rows[i]))
-        lengths = [len(rows[i]) for i in order]
         groups: list[tuple[int, int, int]] = []  # (first token, rows, length)
         offset = 0
-        for length in lengths:
-            if groups and groups[-1][2] == length:
-                first, count, _ = groups[-1]
-                groups[-1] = (first, count + 1, length)
-            else:
-                groups.append((offset, 1, length))
-            offset += length
+        for length, same in itertools.groupby(len(rows[i]) for i in order):
+            count = sum(1 for _ in same)
+            groups.append((offset, count, length))
+            offset += count * length
         ids = torch.tensor([t for i in order for t in rows[i]])
         positions = torch.cat([torch.arange(length).repeat(count) for _, count, length in groups])
         width, heads = self.hidden, self.heads
