@@ -59,9 +59,11 @@ def _timed(fn):
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def throughput(eval_dir: Path, articles: int, naive: int, rounds: int = 5) -> dict:
+def throughput(eval_dir: Path, articles: int, naive: int | None, rounds: int = 5) -> dict:
     """Rounds that interleave every path (so a load spike from other processes hits all of them),
-    each timed by wall clock and by this process's CPU time; medians over the rounds."""
+    each timed by wall clock and by this process's CPU time: medians over the rounds for the
+    loaded models (every article in each round), totals for the per-article paths (a share of
+    the articles in each round, each article once)."""
     pairs = [p for p in load_pairs(eval_dir / "en.dev.jsonl") if p.dataset.startswith("CNN")]
     docs = [p.document() for p in pairs[:articles]]
     words = statistics.fmean(len(d.body.split()) for d in docs)
