@@ -56,12 +56,15 @@ def measure(dag_file: Path) -> dict:
     env["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, str(dag_file), ",".join(HEAVY_MODULES)],
-        capture_output=True, text=True, timeout=300, env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("PROBE ")]
     if not lines:
         raise RuntimeError(f"{dag_file.name}: no measurement (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1][len("PROBE "):])
+    return json.loads(lines[-1][len("PROBE ") :])
 
 
 def run(repeat: int) -> list[dict]:
@@ -69,16 +72,18 @@ def run(repeat: int) -> list[dict]:
     for dag_file in dag_files():
         samples = [measure(dag_file) for _ in range(repeat)]
         airflow_s = [s["airflow_s"] for s in samples]
-        results.append({
-            "file": dag_file.name,
-            "dags": samples[0]["dags"],
-            "errors": samples[0]["errors"],
-            "heavy": sorted({m for s in samples for m in s["heavy"]}),
-            "median_s": statistics.median(airflow_s),
-            "max_s": max(airflow_s),
-            "wall_median_s": statistics.median(s["wall_s"] for s in samples),
-            "repeat": repeat,
-        })
+        results.append(
+            {
+                "file": dag_file.name,
+                "dags": samples[0]["dags"],
+                "errors": samples[0]["errors"],
+                "heavy": sorted({m for s in samples for m in s["heavy"]}),
+                "median_s": statistics.median(airflow_s),
+                "max_s": max(airflow_s),
+                "wall_median_s": statistics.median(s["wall_s"] for s in samples),
+                "repeat": repeat,
+            }
+        )
     return results
 
 
@@ -91,11 +96,13 @@ def main() -> int:
     if args.json:
         print(json.dumps(results))
     else:
-        print(f"| DAG file | DAGs | parse median (s) | parse max (s) | DagBag wall median (s) | heavy modules |")
+        print("| DAG file | DAGs | parse median (s) | parse max (s) | DagBag wall median (s) | heavy modules |")
         print("|---|---|---|---|---|---|")
         for r in results:
-            print(f"| {r['file']} | {', '.join(r['dags'])} | {r['median_s']:.3f} | {r['max_s']:.3f} | "
-                  f"{r['wall_median_s']:.3f} | {', '.join(r['heavy']) or 'none'} |")
+            print(
+                f"| {r['file']} | {', '.join(r['dags'])} | {r['median_s']:.3f} | {r['max_s']:.3f} | "
+                f"{r['wall_median_s']:.3f} | {', '.join(r['heavy']) or 'none'} |"
+            )
     bad = [r for r in results if r["errors"] or r["heavy"] or r["max_s"] >= TARGET_S]
     for r in bad:
         print(f"{r['file']}: over target or broken: {r}", file=sys.stderr)

@@ -164,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worst", type=int, default=0, help="also list the N pages where the fallback scores lowest")
     args = parser.parse_args(argv)
     if not args.cases.is_file():
-        print(f"extraction benchmark skipped: {args.cases} not found (it lives in ../shared/eval beside the checkout)",
-              file=sys.stderr)
+        print(
+            f"extraction benchmark skipped: {args.cases} not found (it lives in ../shared/eval beside the checkout)",
+            file=sys.stderr,
+        )
         return 2
     sys.path.insert(0, str(ROOT))
     results = run_benchmark(args.cases)

@@ -46,14 +46,26 @@ def crawl(source_id: str, day: str, run: str, replay, database_url: str) -> RunF
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "crawlers.run", "--source", source_id, "--run-id", run, "--logical-date", day],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     seconds = time.perf_counter() - started
     stats = {name: int(value) for name, value in _STAT.findall(proc.stderr)}
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
     status = summary.rsplit("status=", 1)[-1] if "status=" in summary else f"exit {proc.returncode}"
-    return RunFigures(source_id, run, len(replay.requests) - start, stats.get("not_modified", 0),
-                      stats.get("articles_parsed", 0), stats.get("items_new", 0), seconds, status)
+    return RunFigures(
+        source_id,
+        run,
+        len(replay.requests) - start,
+        stats.get("not_modified", 0),
+        stats.get("articles_parsed", 0),
+        stats.get("items_new", 0),
+        seconds,
+        status,
+    )
 
 
 def table(rows: list[tuple[RunFigures, RunFigures]]) -> str:
@@ -63,13 +75,27 @@ def table(rows: list[tuple[RunFigures, RunFigures]]) -> str:
     ]
     total = [0] * 9
     for first, second in rows:
-        values = [first.requests, first.parsed, first.new, first.seconds,
-                  second.requests, second.not_modified, second.parsed, second.new, second.seconds]
+        values = [
+            first.requests,
+            first.parsed,
+            first.new,
+            first.seconds,
+            second.requests,
+            second.not_modified,
+            second.parsed,
+            second.new,
+            second.seconds,
+        ]
         total = [t + v for t, v in zip(total, values)]
         flag = "" if first.status == second.status == "success" else f" ({first.status} / {second.status})"
-        lines.append(f"| {first.source_id}{flag} | " + " | ".join(
-            f"{v:.1f}" if isinstance(v, float) else str(v) for v in values) + " |")
-    lines.append("| **all** | " + " | ".join(f"**{v:.1f}**" if isinstance(v, float) else f"**{v}**" for v in total) + " |")
+        lines.append(
+            f"| {first.source_id}{flag} | "
+            + " | ".join(f"{v:.1f}" if isinstance(v, float) else str(v) for v in values)
+            + " |"
+        )
+    lines.append(
+        "| **all** | " + " | ".join(f"**{v:.1f}**" if isinstance(v, float) else f"**{v}**" for v in total) + " |"
+    )
     return "\n".join(lines)
 
 

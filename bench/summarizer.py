@@ -73,21 +73,31 @@ def throughput(eval_dir: Path, articles: int, naive: int | None, rounds: int = 5
     # apart, so that "model load" is the model's own load
     _, out["first_load_s"], _ = _timed(lambda: load_summarizer("extractive"))
     out["first_load_s"] = round(out["first_load_s"], 2)
-    variants = (("default", {}), ("float32", {"dtype": "float32"}), ("int8", {"quantize": "int8"}),
-                ("padded", {"packed": False, "batch_size": 16}))
+    variants = (
+        ("default", {}),
+        ("float32", {"dtype": "float32"}),
+        ("int8", {"quantize": "int8"}),
+        ("padded", {"packed": False, "batch_size": 16}),
+    )
     for name, options in variants:
         loaded[name], load_s, _ = _timed(lambda: load_summarizer("extractive", **options))
         loaded[name].summarize_batch(docs[:2])  # warm-up
         encoder = loaded[name].encoder
-        out[name] = {"load_s": round(load_s, 2), "dtype": encoder.dtype,
-                     "packed": encoder._packed is not None, "batch_size": encoder.batch_size}
-    production = [s for i in range(0, len(docs), BATCH) for s in loaded["default"].summarize_batch(docs[i:i + BATCH])]
+        out[name] = {
+            "load_s": round(load_s, 2),
+            "dtype": encoder.dtype,
+            "packed": encoder._packed is not None,
+            "batch_size": encoder.batch_size,
+        }
+    production = [s for i in range(0, len(docs), BATCH) for s in loaded["default"].summarize_batch(docs[i : i + BATCH])]
     # naive: the model as shipped (float32, the transformers forward), loaded for each article, its
     # sentences one by one. "naive_packed" is the same with this project's packed forward: every
     # speed-up of that forward shortens it too, so its ratio shows what batching alone gives
-    per_article = {"naive": {"batch_size": 1, "dtype": "float32", "packed": False},
-                   "naive_packed": {"batch_size": 1, "dtype": "float32"},
-                   "per_article_load": {}}
+    per_article = {
+        "naive": {"batch_size": 1, "dtype": "float32", "packed": False},
+        "naive_packed": {"batch_size": 1, "dtype": "float32"},
+        "per_article_load": {},
+    }
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in loaded}
     # the per-article paths run on the same articles as production (every one when --naive is
     # not given), a different share in each round: totals over the rounds, one pass each
@@ -96,13 +106,16 @@ def throughput(eval_dir: Path, articles: int, naive: int | None, rounds: int = 5
     naive = len(docs) if naive is None else min(naive, len(docs))
     for r in range(rounds):
         for name, summarizer in loaded.items():
-            _, wall, cpu = _timed(lambda: [summarizer.summarize_batch(docs[i:i + BATCH])
-                                           for i in range(0, len(docs), BATCH)])
+            _, wall, cpu = _timed(
+                lambda: [summarizer.summarize_batch(docs[i : i + BATCH]) for i in range(0, len(docs), BATCH)]
+            )
             samples[name].append((len(docs) / wall, len(docs) / cpu))
         picked = list(range(r, naive, rounds))
         for name, options in per_article.items():
+
             def run():
                 return [load_summarizer("extractive", **options).summarize_batch([docs[i]])[0] for i in picked]
+
             outputs, wall, cpu = _timed(run)
             same[name] += sum(o.text == production[i].text for o, i in zip(outputs, picked))
             totals[name][0] += len(picked)
@@ -114,8 +127,12 @@ def throughput(eval_dir: Path, articles: int, naive: int | None, rounds: int = 5
             articles_per_cpu_s=round(statistics.median(v[1] for v in values), 2),
         )
     for name, (count, wall, cpu) in totals.items():
-        out[name] = {"articles_per_s": round(count / wall, 2), "articles_per_cpu_s": round(count / cpu, 2),
-                     "articles": count, "same_summaries": same[name]}
+        out[name] = {
+            "articles_per_s": round(count / wall, 2),
+            "articles_per_cpu_s": round(count / cpu, 2),
+            "articles": count,
+            "same_summaries": same[name],
+        }
     for name in (*loaded, *per_article):
         out[name]["ms_per_article"] = round(1000 / out[name]["articles_per_s"], 1)
     for name in loaded:
@@ -132,8 +149,11 @@ def _combine(tune, held) -> dict:
     def mix(a, b):
         return {k: round((a[k] * tune.pairs + b[k] * held.pairs) / n, 2) for k in ROUGE_KEYS}
 
-    return {"pairs": n, "rouge": mix(tune.rouge, held.rouge),
-            "leads": {k: mix(tune.leads[k], held.leads[k]) for k in tune.leads}}
+    return {
+        "pairs": n,
+        "rouge": mix(tune.rouge, held.rouge),
+        "leads": {k: mix(tune.leads[k], held.leads[k]) for k in tune.leads},
+    }
 
 
 def quality(eval_dir: Path, options: dict | None = None) -> list[dict]:
@@ -145,14 +165,21 @@ def quality(eval_dir: Path, options: dict | None = None) -> list[dict]:
         for dataset, t in tune.items():
             h = held[dataset]
             whole = _combine(t, h)
-            rows.append({
-                "dataset": dataset, "baseline": t.baseline,
-                "tune": {"pairs": t.pairs, "rouge": t.rouge, "baseline": t.leads[t.baseline]},
-                "held_out": {"pairs": h.pairs, "rouge": h.rouge, "baseline": h.leads[h.baseline]},
-                "all": whole, "guard_rejection_rate": max(t.guard_rejection_rate, h.guard_rejection_rate),
-                "ms_per_article": round((t.ms_per_article * t.pairs + h.ms_per_article * h.pairs) / whole["pairs"], 1),
-                "peak_rss_mb": max(t.peak_rss_mb, h.peak_rss_mb), "parameters": t.parameters,
-            })
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "baseline": t.baseline,
+                    "tune": {"pairs": t.pairs, "rouge": t.rouge, "baseline": t.leads[t.baseline]},
+                    "held_out": {"pairs": h.pairs, "rouge": h.rouge, "baseline": h.leads[h.baseline]},
+                    "all": whole,
+                    "guard_rejection_rate": max(t.guard_rejection_rate, h.guard_rejection_rate),
+                    "ms_per_article": round(
+                        (t.ms_per_article * t.pairs + h.ms_per_article * h.pairs) / whole["pairs"], 1
+                    ),
+                    "peak_rss_mb": max(t.peak_rss_mb, h.peak_rss_mb),
+                    "parameters": t.parameters,
+                }
+            )
     return rows
 
 
@@ -164,11 +191,17 @@ def generative(eval_dir: Path, per_dataset: int) -> dict:
     started = time.perf_counter()
     model = load_summarizer("generative", cache_dir=cache)
     load_cached = time.perf_counter() - started
-    out = {"model_id": model.model_id, "model_version": model.model_version,
-           "load_gguf_s": round(load_gguf, 1), "load_cached_s": round(load_cached, 1),
-           "parameters": model.parameters, "datasets": []}
-    pairs = load_pairs(eval_dir / "en.dev.jsonl", limit=per_dataset) + \
-        load_pairs(eval_dir / "zh.dev.jsonl", limit=per_dataset)
+    out = {
+        "model_id": model.model_id,
+        "model_version": model.model_version,
+        "load_gguf_s": round(load_gguf, 1),
+        "load_cached_s": round(load_cached, 1),
+        "parameters": model.parameters,
+        "datasets": [],
+    }
+    pairs = load_pairs(eval_dir / "en.dev.jsonl", limit=per_dataset) + load_pairs(
+        eval_dir / "zh.dev.jsonl", limit=per_dataset
+    )
     by_dataset: dict[str, list] = {}
     for pair in pairs:
         if not pair.dataset.startswith("CLTS"):
@@ -190,13 +223,18 @@ def generative(eval_dir: Path, per_dataset: int) -> dict:
         tokens = model.stats["generated_tokens"] - tokens_before
         gen_s = model.stats["generate_seconds"] - seconds_before
         mean = lambda rows: {k: round(statistics.fmean(r[k] for r in rows), 2) for k in ROUGE_KEYS}  # noqa: E731
-        out["datasets"].append({
-            "dataset": dataset, "pairs": len(items), "rouge_generated": mean(raw),
-            "rouge_after_fallback": mean(final), "guard_rejection_rate": round(rejected / len(items), 3),
-            "tokens_per_s": round(tokens / gen_s, 1) if gen_s else 0.0,
-            "ms_per_article": round(1000 * elapsed / len(items)),
-            "examples": [{"rejected": s.guard.get("reason", "")} for s in summaries[:3] if s.guard],
-        })
+        out["datasets"].append(
+            {
+                "dataset": dataset,
+                "pairs": len(items),
+                "rouge_generated": mean(raw),
+                "rouge_after_fallback": mean(final),
+                "guard_rejection_rate": round(rejected / len(items), 3),
+                "tokens_per_s": round(tokens / gen_s, 1) if gen_s else 0.0,
+                "ms_per_article": round(1000 * elapsed / len(items)),
+                "examples": [{"rejected": s.guard.get("reason", "")} for s in summaries[:3] if s.guard],
+            }
+        )
     return out
 
 
@@ -204,8 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--articles", type=int, default=64)
-    parser.add_argument("--naive", type=int, default=None,
-                        help="articles for the per-article paths (default: all of --articles)")
+    parser.add_argument(
+        "--naive", type=int, default=None, help="articles for the per-article paths (default: all of --articles)"
+    )
     parser.add_argument("--generative", type=int, default=8, help="pairs per dataset; 0 skips it")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--int8-quality", action="store_true", help="also the quality of the int8 encoder")
@@ -219,27 +258,36 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"threads": torch.get_num_threads(), "cpus": os.cpu_count()}
     speed = results["throughput"] = throughput(args.eval_dir, args.articles, args.naive)
     print(f"## Throughput, CNN/DM articles (~{speed['mean_words']} words), {results['threads']} threads")
-    print(f"(medians of {speed['rounds']} interleaved rounds; load average at the end "
-          f"{os.getloadavg()[0]:.1f}; the process's first model load, imports included: "
-          f"{speed['first_load_s']} s)\n")
-    print("| path | articles/s (wall) | ms/article | articles per CPU-second | model load s | x naive (wall) "
-          "| x naive (CPU) | x naive with the packed forward (wall) |\n|---|---|---|---|---|---|---|---|")
+    print(
+        f"(medians of {speed['rounds']} interleaved rounds; load average at the end "
+        f"{os.getloadavg()[0]:.1f}; the process's first model load, imports included: "
+        f"{speed['first_load_s']} s)\n"
+    )
+    print(
+        "| path | articles/s (wall) | ms/article | articles per CPU-second | model load s | x naive (wall) "
+        "| x naive (CPU) | x naive with the packed forward (wall) |\n|---|---|---|---|---|---|---|---|"
+    )
     for name in ("default", "float32", "int8", "padded"):
         r = speed[name]
-        forward = ("packed forward" if r["packed"] else
-                   f"transformers forward, padded batches of {r['batch_size']} sentences")
-        print(f"| production ({name}: {r['dtype']}{' int8' if name == 'int8' else ''} encoder, {forward}, "
-              f"{speed['articles']} articles, batches of {BATCH}) | {r['articles_per_s']} | {r['ms_per_article']} "
-              f"| {r['articles_per_cpu_s']} | {r['load_s']} | {speed['ratio_' + name]} | {speed['cpu_ratio_' + name]} "
-              f"| {speed['ratio_packed_' + name]} |")
-    for name, label in (("per_article_load", "default encoder loaded per article, sentences batched"),
-                        ("naive_packed", "float32 model loaded per article, sentences one by one "
-                                         "through the packed forward"),
-                        ("naive", "naive: float32 model as shipped (transformers forward) loaded "
-                                  "per article, sentences one by one")):
+        forward = (
+            "packed forward" if r["packed"] else f"transformers forward, padded batches of {r['batch_size']} sentences"
+        )
+        print(
+            f"| production ({name}: {r['dtype']}{' int8' if name == 'int8' else ''} encoder, {forward}, "
+            f"{speed['articles']} articles, batches of {BATCH}) | {r['articles_per_s']} | {r['ms_per_article']} "
+            f"| {r['articles_per_cpu_s']} | {r['load_s']} | {speed['ratio_' + name]} | {speed['cpu_ratio_' + name]} "
+            f"| {speed['ratio_packed_' + name]} |"
+        )
+    for name, label in (
+        ("per_article_load", "default encoder loaded per article, sentences batched"),
+        ("naive_packed", "float32 model loaded per article, sentences one by one through the packed forward"),
+        ("naive", "naive: float32 model as shipped (transformers forward) loaded per article, sentences one by one"),
+    ):
         r = speed[name]
-        print(f"| {label} ({r['articles']} articles; {r['same_summaries']} summaries identical to "
-              f"production) | {r['articles_per_s']} | {r['ms_per_article']} | {r['articles_per_cpu_s']} | (each) | | | |")
+        print(
+            f"| {label} ({r['articles']} articles; {r['same_summaries']} summaries identical to "
+            f"production) | {r['articles_per_s']} | {r['ms_per_article']} | {r['articles_per_cpu_s']} | (each) | | | |"
+        )
     print()
 
     if not args.skip_quality:
@@ -247,25 +295,35 @@ def main(argv: list[str] | None = None) -> int:
         for label, options in variants:
             rows = results[f"quality {label}"] = quality(args.eval_dir, options)
             print(f"## Quality, extractive, {label}: R1/R2/RL (tune = even pairs, held out = odd pairs)")
-            print("| dataset | baseline | tune: extractive / baseline | held out: extractive / baseline "
-                  "| all: extractive / baseline | guard rej. | ms/article |\n|---|---|---|---|---|---|---|")
+            print(
+                "| dataset | baseline | tune: extractive / baseline | held out: extractive / baseline "
+                "| all: extractive / baseline | guard rej. | ms/article |\n|---|---|---|---|---|---|---|"
+            )
             for r in rows:
-                print(f"| {r['dataset']} | {r['baseline']} | {_fmt(r['tune']['rouge'])} / {_fmt(r['tune']['baseline'])} "
-                      f"| {_fmt(r['held_out']['rouge'])} / {_fmt(r['held_out']['baseline'])} "
-                      f"| {_fmt(r['all']['rouge'])} / {_fmt(r['all']['leads'][r['baseline']])} "
-                      f"| {100 * r['guard_rejection_rate']:.1f}% | {r['ms_per_article']} |")
+                print(
+                    f"| {r['dataset']} | {r['baseline']} | {_fmt(r['tune']['rouge'])} / {_fmt(r['tune']['baseline'])} "
+                    f"| {_fmt(r['held_out']['rouge'])} / {_fmt(r['held_out']['baseline'])} "
+                    f"| {_fmt(r['all']['rouge'])} / {_fmt(r['all']['leads'][r['baseline']])} "
+                    f"| {100 * r['guard_rejection_rate']:.1f}% | {r['ms_per_article']} |"
+                )
             print()
 
     if args.generative:
         gen = results["generative"] = generative(args.eval_dir, args.generative)
-        print(f"## Generative: {gen['model_id']} (load from GGUF {gen['load_gguf_s']} s, from the "
-              f"safetensors cache {gen['load_cached_s']} s)")
-        print("| dataset | pairs | R1/R2/RL as generated | guard rejection | R1/R2/RL after fallback "
-              "| tokens/s | ms/article |\n|---|---|---|---|---|---|---|")
+        print(
+            f"## Generative: {gen['model_id']} (load from GGUF {gen['load_gguf_s']} s, from the "
+            f"safetensors cache {gen['load_cached_s']} s)"
+        )
+        print(
+            "| dataset | pairs | R1/R2/RL as generated | guard rejection | R1/R2/RL after fallback "
+            "| tokens/s | ms/article |\n|---|---|---|---|---|---|---|"
+        )
         for r in gen["datasets"]:
-            print(f"| {r['dataset']} | {r['pairs']} | {_fmt(r['rouge_generated'])} | "
-                  f"{100 * r['guard_rejection_rate']:.0f}% | {_fmt(r['rouge_after_fallback'])} | "
-                  f"{r['tokens_per_s']} | {r['ms_per_article']} |")
+            print(
+                f"| {r['dataset']} | {r['pairs']} | {_fmt(r['rouge_generated'])} | "
+                f"{100 * r['guard_rejection_rate']:.0f}% | {_fmt(r['rouge_after_fallback'])} | "
+                f"{r['tokens_per_s']} | {r['ms_per_article']} |"
+            )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

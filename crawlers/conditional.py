@@ -123,8 +123,12 @@ class ConditionalRequestsMiddleware:
             with session_scope(engine_for(self.database_url)) as session:
                 self.cache = http_cache_entries(session, self.source_id)
         except Exception as exc:  # noqa: BLE001 - no validators: every page is fetched in full
-            logger.warning("%s: cannot read the http_cache (%s: %s); fetching every page in full",
-                           self.source_id, type(exc).__name__, exc)
+            logger.warning(
+                "%s: cannot read the http_cache (%s: %s); fetching every page in full",
+                self.source_id,
+                type(exc).__name__,
+                exc,
+            )
             self.cache = {}
         logger.info("%s: %d cached validators", self.source_id, len(self.cache))
 
@@ -146,7 +150,11 @@ class ConditionalRequestsMiddleware:
 
         if self.source_id is None:
             return
-        clean = reason == "finished" and not getattr(spider, "fatal_errors", None) and not getattr(spider, "page_errors", None)
+        clean = (
+            reason == "finished"
+            and not getattr(spider, "fatal_errors", None)
+            and not getattr(spider, "page_errors", None)
+        )
         incomplete = getattr(spider, "incomplete_lists", set())
         run_pk = getattr(getattr(spider, "crawl_run", None), "id", None)
         pages = [
@@ -160,8 +168,13 @@ class ConditionalRequestsMiddleware:
             with session_scope(engine_for(self.database_url)) as session:
                 save_http_cache(session, self.source_id, pages)
         except Exception as exc:  # noqa: BLE001 - validators are an optimisation: the next run fetches in full
-            logger.warning("%s: cannot save %d validators to the http_cache: %s: %s",
-                           self.source_id, len(pages), type(exc).__name__, exc)
+            logger.warning(
+                "%s: cannot save %d validators to the http_cache: %s: %s",
+                self.source_id,
+                len(pages),
+                type(exc).__name__,
+                exc,
+            )
             return
         logger.info("%s: %d validators saved", self.source_id, len(pages))
 
@@ -188,9 +201,13 @@ class ConditionalRequestsMiddleware:
         if key not in self.distrusted:
             self.distrusted.add(key)
             self.crawler.stats.inc_value("policywatch/list_validators_unused")
-            logger.info("%s: list page %s is fetched in full: the crawl run that saved its validators (%s) "
-                        "did not read the lists down to this crawl's since", self.source_id, key,
-                        cached.crawl_run_id if cached.crawl_run_id is not None else "unknown")
+            logger.info(
+                "%s: list page %s is fetched in full: the crawl run that saved its validators (%s) "
+                "did not read the lists down to this crawl's since",
+                self.source_id,
+                key,
+                cached.crawl_run_id if cached.crawl_run_id is not None else "unknown",
+            )
         return None
 
     def process_request(self, request: Request) -> None:

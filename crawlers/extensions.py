@@ -22,7 +22,7 @@ The summary is also left on the spider (``spider.run_summary``) for ``python -m 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 
 def default_run_id() -> str:
-    return "manual-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return "manual-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def run_summary(spider: Any, stats: Any, reason: str | None = None) -> dict[str, Any]:
@@ -50,7 +50,8 @@ def run_summary(spider: Any, stats: Any, reason: str | None = None) -> dict[str,
         "source_id": getattr(spider, "source_id", spider.name),
         "pages_fetched": max(0, (get("downloader/response_count") or 0) - (get("robotstxt/response_count") or 0)),
         # articles answered 304 were found (and counted unchanged) without becoming items again
-        "items_found": (get("item_scraped_count") or 0) + (get("item_dropped_count") or 0)
+        "items_found": (get("item_scraped_count") or 0)
+        + (get("item_dropped_count") or 0)
         + (get("policywatch/articles_not_modified") or 0),
         "items_new": get("policywatch/items_new") or 0,
         "items_updated": get("policywatch/items_updated") or 0,
@@ -102,15 +103,24 @@ class CrawlRunRecorder:
             self.engine = engine_for(self.database_url)
             with session_scope(self.engine) as session:
                 upsert_source(
-                    session, id=source.id, name=source.name, host=source.host, language=source.language,
-                    family=source.family, enabled=source.enabled,
+                    session,
+                    id=source.id,
+                    name=source.name,
+                    host=source.host,
+                    language=source.language,
+                    family=source.family,
+                    enabled=source.enabled,
                 )
                 # the complete earlier runs, read before a retried task resets its own row (whose
                 # first attempt may be one): crawlers/incremental.py and crawlers/conditional.py
                 spider.complete_windows = complete_crawl_windows(session, source.id)
                 spider.crawl_run = start_crawl_run(
-                    session, source_id=source.id, run_id=self.run_id, logical_date=self.logical_date,
-                    window_since=getattr(spider, "since", None), window_until=getattr(spider, "until", None),
+                    session,
+                    source_id=source.id,
+                    run_id=self.run_id,
+                    logical_date=self.logical_date,
+                    window_since=getattr(spider, "since", None),
+                    window_until=getattr(spider, "until", None),
                 )
         except Exception as exc:  # noqa: BLE001 - nothing can be stored: stop the crawl
             message = f"{source.id}: cannot start the crawl run in {self.database_url}: {type(exc).__name__}: {exc}"
@@ -119,7 +129,13 @@ class CrawlRunRecorder:
             else:
                 logger.error(message)
             raise CloseSpider("storage_unavailable") from exc
-        logger.info("%s: crawl run %s (run id %s, logical date %s) started", source.id, spider.crawl_run.id, self.run_id, self.logical_date)
+        logger.info(
+            "%s: crawl run %s (run id %s, logical date %s) started",
+            source.id,
+            spider.crawl_run.id,
+            self.run_id,
+            self.logical_date,
+        )
 
     def _judge(self, summary: dict[str, Any], history: list[Any]):
         """The health verdict of this crawl (crawlers/health.py), also left in the summary."""
@@ -147,16 +163,26 @@ class CrawlRunRecorder:
         try:
             with session_scope(self.engine) as session:
                 run = finish_crawl_run(
-                    session, crawl_run, status=summary["status"], pages_fetched=summary["pages_fetched"],
-                    items_found=summary["items_found"], items_new=summary["items_new"],
-                    items_updated=summary["items_updated"], items_unchanged=summary["items_unchanged"],
+                    session,
+                    crawl_run,
+                    status=summary["status"],
+                    pages_fetched=summary["pages_fetched"],
+                    items_found=summary["items_found"],
+                    items_new=summary["items_new"],
+                    items_updated=summary["items_updated"],
+                    items_unchanged=summary["items_unchanged"],
                     error_messages=summary["error_messages"],
                     lists_complete=lists_complete(spider),
                 )
                 verdict = self._judge(summary, previous_crawl_runs(session, run.source_id, before=run))
                 record_crawl_health(
-                    session, run, requests=summary["requests"], not_modified=summary["not_modified"],
-                    pages_failed=summary["pages_failed"], health=verdict.health, reasons=verdict.reasons,
+                    session,
+                    run,
+                    requests=summary["requests"],
+                    not_modified=summary["not_modified"],
+                    pages_failed=summary["pages_failed"],
+                    health=verdict.health,
+                    reasons=verdict.reasons,
                 )
         except Exception as exc:  # noqa: BLE001 - report it; the run's exit code still reflects the crawl
             message = f"{summary['source_id']}: cannot record the end of crawl run {crawl_run.id}: {type(exc).__name__}: {exc}"

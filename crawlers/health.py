@@ -105,8 +105,10 @@ def assess(run: RunFacts, history: Sequence[PastRun] = ()) -> Verdict:
     failed_pages = [m for m in run.page_errors if "has no " in m or " raised " in m]
     if run.pages_failed:
         ratio = run.pages_failed / max(run.articles_parsed, 1)
-        text = (f"{run.pages_failed} of {run.articles_parsed} article pages without title or body "
-                f"(a selector stopped matching?)")
+        text = (
+            f"{run.pages_failed} of {run.articles_parsed} article pages without title or body "
+            f"(a selector stopped matching?)"
+        )
         if failed_pages:
             text += f": {_quote(failed_pages)}"
         if ratio >= BROKEN_FAILED_RATIO and run.articles_parsed >= MIN_PAGES:
@@ -119,11 +121,15 @@ def assess(run: RunFacts, history: Sequence[PastRun] = ()) -> Verdict:
         degraded.append(f"{len(other_errors)} article pages failed: {_quote(other_errors)}")
 
     if run.items_stored >= MIN_PAGES and run.items_undated / run.items_stored >= UNDATED_RATIO:
-        degraded.append(f"{run.items_undated} of {run.items_stored} articles have no date (a date selector stopped matching?)")
+        degraded.append(
+            f"{run.items_undated} of {run.items_stored} articles have no date (a date selector stopped matching?)"
+        )
 
     if run.items_stored >= MIN_PAGES and run.items_fallback / run.items_stored >= FALLBACK_RATIO:
-        degraded.append(f"{run.items_fallback} of {run.items_stored} article bodies came from the generic fallback "
-                        "(the family's body selectors stopped matching?)")
+        degraded.append(
+            f"{run.items_fallback} of {run.items_stored} article bodies came from the generic fallback "
+            "(the family's body selectors stopped matching?)"
+        )
 
     if run.items_future_dated:
         example = f", e.g. {run.future_example}" if run.future_example else ""

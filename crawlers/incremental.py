@@ -85,8 +85,12 @@ def complete_windows(spider: Any, database_url: str | None) -> dict[int, Any]:
         with session_scope(engine_for(database_url)) as session:
             windows = complete_crawl_windows(session, source_id)
     except Exception as exc:  # noqa: BLE001 - cannot tell what was read: read every page
-        logger.warning("%s: cannot read the earlier crawl runs (%s: %s); reading every list page",
-                       source_id, type(exc).__name__, exc)
+        logger.warning(
+            "%s: cannot read the earlier crawl runs (%s: %s); reading every list page",
+            source_id,
+            type(exc).__name__,
+            exc,
+        )
         return {}
     spider.complete_windows = windows
     return windows
@@ -169,9 +173,14 @@ class IncrementalMiddleware:
             stop_paging = self._covered(spider, through)
             if not stop_paging:
                 stats.inc_value("policywatch/paging_not_covered")
-                logger.info("%s: %s ends with a stored article (%s) but no complete earlier crawl stored "
-                            "everything from %s through that day: reading on", getattr(spider, "source_id", "?"),
-                            response.url, through or "undated", getattr(spider, "since", None) or "the beginning")
+                logger.info(
+                    "%s: %s ends with a stored article (%s) but no complete earlier crawl stored "
+                    "everything from %s through that day: reading on",
+                    getattr(spider, "source_id", "?"),
+                    response.url,
+                    through or "undated",
+                    getattr(spider, "since", None) or "the beginning",
+                )
         kept = []
         for element in output:
             if isinstance(element, Request):
@@ -181,8 +190,13 @@ class IncrementalMiddleware:
                     continue
                 if kind == "list" and stop_paging:
                     stats.inc_value("policywatch/paging_stopped")
-                    logger.info("%s: %s ends with articles stored before %s: not reading %s",
-                                getattr(spider, "source_id", "?"), response.url, self.start, element.url)
+                    logger.info(
+                        "%s: %s ends with articles stored before %s: not reading %s",
+                        getattr(spider, "source_id", "?"),
+                        response.url,
+                        self.start,
+                        element.url,
+                    )
                     continue
             kept.append(element)
         return kept
@@ -230,6 +244,7 @@ class IncrementalMiddleware:
             with session_scope(engine_for(self.database_url)) as session:
                 return stored_article_dates(session, urls)
         except Exception as exc:  # noqa: BLE001 - cannot tell what is stored: fetch everything
-            logger.warning("cannot read the stored articles (%s: %s); fetching every listed article",
-                           type(exc).__name__, exc)
+            logger.warning(
+                "cannot read the stored articles (%s: %s); fetching every listed article", type(exc).__name__, exc
+            )
             return {}

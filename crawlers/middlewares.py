@@ -45,7 +45,7 @@ def from_replay_url(url: str, replay_url: str, scheme: str = "https") -> str | N
     prefix = replay_url.rstrip("/") + "/"
     if not url.startswith(prefix):
         return None
-    rest = url[len(prefix):]
+    rest = url[len(prefix) :]
     return f"{scheme}://{rest}" if rest else None
 
 

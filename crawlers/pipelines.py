@@ -15,7 +15,7 @@ whose body came from the generic fallback instead of a family rule (``policywatc
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -26,7 +26,16 @@ from crawlers.db import engine_for
 logger = logging.getLogger(__name__)
 
 RECORD_FIELDS = (
-    "url", "source_id", "section", "title", "published_at", "language", "body", "source_office", "author", "extra",
+    "url",
+    "source_id",
+    "section",
+    "title",
+    "published_at",
+    "language",
+    "body",
+    "source_office",
+    "author",
+    "extra",
 )
 
 
@@ -92,7 +101,7 @@ class StoragePipeline:
             stats.inc_value("policywatch/items_fallback")
         if record.published_at is None:
             stats.inc_value("policywatch/items_undated")
-        elif record.published_at > datetime.now(timezone.utc) + FUTURE_TOLERANCE:
+        elif record.published_at > datetime.now(UTC) + FUTURE_TOLERANCE:
             stats.inc_value("policywatch/items_future_dated")
             if not stats.get_value("policywatch/future_dated_example"):
                 stats.set_value("policywatch/future_dated_example", f"{record.url} ({record.published_at.isoformat()})")

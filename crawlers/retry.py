@@ -75,8 +75,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
             delay = backoff_delay(attempt, self.backoff_base, self.backoff_max, asked)
             self._slow_down(request, delay)
             self.crawler.stats.inc_value("policywatch/backoff_retries")
-            logger.info("%s answered %d: retry %d after %.2f s%s", request.meta.get("real_url", request.url),
-                        response.status, attempt, delay, f" (Retry-After {asked:.0f} s)" if asked is not None else "")
+            logger.info(
+                "%s answered %d: retry %d after %.2f s%s",
+                request.meta.get("real_url", request.url),
+                response.status,
+                attempt,
+                delay,
+                f" (Retry-After {asked:.0f} s)" if asked is not None else "",
+            )
         return result
 
     def _slow_down(self, request: Request, delay: float) -> None:

@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--logical-date", type=_iso_date, help="YYYY-MM-DD; default today (POLICYWATCH_TIMEZONE)")
     parser.add_argument("--since", type=_iso_date, help="skip articles dated before this day")
     parser.add_argument("--until", type=_iso_date, help="skip articles dated after this day")
-    parser.add_argument("--max-pages", type=int, help="list/feed pages per section (0 = all); default POLICYWATCH_MAX_LIST_PAGES")
+    parser.add_argument(
+        "--max-pages", type=int, help="list/feed pages per section (0 = all); default POLICYWATCH_MAX_LIST_PAGES"
+    )
     parser.add_argument("--log-level", help="Scrapy LOG_LEVEL (default INFO)")
     parser.add_argument("--force", action="store_true", help="crawl a source even if the registry disables it")
     return parser
@@ -62,7 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.source}: {exc}", file=sys.stderr)
         return 2
     if not source.enabled and not args.force:
-        print(f"{source.id}: disabled in the registry ({source.disabled_reason}); use --force to crawl it", file=sys.stderr)
+        print(
+            f"{source.id}: disabled in the registry ({source.disabled_reason}); use --force to crawl it",
+            file=sys.stderr,
+        )
         return 2
 
     if args.run_id:

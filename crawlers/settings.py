@@ -116,7 +116,9 @@ POLICYWATCH_MAX_LIST_PAGES = 10  # list/feed pages read per section and run; 0 =
 # Incremental crawling (crawlers/conditional.py, crawlers/incremental.py); either can be switched off.
 CONDITIONAL_REQUESTS_ENABLED = True  # send stored ETag / Last-Modified; a 304 costs no parse
 INCREMENTAL_ENABLED = True  # daily runs stop at articles already stored and older than the refresh window
-POLICYWATCH_REFRESH_DAYS = 3  # stored articles of the last N days are asked for again (conditionally), to catch corrections
+POLICYWATCH_REFRESH_DAYS = (
+    3  # stored articles of the last N days are asked for again (conditionally), to catch corrections
+)
 
 # Applied by crawlers.run on top of everything above when REPLAY_URL is set (and only then):
 # the replay server is local, so waiting between requests only slows tests and demos down.

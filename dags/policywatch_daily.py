@@ -25,7 +25,7 @@ so parsing this file imports no heavy module (scrapy, torch, transformers, SQLAl
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pendulum
 from airflow.sdk import (
@@ -86,12 +86,16 @@ def _window(context):
     description="Crawl CPPCC and S&T bureau news, summarize it, write the daily digest",
     # 07:00 Asia/Shanghai (the bureaus publish during office hours); the data interval is the
     # 24 hours before the run.
-    schedule=(CronTriggerTimetable(SCHEDULE, timezone=LOCAL_TZ, interval=timedelta(days=1))
-              if SCHEDULE.lower() != "none" else None),
+    schedule=(
+        CronTriggerTimetable(SCHEDULE, timezone=LOCAL_TZ, interval=timedelta(days=1))
+        if SCHEDULE.lower() != "none"
+        else None
+    ),
     start_date=pendulum.datetime(2024, 1, 1, tz=LOCAL_TZ),
     catchup=False,  # past days come through `airflow backfill create`, never by surprise
-    end_date=(pendulum.datetime(END_DATE.year, END_DATE.month, END_DATE.day, tz=LOCAL_TZ).end_of("day")
-              if END_DATE else None),
+    end_date=(
+        pendulum.datetime(END_DATE.year, END_DATE.month, END_DATE.day, tz=LOCAL_TZ).end_of("day") if END_DATE else None
+    ),
     max_active_runs=env_int("POLICYWATCH_DAG_MAX_ACTIVE_RUNS", 1),
     tags=["policywatch", "crawl", "summarize"],
     default_args={
@@ -109,19 +113,40 @@ def _window(context):
         interval=timedelta(seconds=DEADLINE_S),
         callback=AsyncCallback(report_late_run),
         name="policywatch_daily_late",
-    ) if DEADLINE_S > 0 else None,
+    )
+    if DEADLINE_S > 0
+    else None,
     params={
         "sources": Param([], type="array", description="Source ids to crawl; empty means every enabled source."),
-        "date": Param(None, type=["null", "string"], format="date",
-                      description="Collect this day (YYYY-MM-DD) instead of the run's data interval."),
-        "since": Param(None, type=["null", "string"], format="date",
-                       description="Keep articles published from this day on (default: the window's first day minus lookback_days)."),
-        "lookback_days": Param(env_int("POLICYWATCH_DAG_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS), type="integer",
-                               minimum=0, description="Days before the data interval whose articles are still collected."),
-        "resummarize": Param(False, type="boolean",
-                             description="Also redo summaries made by an older model or configuration (no re-crawl)."),
-        "summarizer": Param(None, type=["null", "string"], enum=[None, *SUMMARIZER_BACKENDS],
-                            description="Summarizer backend for this run (default: POLICYWATCH_SUMMARIZER)."),
+        "date": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Collect this day (YYYY-MM-DD) instead of the run's data interval.",
+        ),
+        "since": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Keep articles published from this day on (default: the window's first day minus lookback_days).",
+        ),
+        "lookback_days": Param(
+            env_int("POLICYWATCH_DAG_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS),
+            type="integer",
+            minimum=0,
+            description="Days before the data interval whose articles are still collected.",
+        ),
+        "resummarize": Param(
+            False,
+            type="boolean",
+            description="Also redo summaries made by an older model or configuration (no re-crawl).",
+        ),
+        "summarizer": Param(
+            None,
+            type=["null", "string"],
+            enum=[None, *SUMMARIZER_BACKENDS],
+            description="Summarizer backend for this run (default: POLICYWATCH_SUMMARIZER).",
+        ),
     },
     doc_md=__doc__,
 )
@@ -148,8 +173,14 @@ def policywatch_daily():
 
         context = get_current_context()
         window = _window(context)
-        report = crawl_source(source_id, window.logical_date, context["run_id"],
-                              since=window.since, until=window.until, timeout_s=CRAWL_TIMEOUT_S)
+        report = crawl_source(
+            source_id,
+            window.logical_date,
+            context["run_id"],
+            since=window.since,
+            until=window.until,
+            timeout_s=CRAWL_TIMEOUT_S,
+        )
         print(report.line())
         context["outlet_events"][ARTICLES_ASSET].extra = {
             "date": window.logical_date.isoformat(),
@@ -162,21 +193,23 @@ def policywatch_daily():
         }
         return report.to_dict()
 
-    @task(trigger_rule="all_done", pool=SUMMARIZE_POOL, outlets=[SUMMARIES_ASSET],
-          execution_timeout=timedelta(hours=2))
+    @task(trigger_rule="all_done", pool=SUMMARIZE_POOL, outlets=[SUMMARIES_ASSET], execution_timeout=timedelta(hours=2))
     def summarize() -> int:
         """Summarize every new or changed article, whatever happened to the other sources."""
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from policywatch.pipeline import summarize_pending
 
         context = get_current_context()
         params = context["params"]
-        started = datetime.now(timezone.utc)
-        report = summarize_pending(resummarize=bool(params.get("resummarize")),
-                                   backend=params.get("summarizer") or None)
-        print(f"summarize: {report.summarized} summaries by {report.backend} {report.model_id} "
-              f"in {report.seconds:.1f} s" + (" (resummarize)" if params.get("resummarize") else ""))
+        started = datetime.now(UTC)
+        report = summarize_pending(
+            resummarize=bool(params.get("resummarize")), backend=params.get("summarizer") or None
+        )
+        print(
+            f"summarize: {report.summarized} summaries by {report.backend} {report.model_id} "
+            f"in {report.seconds:.1f} s" + (" (resummarize)" if params.get("resummarize") else "")
+        )
         context["outlet_events"][SUMMARIES_ASSET].extra = {
             "date": _window(context).logical_date.isoformat(),
             "summarized": report.summarized,

@@ -10,7 +10,7 @@ Started by hand (no triggering event), it exports the summaries of the last ``ho
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task
 
@@ -31,14 +31,16 @@ from policywatch.airflow_support import SUMMARIES_ASSET, FailureAlert
         "execution_timeout": timedelta(minutes=30),
         "on_failure_callback": FailureAlert(),
     },
-    params={"hours": Param(24, type="integer", minimum=1, description="Look-back of a run without a triggering event.")},
+    params={
+        "hours": Param(24, type="integer", minimum=1, description="Look-back of a run without a triggering event.")
+    },
     doc_md=__doc__,
 )
 def policywatch_summaries_export():
     @task
     def export_summaries() -> dict:
         import json
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from policywatch.config import get_settings
         from storage import session_scope, summaries_since
@@ -49,7 +51,7 @@ def policywatch_summaries_export():
         if marks:
             since = min(marks)
         else:
-            since = datetime.now(timezone.utc) - timedelta(hours=context["params"]["hours"])
+            since = datetime.now(UTC) - timedelta(hours=context["params"]["hours"])
         day = max((e.extra.get("date", "") for e in events), default="") or since.date().isoformat()
 
         settings = get_settings()
@@ -59,13 +61,22 @@ def policywatch_summaries_export():
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("w", encoding="utf-8") as out:
             for row in rows:
-                out.write(json.dumps({
-                    "url": row.url, "source_id": row.source_id, "title": row.title,
-                    "published_at": row.published_at.isoformat() if row.published_at else None,
-                    "summary": row.text, "language": row.language, "model_id": row.model_id,
-                }, ensure_ascii=False) + "\n")
-        print(f"export: {len(rows)} summaries since {since.isoformat()} "
-              f"({len(events)} triggering events) to {target}")
+                out.write(
+                    json.dumps(
+                        {
+                            "url": row.url,
+                            "source_id": row.source_id,
+                            "title": row.title,
+                            "published_at": row.published_at.isoformat() if row.published_at else None,
+                            "summary": row.text,
+                            "language": row.language,
+                            "model_id": row.model_id,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+        print(f"export: {len(rows)} summaries since {since.isoformat()} ({len(events)} triggering events) to {target}")
         return {"summaries": len(rows), "path": str(target), "events": len(events)}
 
     export_summaries()

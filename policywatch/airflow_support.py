@@ -22,8 +22,6 @@ from zoneinfo import ZoneInfo
 
 from airflow.sdk import Asset
 
-from policywatch.config import SUMMARIZER_BACKENDS  # standard library only: cheap at parse time
-
 log = logging.getLogger("policywatch.alerts")
 
 # What the daily DAG updates, for data-aware scheduling of downstream DAGs. Each event's extra
@@ -169,7 +167,9 @@ def failure_message(context: Mapping[str, Any]) -> str:
     ti = context["ti"]
     dag_id = getattr(ti, "dag_id", None) or context["dag"].dag_id
     reason = context.get("exception")
-    reason_text = f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else str(reason or "unknown")
+    reason_text = (
+        f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else str(reason or "unknown")
+    )
     return (
         f"policywatch alert: {dag_id} run {context.get('run_id')} task {task_label(ti)} "
         f"failed on try {getattr(ti, 'try_number', '?')}: {reason_text}"

@@ -103,23 +103,47 @@ def status_line(status: dict) -> str:
     run = status.get("last_run")
     if not run:
         return f"{status['id']}: {state}; never crawled"
-    counts = " ".join(f"{key}={run[key]}" for key in (
-        "pages", "found", "new", "updated", "unchanged", "requests", "not_modified", "pages_failed", "errors"))
+    counts = " ".join(
+        f"{key}={run[key]}"
+        for key in (
+            "pages",
+            "found",
+            "new",
+            "updated",
+            "unchanged",
+            "requests",
+            "not_modified",
+            "pages_failed",
+            "errors",
+        )
+    )
     health = run["health"] or "unknown"
     reasons = f" ({'; '.join(run['health_reasons'])})" if run["health_reasons"] else ""
     lists = {True: "lists read in full", False: "lists cut short by the page limit", None: "lists: not known"}
-    window = (f"window {run['window_since'] or 'any date'} to {run['window_until'] or 'any date'}, "
-              f"{lists[run['lists_complete']]}")
-    return (f"{status['id']}: {state}; last run {run['run_id']} at {run['finished_at'] or run['started_at']}: "
-            f"{run['status']}, health {health}{reasons}; {window}; {counts}")
+    window = (
+        f"window {run['window_since'] or 'any date'} to {run['window_until'] or 'any date'}, "
+        f"{lists[run['lists_complete']]}"
+    )
+    return (
+        f"{status['id']}: {state}; last run {run['run_id']} at {run['finished_at'] or run['started_at']}: "
+        f"{run['status']}, health {health}{reasons}; {window}; {counts}"
+    )
 
 
 @app.command()
 def extract(
-    path_or_url: Annotated[str, typer.Argument(help="A saved page (read as bytes) or an http(s) URL (fetched once, politely).")],
-    url: Annotated[Optional[str], typer.Option(help="The real URL of a saved page (links, canonical URL, family).")] = None,
-    source: Annotated[Optional[str], typer.Option("--source", help="Parse as this registry source's family would.")] = None,
-    charset: Annotated[Optional[str], typer.Option(help="Decode with this charset (default: the source's, else the page's).")] = None,
+    path_or_url: Annotated[
+        str, typer.Argument(help="A saved page (read as bytes) or an http(s) URL (fetched once, politely).")
+    ],
+    url: Annotated[
+        Optional[str], typer.Option(help="The real URL of a saved page (links, canonical URL, family).")
+    ] = None,
+    source: Annotated[
+        Optional[str], typer.Option("--source", help="Parse as this registry source's family would.")
+    ] = None,
+    charset: Annotated[
+        Optional[str], typer.Option(help="Decode with this charset (default: the source's, else the page's).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Show what the extractor gets from one page: title, date, office, language, body, attachments, rule."""
@@ -131,8 +155,15 @@ def extract(
 
     settings = get_settings()
     try:
-        page = extract_page(path_or_url, url=url, source_id=source, charset=charset, registry=registry(settings),
-                            replay_url=settings.replay_url, default_tz=settings.timezone.key)
+        page = extract_page(
+            path_or_url,
+            url=url,
+            source_id=source,
+            charset=charset,
+            registry=registry(settings),
+            replay_url=settings.replay_url,
+            default_tz=settings.timezone.key,
+        )
     except (ExtractError, RegistryError, LookupError) as exc:
         _fail(f"extract: {exc}", 2 if isinstance(exc, (RegistryError, LookupError)) else 1)
     if as_json:
@@ -145,7 +176,10 @@ def extract(
             ("rule", page.rule or "-"),
             ("charset", page.charset),
             ("title", f"{page.title or '-'}  [{fields.get('title_source') or '-'}]"),
-            ("published_at", f"{page.published_at.isoformat() if page.published_at else '-'}  [{fields.get('date_source') or '-'}]"),
+            (
+                "published_at",
+                f"{page.published_at.isoformat() if page.published_at else '-'}  [{fields.get('date_source') or '-'}]",
+            ),
             ("source_office", f"{page.source_office or '-'}  [{fields.get('source_office_source') or '-'}]"),
             ("author", page.author or "-"),
             ("language", page.language or "-"),
@@ -161,7 +195,9 @@ def extract(
         typer.echo(f"body ({len(page.body)} characters):")
         typer.echo(page.body or "-")
     if not (page.title or page.body):
-        _fail(f"extract: no title and no body found in {path_or_url} (wrong parser? try --source or the generic one)", 1)
+        _fail(
+            f"extract: no title and no body found in {path_or_url} (wrong parser? try --source or the generic one)", 1
+        )
 
 
 @app.command()
@@ -169,7 +205,9 @@ def crawl(
     source: Annotated[Optional[list[str]], typer.Argument(help="Source ids; default: every enabled source.")] = None,
     logical_date: DateOption = None,
     run_id: Annotated[Optional[str], typer.Option(help="Run id recorded in crawl_runs.")] = None,
-    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published before.")] = None,
+    since: Annotated[
+        Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published before.")
+    ] = None,
     until: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published after.")] = None,
 ) -> None:
     """Crawl sources into the database (each in its own Scrapy process)."""
@@ -180,8 +218,11 @@ def crawl(
     failed = False
     for src in selected_sources(source):
         report = crawl_source(
-            src.id, day, run_id,
-            since=since.date() if since else None, until=until.date() if until else None,
+            src.id,
+            day,
+            run_id,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
             raise_on_failure=False,
         )
         typer.echo(report.line())
@@ -194,10 +235,18 @@ def crawl(
 def summarize(
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these sources.")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many articles.")] = None,
-    backend: Annotated[Optional[str], typer.Option(
-        "--backend", help="extractive, lead or generative (default: POLICYWATCH_SUMMARIZER, else extractive).")] = None,
-    resummarize: Annotated[bool, typer.Option(
-        "--resummarize", help="Also redo summaries made by an older model or configuration (no re-crawl).")] = False,
+    backend: Annotated[
+        Optional[str],
+        typer.Option(
+            "--backend", help="extractive, lead or generative (default: POLICYWATCH_SUMMARIZER, else extractive)."
+        ),
+    ] = None,
+    resummarize: Annotated[
+        bool,
+        typer.Option(
+            "--resummarize", help="Also redo summaries made by an older model or configuration (no re-crawl)."
+        ),
+    ] = False,
 ) -> None:
     """Summarize new and changed articles (the model is loaded once); --resummarize also redoes
     summaries of an older model or configuration."""
@@ -215,10 +264,12 @@ def summarize(
 
 @eval_app.command("summarizer")
 def eval_summarizer(
-    eval_set: Annotated[Path, typer.Option("--set", exists=True, dir_okay=False,
-                                           help="JSONL of pairs: text, reference, lang, dataset.")],
-    backend: Annotated[Optional[str], typer.Option(
-        "--backend", help="extractive, lead or generative (default: the configured one).")] = None,
+    eval_set: Annotated[
+        Path, typer.Option("--set", exists=True, dir_okay=False, help="JSONL of pairs: text, reference, lang, dataset.")
+    ],
+    backend: Annotated[
+        Optional[str], typer.Option("--backend", help="extractive, lead or generative (default: the configured one).")
+    ] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most N pairs of each dataset.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on standard output instead of a table.")] = False,
 ) -> None:
@@ -273,7 +324,9 @@ def run(
     logical_date: DateOption = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these sources.")] = None,
     run_id: Annotated[Optional[str], typer.Option(help="Run id; default manual__DATE.")] = None,
-    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published before.")] = None,
+    since: Annotated[
+        Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published before.")
+    ] = None,
 ) -> None:
     """Run the whole daily pipeline: crawl, summarize, digest. Exit 1 if any source failed."""
     from policywatch.pipeline import run_daily
@@ -281,7 +334,10 @@ def run(
     settings = get_settings()
     report = run_daily(
         logical_date.date() if logical_date else _today(),
-        run_id=run_id, source_ids=source, since=since.date() if since else None, settings=settings,
+        run_id=run_id,
+        source_ids=source,
+        since=since.date() if since else None,
+        settings=settings,
     )
     _print_daily(report, settings)
     if report.failed_sources:

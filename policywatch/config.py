@@ -95,7 +95,9 @@ def _summarizer_settings() -> tuple[str, str | None, dict]:
         model = options.pop("model", None)
     name = os.environ.get("POLICYWATCH_SUMMARIZER") or backend or "extractive"
     if name not in SUMMARIZER_BACKENDS:
-        source = "POLICYWATCH_SUMMARIZER" if os.environ.get("POLICYWATCH_SUMMARIZER") else "POLICYWATCH_SUMMARIZER_CONFIG"
+        source = (
+            "POLICYWATCH_SUMMARIZER" if os.environ.get("POLICYWATCH_SUMMARIZER") else "POLICYWATCH_SUMMARIZER_CONFIG"
+        )
         raise ConfigError(f"{source}: unknown summarizer backend {name!r}; known: {', '.join(SUMMARIZER_BACKENDS)}")
     return name, model, options
 

@@ -157,8 +157,9 @@ def extract_page(
     else:
         text, used = decode_html(body, content_type)
     name, parser = detail_parser(source.family if source else "generic")
-    article = parse_with(parser, text, page_url, selectors=dict(source.selectors) if source else None,
-                         default_tz=default_tz)
+    article = parse_with(
+        parser, text, page_url, selectors=dict(source.selectors) if source else None, default_tz=default_tz
+    )
     extra = dict(article.extra)
     language = (source.language if source else None) or extra.get("language")
     return PageExtraction(

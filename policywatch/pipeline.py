@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from policywatch.config import Settings, get_settings
@@ -31,7 +31,7 @@ class SourceCrawlError(RuntimeError):
     """A source's crawl failed, or its health check found it broken; the message names the
     source and the cause."""
 
-    def __init__(self, report: "CrawlReport") -> None:
+    def __init__(self, report: CrawlReport) -> None:
         self.report = report
         super().__init__("; ".join(report.problems) or f"{report.source_id}: crawl failed")
 
@@ -196,10 +196,15 @@ def crawl_source(
     source = registry(settings).get(source_id)
     run_id = run_id or default_run_id(logical_date)
     command = [
-        sys.executable, "-m", "crawlers.run",
-        "--source", source.id,
-        "--run-id", run_id,
-        "--logical-date", logical_date.isoformat(),
+        sys.executable,
+        "-m",
+        "crawlers.run",
+        "--source",
+        source.id,
+        "--run-id",
+        run_id,
+        "--logical-date",
+        logical_date.isoformat(),
     ]
     if since:
         command += ["--since", since.isoformat()]
@@ -218,15 +223,18 @@ def crawl_source(
     try:
         proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        report = CrawlReport(source.id, source.name, "failed",
-                             errors=[f"{source.id}: crawl timed out after {timeout_s:.0f} s"])
+        report = CrawlReport(
+            source.id, source.name, "failed", errors=[f"{source.id}: crawl timed out after {timeout_s:.0f} s"]
+        )
     else:
         report = _read_crawl_run(settings, source, run_id)
         if report is None or (proc.returncode != 0 and report.ok):
             # The crawler died before it could record the run: keep the end of its log.
             tail = " | ".join((proc.stderr or "").strip().splitlines()[-5:])
             report = CrawlReport(
-                source.id, source.name, "failed",
+                source.id,
+                source.name,
+                "failed",
                 errors=[f"{source.id}: crawler exited with code {proc.returncode}: {tail}"],
             )
         if proc.returncode != 0:
@@ -281,9 +289,7 @@ def summarize_pending(
     )
     done = 0
     with session_scope(settings.database_url) as session:
-        pending = articles_to_summarize(
-            session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize
-        )
+        pending = articles_to_summarize(session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize)
         article_ids = [a.id for a in pending]
     for start in range(0, len(article_ids), SUMMARY_BATCH_SIZE):
         batch_ids = article_ids[start : start + SUMMARY_BATCH_SIZE]
@@ -296,9 +302,7 @@ def summarize_pending(
                 if not summary.text:
                     continue
                 guard = summary.guard or guard_check(summary.text, f"{article.title}\n{article.body}").to_dict()
-                save_summary(
-                    session, article, text=summary.text, language=summary.language, guard=guard, **identity
-                )
+                save_summary(session, article, text=summary.text, language=summary.language, guard=guard, **identity)
                 done += 1
     return SummarizeReport(
         summarized=done,
@@ -318,7 +322,7 @@ def build_digest(logical_date: date, settings: Settings | None = None) -> Digest
     with session_scope(settings.database_url) as session:
         sections = sections_from_entries(digest_entries(session, logical_date), settings.timezone)
         files = write_digest(
-            settings.digest_dir, logical_date, sections, datetime.now(timezone.utc).astimezone(settings.timezone)
+            settings.digest_dir, logical_date, sections, datetime.now(UTC).astimezone(settings.timezone)
         )
     return DigestReport(logical_date, files.html, files.markdown, files.articles, files.sources)
 
@@ -355,10 +359,15 @@ def source_statuses(settings: Settings | None = None) -> list[dict]:
                     "status": row.status,
                     "health": row.health,
                     "health_reasons": list(row.health_reasons or []),
-                    "pages": row.pages_fetched, "found": row.items_found, "new": row.items_new,
-                    "updated": row.items_updated, "unchanged": row.items_unchanged,
-                    "requests": row.requests, "not_modified": row.not_modified,
-                    "pages_failed": row.pages_failed, "errors": row.errors,
+                    "pages": row.pages_fetched,
+                    "found": row.items_found,
+                    "new": row.items_new,
+                    "updated": row.items_updated,
+                    "unchanged": row.items_unchanged,
+                    "requests": row.requests,
+                    "not_modified": row.not_modified,
+                    "pages_failed": row.pages_failed,
+                    "errors": row.errors,
                     "error_messages": list(row.error_messages or []),
                     # the dates the crawl read its lists down to / up to (None: unbounded), and
                     # whether it did read them all (False: a list cut short by the page limit;
@@ -367,10 +376,16 @@ def source_statuses(settings: Settings | None = None) -> list[dict]:
                     "window_until": row.window_until.isoformat() if row.window_until else None,
                     "lists_complete": row.lists_complete,
                 }
-            statuses.append({
-                "id": source.id, "name": source.name, "family": source.family, "enabled": source.enabled,
-                "disabled_reason": source.disabled_reason, "last_run": run,
-            })
+            statuses.append(
+                {
+                    "id": source.id,
+                    "name": source.name,
+                    "family": source.family,
+                    "enabled": source.enabled,
+                    "disabled_reason": source.disabled_reason,
+                    "last_run": run,
+                }
+            )
         return statuses
 
 
@@ -384,10 +399,15 @@ def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list
     settings = settings or get_settings()
     with session_scope(settings.database_url) as session:
         rows = session.scalars(
-            select(CrawlRun).where(CrawlRun.run_id == run_id, or_(CrawlRun.status == "failed", CrawlRun.health == "broken"))
+            select(CrawlRun).where(
+                CrawlRun.run_id == run_id, or_(CrawlRun.status == "failed", CrawlRun.health == "broken")
+            )
         ).all()
         return [
-            (row.source_id, list(row.error_messages or []) or [f"{row.source_id}: broken: {r}" for r in row.health_reasons or []])
+            (
+                row.source_id,
+                list(row.error_messages or []) or [f"{row.source_id}: broken: {r}" for r in row.health_reasons or []],
+            )
             for row in rows
         ]
 
@@ -406,8 +426,9 @@ def run_daily(
     run_id = run_id or default_run_id(logical_date)
     prepare_database(settings)
     crawls = [
-        crawl_source(source.id, logical_date, run_id, since=since, until=logical_date,
-                     settings=settings, raise_on_failure=False)
+        crawl_source(
+            source.id, logical_date, run_id, since=since, until=logical_date, settings=settings, raise_on_failure=False
+        )
         for source in selected_sources(source_ids, settings)
     ]
     summaries = summarize_pending(settings)

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import re
 import mimetypes
+import re
 import threading
 import tomllib
 from collections.abc import Mapping
@@ -82,7 +82,7 @@ class ReplayServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "ReplayServer":
+    def start(self) -> ReplayServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="replay", daemon=True)
         self._thread.start()
         return self
@@ -96,7 +96,7 @@ class ReplayServer:
         if self._thread:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "ReplayServer":
+    def __enter__(self) -> ReplayServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -187,8 +187,7 @@ class _ReplayHandler(BaseHTTPRequestHandler):
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         last_modified = email.utils.formatdate(int(file.stat().st_mtime), usegmt=True)
         if self.headers.get("If-None-Match") == etag or (
-            self.headers.get("If-None-Match") is None
-            and self.headers.get("If-Modified-Since") == last_modified
+            self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == last_modified
         ):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("ETag", etag)
@@ -196,8 +195,10 @@ class _ReplayHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         suffix = file.suffix.lower()
-        content_type = config.get("content_types", {}).get(suffix) or CONTENT_TYPES.get(suffix) or (
-            mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        content_type = (
+            config.get("content_types", {}).get(suffix)
+            or CONTENT_TYPES.get(suffix)
+            or (mimetypes.guess_type(file.name)[0] or "application/octet-stream")
         )
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)

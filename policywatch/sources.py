@@ -61,7 +61,7 @@ class SourceConfig(BaseModel):
     list_order: Literal["newest_first", "unsorted"] = "newest_first"
 
     @model_validator(mode="after")
-    def _disabled_needs_reason(self) -> "SourceConfig":
+    def _disabled_needs_reason(self) -> SourceConfig:
         if not self.enabled and not self.disabled_reason:
             raise ValueError("a disabled source needs a disabled_reason")
         return self

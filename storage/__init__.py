@@ -6,8 +6,8 @@ The names below are the contract other packages code against (docs/architecture.
 from storage.db import make_engine, session_scope
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.models import Article, Base, CrawlRun, Source, Summary
-from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
 from storage.read import RunTotals, SummaryView, run_totals, summaries_since
+from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
 from storage.repository import (
     CachedPage,
     CrawlWindow,
@@ -24,9 +24,9 @@ from storage.repository import (
     recent_article_urls,
     record_crawl_health,
     save_http_cache,
-    stored_article_dates,
     save_summary,
     start_crawl_run,
+    stored_article_dates,
     table_counts,
     upsert_article,
     upsert_source,

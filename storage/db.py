@@ -82,9 +82,7 @@ def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:
     if backend == "postgresql":
         engine_kwargs.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **engine_kwargs)
-    raise ValueError(
-        f"unsupported database {parsed.render_as_string()!r}: storage supports SQLite and PostgreSQL"
-    )
+    raise ValueError(f"unsupported database {parsed.render_as_string()!r}: storage supports SQLite and PostgreSQL")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

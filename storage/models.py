@@ -10,7 +10,7 @@ Every timestamp is a :class:`~storage.types.UTCDateTime` (aware, UTC); every JSO
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -42,7 +42,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -74,9 +74,7 @@ class CrawlRun(Base):
     __tablename__ = "crawl_runs"
     __table_args__ = (
         UniqueConstraint("source_id", "run_id"),
-        CheckConstraint(
-            "status IN (" + ", ".join(f"'{s}'" for s in CRAWL_STATUSES) + ")", name="status"
-        ),
+        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in CRAWL_STATUSES) + ")", name="status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -111,10 +109,7 @@ class CrawlRun(Base):
     source: Mapped[Source] = relationship()
 
     def __repr__(self) -> str:
-        return (
-            f"CrawlRun(id={self.id!r}, source_id={self.source_id!r}, run_id={self.run_id!r}, "
-            f"status={self.status!r})"
-        )
+        return f"CrawlRun(id={self.id!r}, source_id={self.source_id!r}, run_id={self.run_id!r}, status={self.status!r})"
 
 
 class Article(Base):
@@ -139,12 +134,8 @@ class Article(Base):
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    first_crawl_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
-    )
-    last_crawl_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("crawl_runs.id", ondelete="SET NULL")
-    )
+    first_crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True)
+    last_crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
 
     source: Mapped[Source] = relationship()
     first_crawl_run: Mapped[CrawlRun | None] = relationship(foreign_keys=[first_crawl_run_id])

@@ -115,4 +115,3 @@ def run_totals(session: Session, run_id: str) -> RunTotals:
         ).where(CrawlRun.run_id == run_id)
     ).one()
     return RunTotals(run_id, *(int(value) for value in row))
-

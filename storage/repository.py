@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, func, or_, select, update
@@ -29,7 +29,7 @@ FINAL_STATUSES = (CrawlStatus.SUCCESS.value, CrawlStatus.PARTIAL.value, CrawlSta
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _insert(session: Session, table: Table):
@@ -80,9 +80,7 @@ def upsert_source(
         where=or_(*(table.c[key].is_distinct_from(stmt.excluded[key]) for key in fields)),
     )
     session.execute(stmt)
-    return session.execute(
-        select(Source).where(Source.id == id).execution_options(populate_existing=True)
-    ).scalar_one()
+    return session.execute(select(Source).where(Source.id == id).execution_options(populate_existing=True)).scalar_one()
 
 
 # ------------------------------------------------------------------------------------ crawl runs
@@ -217,9 +215,7 @@ def complete_crawl_windows(session: Session, source_id: str) -> dict[int, CrawlW
 # -------------------------------------------------------------------------------------- articles
 
 
-def upsert_article(
-    session: Session, record: ArticleRecord, crawl_run: CrawlRun | None
-) -> UpsertOutcome:
+def upsert_article(session: Session, record: ArticleRecord, crawl_run: CrawlRun | None) -> UpsertOutcome:
     """Store ``record`` keyed by its canonical URL.
 
     * NEW: the URL was unknown; first/last_seen_at = now, first/last_crawl_run_id = the run.
@@ -552,7 +548,9 @@ def record_crawl_health(
     return run
 
 
-def previous_crawl_runs(session: Session, source_id: str, *, before: CrawlRun | None = None, limit: int = 5) -> list[CrawlRun]:
+def previous_crawl_runs(
+    session: Session, source_id: str, *, before: CrawlRun | None = None, limit: int = 5
+) -> list[CrawlRun]:
     """The source's latest finished crawl runs, newest first, other than ``before`` (and started
     before it when given): the history a health check compares a run with."""
     stmt = select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.status.in_(FINAL_STATUSES))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
@@ -27,10 +27,8 @@ def ensure_aware_utc(value: datetime, *, what: str = "datetime") -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"{what} must be a datetime, not {type(value).__name__}: {value!r}")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise ValueError(
-            f"{what} {value.isoformat()} is naive: storage only accepts time-zone aware datetimes"
-        )
-    return value.astimezone(timezone.utc)
+        raise ValueError(f"{what} {value.isoformat()} is naive: storage only accepts time-zone aware datetimes")
+    return value.astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -59,8 +57,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def canonical_json(value: Any) -> Any:
@@ -70,9 +68,7 @@ def canonical_json(value: Any) -> Any:
     """
     if value is None:
         return None
-    return json.loads(
-        json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, default=_json_default)
-    )
+    return json.loads(json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, default=_json_default))
 
 
 def _json_default(value: Any) -> Any:

@@ -18,8 +18,8 @@ a backend is built.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from summarizer.base import weights_fingerprint
 
@@ -190,20 +191,22 @@ class _PackedBert:
         self.layers = []
         for i in range(int(config.num_hidden_layers)):
             layer = lambda name: get(f"encoder.layer.{i}.{name}")  # noqa: E731
-            self.layers.append((
-                _Linear(
-                    torch.cat([layer(f"attention.self.{w}.weight") for w in ("query", "key", "value")]),
-                    torch.cat([layer(f"attention.self.{w}.bias") for w in ("query", "key", "value")]),
-                ),
-                _Linear(layer("attention.output.dense.weight"), layer("attention.output.dense.bias")),
-                (layer("attention.output.LayerNorm.weight"), layer("attention.output.LayerNorm.bias")),
-                _Linear(layer("intermediate.dense.weight"), layer("intermediate.dense.bias"), gelu=True),
-                _Linear(layer("output.dense.weight"), layer("output.dense.bias")),
-                (layer("output.LayerNorm.weight"), layer("output.LayerNorm.bias")),
-            ))
+            self.layers.append(
+                (
+                    _Linear(
+                        torch.cat([layer(f"attention.self.{w}.weight") for w in ("query", "key", "value")]),
+                        torch.cat([layer(f"attention.self.{w}.bias") for w in ("query", "key", "value")]),
+                    ),
+                    _Linear(layer("attention.output.dense.weight"), layer("attention.output.dense.bias")),
+                    (layer("attention.output.LayerNorm.weight"), layer("attention.output.LayerNorm.bias")),
+                    _Linear(layer("intermediate.dense.weight"), layer("intermediate.dense.bias"), gelu=True),
+                    _Linear(layer("output.dense.weight"), layer("output.dense.bias")),
+                    (layer("output.LayerNorm.weight"), layer("output.LayerNorm.bias")),
+                )
+            )
 
     @classmethod
-    def build(cls, model) -> "_PackedBert | None":
+    def build(cls, model) -> _PackedBert | None:
         """For a plain BERT encoder (what all-MiniLM-L6-v2 is), else None (then the transformers
         forward is used)."""
         config = getattr(model, "config", None)
@@ -221,7 +224,7 @@ class _PackedBert:
         except KeyError:  # an unexpected layout of the weights
             return None
 
-    def mean_pooled(self, rows: list[list[int]]) -> "torch.Tensor":
+    def mean_pooled(self, rows: list[list[int]]) -> torch.Tensor:
         """Mean of the last hidden state over each row's tokens, float32 (len(rows), hidden)."""
         import torch
         import torch.nn.functional as F
@@ -243,18 +246,24 @@ class _PackedBert:
         x = F.layer_norm(x, (width,), *self.norm, self.eps)
         for query_key_value, attention_output, norm1, intermediate, output, norm2 in self.layers:
             qkv = query_key_value(x)
-            context = torch.cat([
-                F.scaled_dot_product_attention(
-                    *qkv[first:first + count * length].view(count, length, 3, heads, size).permute(2, 0, 3, 1, 4)
-                ).transpose(1, 2).reshape(count * length, width)
-                for first, count, length in groups
-            ])
+            context = torch.cat(
+                [
+                    F.scaled_dot_product_attention(
+                        *qkv[first : first + count * length].view(count, length, 3, heads, size).permute(2, 0, 3, 1, 4)
+                    )
+                    .transpose(1, 2)
+                    .reshape(count * length, width)
+                    for first, count, length in groups
+                ]
+            )
             x = F.layer_norm(attention_output(context) + x, (width,), *norm1, self.eps)
             x = F.layer_norm(output(intermediate(x)) + x, (width,), *norm2, self.eps)
-        pooled = torch.cat([
-            x[first:first + count * length].float().view(count, length, width).mean(dim=1)
-            for first, count, length in groups
-        ])
+        pooled = torch.cat(
+            [
+                x[first : first + count * length].float().view(count, length, width).mean(dim=1)
+                for first, count, length in groups
+            ]
+        )
         return pooled[torch.tensor(order).argsort()]
 
 
@@ -295,8 +304,7 @@ class SentenceEncoder:
             self.model = AutoModel.from_pretrained(self.source, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelNotAvailable(
-                f"cannot load the sentence encoder {self.source!r} from local files "
-                f"(nothing is downloaded): {exc}"
+                f"cannot load the sentence encoder {self.source!r} from local files (nothing is downloaded): {exc}"
             ) from exc
         self.model.eval()
         if dtype not in ("auto", "float32", "bfloat16"):
@@ -345,7 +353,9 @@ class SentenceEncoder:
         for name in WEIGHT_FILES:
             try:
                 found = cached_file(
-                    self.source, name, local_files_only=True,
+                    self.source,
+                    name,
+                    local_files_only=True,
                     _raise_exceptions_for_missing_entries=False,
                 )
             except (OSError, ValueError):
@@ -371,7 +381,7 @@ class SentenceEncoder:
 
     def encode(
         self, texts: Sequence[str], *, return_coverage: bool = False
-    ) -> "torch.Tensor | tuple[torch.Tensor, list[float]]":
+    ) -> torch.Tensor | tuple[torch.Tensor, list[float]]:
         """Embeddings of ``texts`` as a float32 tensor (len(texts), dimension), rows of norm 1.
 
         Texts are tokenized once (one call of the fast tokenizer), sorted by length and run in
@@ -393,8 +403,12 @@ class SentenceEncoder:
         if n == 0:
             return (out, coverage) if return_coverage else out
         ids = self.tokenizer(
-            texts, truncation=True, max_length=self.max_length, padding=False,
-            return_attention_mask=False, return_token_type_ids=False,
+            texts,
+            truncation=True,
+            max_length=self.max_length,
+            padding=False,
+            return_attention_mask=False,
+            return_token_type_ids=False,
         )["input_ids"]
         for i, row in enumerate(ids):
             content = [t for t in row if t not in self.special_ids or t == self.unk_token_id]
@@ -421,10 +435,10 @@ class SentenceEncoder:
         while start < len(order):
             longest = max(1, len(ids[order[start]]))
             size = max(1, min(self.batch_size, self.max_batch_tokens // longest))
-            yield order[start:start + size]
+            yield order[start : start + size]
             start += size
 
-    def _hf_mean_pooled(self, rows: list[list[int]]) -> "torch.Tensor":
+    def _hf_mean_pooled(self, rows: list[list[int]]) -> torch.Tensor:
         """Mean-pooled last hidden states (float32) through the transformers model, padded."""
         import torch
 

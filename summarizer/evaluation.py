@@ -24,9 +24,9 @@ import json
 import resource
 import statistics
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from summarizer.base import Document, Summarizer
 from summarizer.guard import check as guard_check
@@ -62,14 +62,30 @@ DATASET_PROFILES: dict[str, DatasetProfile] = {
     # multi-sentence highlights drawn from the first sentences
     "CNN/DailyMail": DatasetProfile(3, {"max_sentences": 3}),
     # one abstractive sentence: the most central sentence, wherever it is
-    "XSum": DatasetProfile(1, {"max_sentences": 1, "position_weight": 0.0, "length_penalty": 0.0,
-                               "quote_penalty": 0.0, "centrality_weight": 1.0}),
+    "XSum": DatasetProfile(
+        1,
+        {
+            "max_sentences": 1,
+            "position_weight": 0.0,
+            "length_penalty": 0.0,
+            "quote_penalty": 0.0,
+            "centrality_weight": 1.0,
+        },
+    ),
     # a headline-like sentence: the lead sentence without its date/attribution, <= 80 characters
     "FinNA": DatasetProfile(1, {"max_sentences": 1, "trim": True, "max_chars": 80}),
     # a paper title: the abstract's most central clauses, <= 25 characters
-    "CSL": DatasetProfile(1, {"max_sentences": 3, "unit": "clause", "max_chars": 25,
-                              "position_weight": 0.5, "centrality_weight": 2.0,
-                              "max_candidates": None}),  # a title can come from any clause
+    "CSL": DatasetProfile(
+        1,
+        {
+            "max_sentences": 3,
+            "unit": "clause",
+            "max_chars": 25,
+            "position_weight": 0.5,
+            "centrality_weight": 2.0,
+            "max_candidates": None,
+        },
+    ),  # a title can come from any clause
     # an editor's two- or three-sentence summary
     "CLTS": DatasetProfile(2, {"max_sentences": 2}),
 }
@@ -96,8 +112,7 @@ class EvalPair:
         return Document(self.title, self.text, self.language)
 
 
-def load_pairs(path: str | Path, *, limit: int | None = None, every: int = 1,
-               offset: int = 0) -> list[EvalPair]:
+def load_pairs(path: str | Path, *, limit: int | None = None, every: int = 1, offset: int = 0) -> list[EvalPair]:
     """Pairs of a JSONL file; ``limit`` keeps the first N of each dataset; ``every``/``offset``
     keep every n-th pair of each dataset starting at ``offset`` (a tuning/report split)."""
     seen: dict[str, int] = {}
@@ -162,8 +177,7 @@ def _peak_rss_mb() -> float:
 
 
 def _mean_scores(scores: list[dict[str, float]]) -> dict[str, float]:
-    return {key: round(statistics.fmean(s[key] for s in scores), 2) if scores else 0.0
-            for key in ROUGE_KEYS}
+    return {key: round(statistics.fmean(s[key] for s in scores), 2) if scores else 0.0 for key in ROUGE_KEYS}
 
 
 def _options_for(summarizer: Summarizer, profile: DatasetProfile) -> dict:
@@ -201,14 +215,13 @@ def evaluate(
         started = time.perf_counter()
         outputs = []
         for start in range(0, len(docs), BATCH_SIZE):
-            outputs.extend(system.summarize_batch(docs[start:start + BATCH_SIZE]))
+            outputs.extend(system.summarize_batch(docs[start : start + BATCH_SIZE]))
         elapsed = time.perf_counter() - started
 
         scores, rejected, fallbacks = [], 0, 0
         for pair, summary in zip(items, outputs, strict=True):
             scores.append(rouge(summary.text, pair.reference, pair.language))
-            decision = summary.guard or guard_check(
-                summary.text, f"{pair.title}\n{pair.text}").to_dict()
+            decision = summary.guard or guard_check(summary.text, f"{pair.title}\n{pair.text}").to_dict()
             if not decision.get("passed", True):
                 rejected += 1
             elif decision.get("fallback"):
@@ -218,37 +231,61 @@ def evaluate(
         for k, lead in leads.items():
             lead_out = lead.summarize_batch(docs)
             lead_scores[f"lead-{k}"] = _mean_scores(
-                [rouge(s.text, p.reference, p.language) for s, p in zip(lead_out, items)])
-        results.append(DatasetResult(
-            dataset=dataset,
-            language=items[0].language,
-            pairs=len(items),
-            backend=system.backend,
-            model_id=system.model_id,
-            parameters=dict(system.parameters),
-            rouge=_mean_scores(scores),
-            leads=lead_scores,
-            baseline=f"lead-{profile.baseline_k}",
-            guard_rejection_rate=round(rejected / len(items), 4) if items else 0.0,
-            fallbacks=fallbacks,
-            ms_per_article=round(1000.0 * elapsed / max(1, len(items)), 1),
-            peak_rss_mb=round(_peak_rss_mb(), 1),
-        ))
+                [rouge(s.text, p.reference, p.language) for s, p in zip(lead_out, items)]
+            )
+        results.append(
+            DatasetResult(
+                dataset=dataset,
+                language=items[0].language,
+                pairs=len(items),
+                backend=system.backend,
+                model_id=system.model_id,
+                parameters=dict(system.parameters),
+                rouge=_mean_scores(scores),
+                leads=lead_scores,
+                baseline=f"lead-{profile.baseline_k}",
+                guard_rejection_rate=round(rejected / len(items), 4) if items else 0.0,
+                fallbacks=fallbacks,
+                ms_per_article=round(1000.0 * elapsed / max(1, len(items)), 1),
+                peak_rss_mb=round(_peak_rss_mb(), 1),
+            )
+        )
     return results
 
 
 def format_table(results: list[DatasetResult]) -> str:
     """A plain-text table: one row per dataset."""
-    header = ("dataset", "n", "backend R1/R2/RL", "lead-1", "lead-2", "lead-3", "baseline",
-              "beats", "guard rej.", "ms/art", "peak MB")
+    header = (
+        "dataset",
+        "n",
+        "backend R1/R2/RL",
+        "lead-1",
+        "lead-2",
+        "lead-3",
+        "baseline",
+        "beats",
+        "guard rej.",
+        "ms/art",
+        "peak MB",
+    )
     rows = [header]
     for r in results:
         fmt = lambda s: "/".join(f"{s[k]:.2f}" for k in ROUGE_KEYS)  # noqa: E731
-        rows.append((
-            r.dataset, str(r.pairs), fmt(r.rouge), fmt(r.leads["lead-1"]), fmt(r.leads["lead-2"]),
-            fmt(r.leads["lead-3"]), r.baseline, "yes" if r.beats_baseline else "NO",
-            f"{100 * r.guard_rejection_rate:.1f}%", f"{r.ms_per_article:.1f}", f"{r.peak_rss_mb:.0f}",
-        ))
+        rows.append(
+            (
+                r.dataset,
+                str(r.pairs),
+                fmt(r.rouge),
+                fmt(r.leads["lead-1"]),
+                fmt(r.leads["lead-2"]),
+                fmt(r.leads["lead-3"]),
+                r.baseline,
+                "yes" if r.beats_baseline else "NO",
+                f"{100 * r.guard_rejection_rate:.1f}%",
+                f"{r.ms_per_article:.1f}",
+                f"{r.peak_rss_mb:.0f}",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -64,9 +64,7 @@ MAX_SENTENCES = 3
 ALGORITHM = "centrality+title+position-quotes/mmr;v2"
 
 # direct speech: opens with a quote, or '…," he said' / '…" said Smith'
-_QUOTE = re.compile(
-    r"^[\"“‘']|[\"”’']\s*(?:,\s*)?(?:he|she|they|it|[A-Z][a-z]+)?\s*(?:said|says|added|told)\b"
-)
+_QUOTE = re.compile(r"^[\"“‘']|[\"”’']\s*(?:,\s*)?(?:he|she|they|it|[A-Z][a-z]+)?\s*(?:said|says|added|told)\b")
 # clauses: what commas, semicolons and colons separate (the punctuation stays with its clause)
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+[，,；;：:。！？!?]*")
 # Chinese framing clauses a headline leaves out: a date, "据…报道", "记者从…获悉", "当地时间…"
@@ -80,15 +78,148 @@ def split_clauses(sentence: str) -> list[str]:
     """The clauses of a sentence, verbatim (joined they give the sentence back)."""
     return [c for c in _CLAUSE.findall(sentence) if c.strip()] or [sentence]
 
+
 _EN_STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own said same says she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    one two new year years last mr ms mrs""".split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "said",
+        "same",
+        "says",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "one",
+        "two",
+        "new",
+        "year",
+        "years",
+        "last",
+        "mr",
+        "ms",
+        "mrs",
+    ]
 )
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -101,7 +232,7 @@ def _lexical_terms(text: str) -> list[str]:
         if len(run) == 1:
             terms.append(run)
         else:
-            terms.extend(run[i:i + 2] for i in range(len(run) - 1))
+            terms.extend(run[i : i + 2] for i in range(len(run) - 1))
     for word in _EN_WORD.findall(_CJK_RUN.sub(" ", text).lower()):
         if word in _EN_STOP or len(word) < 2:
             continue
@@ -210,7 +341,7 @@ class ExtractiveSummarizer(Summarizer):
         quantize: str | None = None,
         dtype: str = "auto",
         packed: bool = True,
-        encoder: "SentenceEncoder | None" = None,
+        encoder: SentenceEncoder | None = None,
     ) -> None:
         if not 1 <= int(max_sentences) <= MAX_SENTENCES:
             raise ValueError(f"max_sentences={max_sentences} is outside 1..{MAX_SENTENCES}")
@@ -234,8 +365,9 @@ class ExtractiveSummarizer(Summarizer):
         self.length_penalty = float(length_penalty)
         self.formula_penalty = float(formula_penalty)
         if encoder is None:
-            encoder = SentenceEncoder(source, max_length=max_length, batch_size=batch_size,
-                                      quantize=quantize, dtype=dtype, packed=packed)
+            encoder = SentenceEncoder(
+                source, max_length=max_length, batch_size=batch_size, quantize=quantize, dtype=dtype, packed=packed
+            )
         self.encoder = encoder
         self.model_id = model_id
         self.parameters = {
@@ -258,11 +390,12 @@ class ExtractiveSummarizer(Summarizer):
             "algorithm": ALGORITHM,
         }
 
-    def configured(self, **overrides) -> "ExtractiveSummarizer":
+    def configured(self, **overrides) -> ExtractiveSummarizer:
         """A copy with some parameters changed (e.g. ``max_sentences=1, max_chars=80`` for a
         source of short items), sharing the loaded encoder: no model load."""
-        options = {k: v for k, v in self.parameters.items()
-                   if k not in ("algorithm", "max_length", "quantize", "dtype")}
+        options = {
+            k: v for k, v in self.parameters.items() if k not in ("algorithm", "max_length", "quantize", "dtype")
+        }
         options.update(overrides)
         clone = type(self)(self.model_id, encoder=self.encoder, **options)
         clone._model_version = self._model_version
@@ -328,9 +461,9 @@ class ExtractiveSummarizer(Summarizer):
                     candidates,
                     embeddings[start:end],
                     coverage[start:end],
-                    None if title_index is None else (
-                        doc.title.strip(), embeddings[title_index], coverage[title_index]
-                    ),
+                    None
+                    if title_index is None
+                    else (doc.title.strip(), embeddings[title_index], coverage[title_index]),
                 )
             else:
                 chosen = list(range(len(candidates)))

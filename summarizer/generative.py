@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from summarizer.base import (
     Document,
@@ -85,9 +84,7 @@ def _package_dir() -> Path:
     )
 
 
-def resolve_generative_model(
-    model: str | Path | None, gguf_file: str | None = None
-) -> tuple[str, str | None, str]:
+def resolve_generative_model(model: str | Path | None, gguf_file: str | None = None) -> tuple[str, str | None, str]:
     """(what to load, the GGUF file name inside it or None, model_id to record)."""
     if model is None or str(model).strip() in {"", SMOLLM2_ID, "SmolLM2-135M-Instruct"}:
         return str(_package_dir()), SMOLLM2_GGUF, f"{SMOLLM2_ID}:{SMOLLM2_GGUF}"
@@ -239,8 +236,7 @@ class GenerativeSummarizer(Summarizer):
             self.model = auto.from_pretrained(load_from, dtype=torch.float32, **kwargs)
         except (OSError, ValueError) as exc:
             raise ModelNotAvailable(
-                f"cannot load the generative model {self.model_id!r} from local files "
-                f"(nothing is downloaded): {exc}"
+                f"cannot load the generative model {self.model_id!r} from local files (nothing is downloaded): {exc}"
             ) from exc
         self.model.eval()
         if "gguf_file" in kwargs and cached is not None:
@@ -249,8 +245,11 @@ class GenerativeSummarizer(Summarizer):
             self.tokenizer.pad_token = self.tokenizer.eos_token
         if not self.is_seq2seq:
             self.tokenizer.padding_side = "left"
-        window = (getattr(self.model.config, "max_position_embeddings", None)
-                  or getattr(self.tokenizer, "model_max_length", None) or 1024)
+        window = (
+            getattr(self.model.config, "max_position_embeddings", None)
+            or getattr(self.tokenizer, "model_max_length", None)
+            or 1024
+        )
         self.window = int(min(window, 1 << 20))
 
     def _save_dequantized(self, target: Path) -> None:
@@ -282,7 +281,7 @@ class GenerativeSummarizer(Summarizer):
         revision = getattr(self.model.config, "_commit_hash", None)
         return revision or "unknown"
 
-    def configured(self, **overrides) -> "GenerativeSummarizer":
+    def configured(self, **overrides) -> GenerativeSummarizer:
         options = {k: v for k, v in self.parameters.items() if k != "algorithm"}
         options.update(overrides)
         clone = type(self)(
@@ -304,8 +303,7 @@ class GenerativeSummarizer(Summarizer):
         if self.is_seq2seq:
             return self.tokenizer(content, add_special_tokens=True)["input_ids"]
         if getattr(self.tokenizer, "chat_template", None):
-            messages = [{"role": "system", "content": SYSTEM_PROMPT},
-                        {"role": "user", "content": content}]
+            messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}]
             ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
             if isinstance(ids, dict) or hasattr(ids, "keys"):
                 ids = ids["input_ids"]
@@ -320,7 +318,7 @@ class GenerativeSummarizer(Summarizer):
 
     def _split_long(self, sentence: str, budget: int) -> list[str]:
         ids = self.tokenizer(sentence, add_special_tokens=False)["input_ids"]
-        return [self.tokenizer.decode(ids[i:i + budget]) for i in range(0, len(ids), budget)]
+        return [self.tokenizer.decode(ids[i : i + budget]) for i in range(0, len(ids), budget)]
 
     # ------------------------------------------------------------------------------ generation
 
@@ -332,7 +330,7 @@ class GenerativeSummarizer(Summarizer):
         order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
         pad = self.tokenizer.pad_token_id
         for start in range(0, len(order), self.batch_size):
-            index = order[start:start + self.batch_size]
+            index = order[start : start + self.batch_size]
             longest = max(len(prompts[i]) for i in index)
             rows, masks = [], []
             for i in index:
@@ -410,8 +408,7 @@ class GenerativeSummarizer(Summarizer):
 
             self._fallback_summarizer = load_summarizer("extractive", max_sentences=min(3, self.max_sentences))
         elif self._fallback_summarizer.parameters.get("max_sentences") != min(3, self.max_sentences):
-            self._fallback_summarizer = self._fallback_summarizer.configured(
-                max_sentences=min(3, self.max_sentences))
+            self._fallback_summarizer = self._fallback_summarizer.configured(max_sentences=min(3, self.max_sentences))
         return self._fallback_summarizer
 
     def summarize_batch(self, docs: list[Document]) -> list[Summary]:
@@ -438,11 +435,12 @@ class GenerativeSummarizer(Summarizer):
             replacements = self._fallback().summarize_batch([docs[i] for i in rejected])
             for i, replacement in zip(rejected, replacements):
                 decision = dict(summaries[i].guard or {})
-                decision.update(fallback=self.fallback, rejected_text=summaries[i].text,
-                                fallback_passed=guard_check(
-                                    replacement.text, f"{docs[i].title}\n{docs[i].body}").passed)
-                summaries[i] = Summary(replacement.text, replacement.sentences,
-                                       summaries[i].language, decision)
+                decision.update(
+                    fallback=self.fallback,
+                    rejected_text=summaries[i].text,
+                    fallback_passed=guard_check(replacement.text, f"{docs[i].title}\n{docs[i].body}").passed,
+                )
+                summaries[i] = Summary(replacement.text, replacement.sentences, summaries[i].language, decision)
         return summaries
 
     def tokens_per_second(self) -> float:

@@ -108,8 +108,17 @@ _HALF_A = re.compile(r"(?i)(?<![\w-])half\s+an?\s+(thousand|million|billion|tril
 _DIGITS_SCALE = re.compile(rf"(?i)(?<![0-9A-Za-z.,])({_NUM})\s*(thousand|million|billion|trillion)(?![\w-])")
 # abbreviated and Chinese scales: only for the article's values ("$5m", "2.7bn", "500万", "2.7亿")
 _ABBR_SCALE = re.compile(rf"(?i)(?<![0-9A-Za-z.,])({_NUM})\s*(万亿|亿|万|bn|mn|tn|[mkb])(?![A-Za-z])")
-_ABBR_FACTOR = {"万亿": 10**12, "亿": 10**8, "万": 10**4, "bn": 10**9, "b": 10**9, "mn": 10**6,
-                "m": 10**6, "tn": 10**12, "k": 10**3}
+_ABBR_FACTOR = {
+    "万亿": 10**12,
+    "亿": 10**8,
+    "万": 10**4,
+    "bn": 10**9,
+    "b": 10**9,
+    "mn": 10**6,
+    "m": 10**6,
+    "tn": 10**12,
+    "k": 10**3,
+}
 _LATIN_RUN = re.compile(rf"[^{_CJK}]+")
 _HAS_LETTER = re.compile(r"[A-Za-z]")
 
@@ -125,8 +134,7 @@ def _value_key(number: str, factor: int) -> str | None:
 def _scale_words(text: str) -> str:
     text = _DOZEN.sub(lambda m: "6" if m.group(1).lower().startswith("half") else "12", text)
     text = _HALF_A.sub(lambda m: _value_key("0.5", _SCALES[m.group(1).lower()]) or m.group(0), text)
-    return _DIGITS_SCALE.sub(
-        lambda m: _value_key(m.group(1), _SCALES[m.group(2).lower()]) or m.group(0), text)
+    return _DIGITS_SCALE.sub(lambda m: _value_key(m.group(1), _SCALES[m.group(2).lower()]) or m.group(0), text)
 
 
 def _convert_latin(run: str) -> str:
@@ -134,7 +142,7 @@ def _convert_latin(run: str) -> str:
         return run
     out, last = [], 0
     for m in _VAGUE.finditer(run):
-        out.append(alpha2digit(_scale_words(run[last:m.start()]), "en", threshold=_SPELLED_THRESHOLD))
+        out.append(alpha2digit(_scale_words(run[last : m.start()]), "en", threshold=_SPELLED_THRESHOLD))
         out.append(m.group(0))
         last = m.end()
     out.append(alpha2digit(_scale_words(run[last:]), "en", threshold=_SPELLED_THRESHOLD))
@@ -184,17 +192,182 @@ def _article_number_keys(body: str, normalised: str) -> set[str]:
 
 # capitalised words that start sentences or headlines without being names
 _COMMON = frozenset(
-    """a an the this that these those it its he she they we i you his her their our my your
-    in on at for from to of by with without after before during since until as when while where
-    what who whom which why how if but and or so yet also however meanwhile moreover still then
-    there here now today yesterday tomorrow some many most more all any each every both few
-    no not one two three four five six seven eight nine ten first second third last next new
-    according despite although though because over under about around across among between
-    is are was were be been has have had do does did will would can could may might must should
-    according officials police experts researchers people local former mr mrs ms dr
-    eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty
-    fifty sixty seventy eighty ninety hundred thousand million billion trillion hundreds thousands
-    millions billions tens dozen dozens half several fourth fifth sixth seventh eighth ninth tenth""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "to",
+        "of",
+        "by",
+        "with",
+        "without",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "as",
+        "when",
+        "while",
+        "where",
+        "what",
+        "who",
+        "whom",
+        "which",
+        "why",
+        "how",
+        "if",
+        "but",
+        "and",
+        "or",
+        "so",
+        "yet",
+        "also",
+        "however",
+        "meanwhile",
+        "moreover",
+        "still",
+        "then",
+        "there",
+        "here",
+        "now",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "some",
+        "many",
+        "most",
+        "more",
+        "all",
+        "any",
+        "each",
+        "every",
+        "both",
+        "few",
+        "no",
+        "not",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "first",
+        "second",
+        "third",
+        "last",
+        "next",
+        "new",
+        "according",
+        "despite",
+        "although",
+        "though",
+        "because",
+        "over",
+        "under",
+        "about",
+        "around",
+        "across",
+        "among",
+        "between",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "should",
+        "according",
+        "officials",
+        "police",
+        "experts",
+        "researchers",
+        "people",
+        "local",
+        "former",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "trillion",
+        "hundreds",
+        "thousands",
+        "millions",
+        "billions",
+        "tens",
+        "dozen",
+        "dozens",
+        "half",
+        "several",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+    ]
 )
 _LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|(?<![A-Za-z0-9])[A-Z](?![A-Za-z0-9])")
 _SENTENCE_START = re.compile(r"(?:^|[.!?。！？；;:：\"“”'‘]\s*|\n\s*)$")
@@ -255,7 +428,9 @@ _PERSON = re.compile(
     rf"(?:(?:{_TITLES})([{_CJK}]{{2,3}}?)(?=[{_CJK}]{{0,1}}(?:{_SPEECH}|，|,|。|在|等|同志|$)))"
     rf"|(?:(?<![{_CJK}])|(?<=[，,。、；：:]))([{_CJK}]{{2,3}})(?=(?:{_SPEECH})[，,：:\s])"
 )
-_NOT_PERSON = re.compile(r"^(?:他|她|我|我们|他们|她们|该|这|那|有关|相关|专家|记者|报告|文章|会议|通知|政府|公司|业内人士|分析|研究|数据|有人|对此)")
+_NOT_PERSON = re.compile(
+    r"^(?:他|她|我|我们|他们|她们|该|这|那|有关|相关|专家|记者|报告|文章|会议|通知|政府|公司|业内人士|分析|研究|数据|有人|对此)"
+)
 
 
 def _zh_orgs(text: str) -> list[str]:
@@ -264,7 +439,7 @@ def _zh_orgs(text: str) -> list[str]:
         name = m.group(0)
         cut = _HEAD_CUT.match(name)
         if cut:
-            name = name[cut.end():]
+            name = name[cut.end() :]
         # a bare suffix or one ideograph before it ("该局", "本市") says nothing checkable
         if len(name) >= 3:
             out.append(name)
@@ -350,8 +525,7 @@ def _zh_tagged_names(text: str) -> list[tuple[str, str]]:
             if not flag.startswith(_JIEBA_TAGS) or len(word) < 2 or word in _JIEBA_NOT_NAMES:
                 continue
             if word in dictionary:
-                if flag == "nz" or (flag in ("nr", "nrt") and not (
-                        len(word) <= 3 and word[0] in _SURNAMES)):
+                if flag == "nz" or (flag in ("nr", "nrt") and not (len(word) <= 3 and word[0] in _SURNAMES)):
                     continue
             else:
                 # the HMM sometimes glues a particle to a name ("和小鹏")
@@ -396,8 +570,7 @@ class GuardResult:
         if self.passed:
             return ""
         return "not in the article: " + ", ".join(
-            f"{item['kind']} {item['text']!r}"
-            + (f" (written {item['written']!r})" if item.get("written") else "")
+            f"{item['kind']} {item['text']!r}" + (f" (written {item['written']!r})" if item.get("written") else "")
             for item in self.unsupported
         )
 
@@ -464,8 +637,7 @@ def check(summary: str, article: str) -> GuardResult:
                     # "2024" of "2024-03-05" found inside a longer number; "100,150,200" cut from
                     # the list "100,150,200,250": each comma-separated part must be there
                     parts = [_number_key(text)] if len(text) < 2 else re.split(r"[,，]", text)
-                    ok = all(re.search(r"(?<![\d.])" + re.escape(part) + r"(?![\d])", body)
-                             for part in parts if part)
+                    ok = all(re.search(r"(?<![\d.])" + re.escape(part) + r"(?![\d])", body) for part in parts if part)
             else:
                 ok = text in body
         elif kind == "name":

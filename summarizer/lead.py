@@ -18,9 +18,7 @@ MAX_K = 10
 def lead_sentences(doc: Document, k: int) -> list[str]:
     """The first ``k`` sentences of the body (whatever fragments there are when none is long
     enough to count as a sentence)."""
-    sentences = split_sentences(doc.body, doc.language) or split_sentences(
-        doc.body, doc.language, min_length=False
-    )
+    sentences = split_sentences(doc.body, doc.language) or split_sentences(doc.body, doc.language, min_length=False)
     return sentences[:k]
 
 
@@ -46,6 +44,5 @@ class LeadSummarizer(Summarizer):
         for doc in docs:
             language = normalize_language(doc.language, doc.body)
             picked = lead_sentences(doc, self.max_sentences)
-            out.append(Summary(join_sentences(picked, language), picked,
-                               (doc.language or "").strip() or language))
+            out.append(Summary(join_sentences(picked, language), picked, (doc.language or "").strip() or language))
         return out

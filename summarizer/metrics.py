@@ -72,6 +72,4 @@ def rouge(candidate: str, reference: str, language: str) -> dict[str, float]:
     if lang == "en":
         candidate, reference = _lines(candidate, "en"), _lines(reference, "en")
     scores = _scorer(lang).score(reference, candidate)
-    return {
-        key: 100.0 * scores[name].fmeasure for key, name in zip(ROUGE_KEYS, rouge_types(lang))
-    }
+    return {key: 100.0 * scores[name].fmeasure for key, name in zip(ROUGE_KEYS, rouge_types(lang))}

@@ -83,10 +83,10 @@ def strip_credits(sentence: str) -> str:
 def _strip_dateline(paragraph: str) -> str:
     m = _ZH_DATELINE.match(paragraph)
     if m and m.end() < len(paragraph):
-        return paragraph[m.end():]
+        return paragraph[m.end() :]
     m = _EN_DATELINE.match(paragraph)
     if m and m.end() <= 60:
-        return paragraph[m.end():]
+        return paragraph[m.end() :]
     return paragraph
 
 
@@ -113,7 +113,7 @@ def split_paragraph_zh(paragraph: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in _ZH_BOUNDARY.finditer(paragraph):
-        piece = paragraph[start:m.end()].strip()
+        piece = paragraph[start : m.end()].strip()
         if piece:
             out.append(piece)
         start = m.end()
@@ -129,30 +129,142 @@ def split_paragraph_zh(paragraph: str) -> list[str]:
 
 # Never end a sentence (a name or a noun follows).
 _TITLES = {
-    "mr", "mrs", "ms", "mx", "dr", "prof", "st", "sr", "jr", "gen", "gov", "sen", "rep", "lt",
-    "col", "capt", "cpt", "sgt", "maj", "adm", "cmdr", "rev", "hon", "pres", "supt", "insp",
-    "messrs", "mme", "mlle", "fr", "mt", "ft", "fig", "figs", "vol", "vols", "ch", "chap", "art",
-    "sec", "para", "pp", "approx", "ca", "cf", "vs", "v", "dept", "univ", "assn", "bros", "ave",
-    "blvd", "rd", "est", "ed", "eds", "op", "nr", "tel", "ext", "gov't",
+    "mr",
+    "mrs",
+    "ms",
+    "mx",
+    "dr",
+    "prof",
+    "st",
+    "sr",
+    "jr",
+    "gen",
+    "gov",
+    "sen",
+    "rep",
+    "lt",
+    "col",
+    "capt",
+    "cpt",
+    "sgt",
+    "maj",
+    "adm",
+    "cmdr",
+    "rev",
+    "hon",
+    "pres",
+    "supt",
+    "insp",
+    "messrs",
+    "mme",
+    "mlle",
+    "fr",
+    "mt",
+    "ft",
+    "fig",
+    "figs",
+    "vol",
+    "vols",
+    "ch",
+    "chap",
+    "art",
+    "sec",
+    "para",
+    "pp",
+    "approx",
+    "ca",
+    "cf",
+    "vs",
+    "v",
+    "dept",
+    "univ",
+    "assn",
+    "bros",
+    "ave",
+    "blvd",
+    "rd",
+    "est",
+    "ed",
+    "eds",
+    "op",
+    "nr",
+    "tel",
+    "ext",
+    "gov't",
 }
 # End a sentence only when not followed by a number ("No. 1", "Jan. 5", "Art. 12").
 _BEFORE_NUMBER = {
-    "no", "nos", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec", "p", "par", "item", "nr",
+    "no",
+    "nos",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "p",
+    "par",
+    "item",
+    "nr",
 }
 # May end a sentence; treated as an end only when a typical sentence opener follows.
 _MAYBE_END = {"inc", "ltd", "co", "corp", "plc", "llc", "etc", "al", "jr", "sr"}
 _NEVER_END_DOTTED = {"e.g", "i.e", "viz", "a.k.a"}
 _SENTENCE_OPENERS = {
-    "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "this", "that", "these",
-    "those", "but", "and", "in", "on", "at", "for", "his", "her", "their", "its", "our", "there",
-    "however", "meanwhile", "according", "as", "after", "when", "while", "if", "some", "many",
-    "last", "on", "so", "yet", "also", "since", "what", "who", "why", "how",
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "you",
+    "this",
+    "that",
+    "these",
+    "those",
+    "but",
+    "and",
+    "in",
+    "on",
+    "at",
+    "for",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "there",
+    "however",
+    "meanwhile",
+    "according",
+    "as",
+    "after",
+    "when",
+    "while",
+    "if",
+    "some",
+    "many",
+    "last",
+    "so",
+    "yet",
+    "also",
+    "since",
+    "what",
+    "who",
+    "why",
+    "how",
 }
 
-_EN_CANDIDATE = re.compile(
-    r"(?P<punct>[.!?]+|…)(?P<close>[\"'”’)\]]*)(?P<space>\s+)(?=(?P<next>[\"'“‘(\[]?[A-Z0-9]))"
-)
+_EN_CANDIDATE = re.compile(r"(?P<punct>[.!?]+|…)(?P<close>[\"'”’)\]]*)(?P<space>\s+)(?=(?P<next>[\"'“‘(\[]?[A-Z0-9]))")
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]?([A-Za-z0-9]+)")
 
 
@@ -226,9 +338,7 @@ class Sentence:
     caption: bool = False
 
 
-def split_sentences_detailed(
-    text: str, language: str = "", *, min_length: bool = True
-) -> list[Sentence]:
+def split_sentences_detailed(text: str, language: str = "", *, min_length: bool = True) -> list[Sentence]:
     """Like :func:`split_sentences`, with paragraph numbers and photo-caption flags."""
     sentences: list[Sentence] = []
     paragraphs = [p.strip() for p in re.split(r"\s*[\r\n\u2028\u2029]+\s*", text or "")]
@@ -336,7 +446,7 @@ def is_zh_formula(sentence: str) -> bool:
     # "一、关于优化区县科技创新布局。", "（二）工作要求。": a numbered heading, not a statement
     m = _ZH_ENUMERATOR.match(s)
     if m and "，" not in s and "," not in s:
-        rest = s[m.end():]
+        rest = s[m.end() :]
         if len(_CJK_CHAR.findall(rest)) < 10 or (rest.startswith("关于") and len(rest) <= 30):
             return True
     return has_zh_formula_phrase(s) and zh_formula_share(s) > 0.6

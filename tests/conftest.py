@@ -89,10 +89,14 @@ def _drop_stale_test_schemas(engine) -> None:
     from sqlalchemy import text
 
     with engine.connect() as connection:
-        names = connection.execute(
-            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :pattern"),
-            {"pattern": _TEST_SCHEMA_PREFIX + "%"},
-        ).scalars().all()
+        names = (
+            connection.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :pattern"),
+                {"pattern": _TEST_SCHEMA_PREFIX + "%"},
+            )
+            .scalars()
+            .all()
+        )
         for name in names:
             match = re.fullmatch(_TEST_SCHEMA_PREFIX + r"(\d+)_[0-9a-f]+", name)
             if match and int(match.group(1)) != os.getpid() and not _pid_alive(int(match.group(1))):
@@ -167,24 +171,29 @@ class SmtpSink:
                 from email import policy
 
                 message = email.message_from_bytes(data, policy=policy.default)
-                text = "\n".join(part.get_content() for part in message.walk()
-                                 if part.get_content_maintype() == "text")
-                sink.messages.append({"from": mailfrom, "to": list(rcpttos),
-                                      "subject": str(message["subject"]), "text": text})
+                text = "\n".join(part.get_content() for part in message.walk() if part.get_content_maintype() == "text")
+                sink.messages.append(
+                    {"from": mailfrom, "to": list(rcpttos), "subject": str(message["subject"]), "text": text}
+                )
 
         self._server = _Server(("127.0.0.1", 0), None, decode_data=False, map=self._map)
         self.port = self._server.socket.getsockname()[1]
         self._asyncore = asyncore
-        self._thread = threading.Thread(target=asyncore.loop,
-                                        kwargs={"timeout": 0.2, "use_poll": True, "map": self._map},
-                                        name="smtp-sink", daemon=True)
+        self._thread = threading.Thread(
+            target=asyncore.loop,
+            kwargs={"timeout": 0.2, "use_poll": True, "map": self._map},
+            name="smtp-sink",
+            daemon=True,
+        )
         self._thread.start()
 
     @property
     def connection_uri(self) -> str:
         """An Airflow connection URI (AIRFLOW_CONN_<ID>) for this server, plain SMTP."""
-        return (f"smtp://127.0.0.1:{self.port}?from_email=airflow%40policywatch.test"
-                "&disable_tls=true&disable_ssl=true&timeout=10&retry_limit=0")
+        return (
+            f"smtp://127.0.0.1:{self.port}?from_email=airflow%40policywatch.test"
+            "&disable_tls=true&disable_ssl=true&timeout=10&retry_limit=0"
+        )
 
     def close(self) -> None:
         self._server.close()
@@ -300,8 +309,9 @@ class AirflowCluster:
             connection.execute(statement)
 
     def airflow(self, *args: str, timeout: float = 300) -> _subprocess.CompletedProcess:
-        proc = _subprocess.run([str(self.bin / "airflow"), *args], env=self.env, capture_output=True,
-                               text=True, timeout=timeout)
+        proc = _subprocess.run(
+            [str(self.bin / "airflow"), *args], env=self.env, capture_output=True, text=True, timeout=timeout
+        )
         if proc.returncode != 0:
             raise RuntimeError(f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         return proc
@@ -311,20 +321,29 @@ class AirflowCluster:
 
         url = self._admin_url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(url, autocommit=True) as connection:
-            names = [row[0] for row in connection.execute(
-                "SELECT datname FROM pg_database WHERE datname ~ '^policywatch_(af|data)_[0-9]+_[0-9a-f]+$'")]
+            names = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT datname FROM pg_database WHERE datname ~ '^policywatch_(af|data)_[0-9]+_[0-9a-f]+$'"
+                )
+            ]
         for name in names:
             pid = int(name.split("_")[2])
             if pid != os.getpid() and not _pid_alive(pid):
                 self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def start(self) -> "AirflowCluster":
+    def start(self) -> AirflowCluster:
         self._drop_stale_databases()
         self._admin(f'CREATE DATABASE "{self.meta_db}"')
         self._admin(f'CREATE DATABASE "{self.data_db}"')
         self.airflow("db", "migrate", timeout=600)
-        _subprocess.run(["bash", str(ROOT / "scripts" / "airflow-pools.sh")], env=self.env, check=True,
-                        capture_output=True, timeout=120)
+        _subprocess.run(
+            ["bash", str(ROOT / "scripts" / "airflow-pools.sh")],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         # The api-server first: workers report every task's start to its execution API, and a
         # task queued before it answers fails at once.
         self.spawn("api-server", ["api-server", "--port", str(self.port), "--workers", "1"])
@@ -337,7 +356,10 @@ class AirflowCluster:
     def spawn(self, name: str, args: list[str]) -> None:
         log = (self.home / f"{name}.log").open("ab")
         self.processes[name] = _subprocess.Popen(
-            [str(self.bin / "airflow"), *args], env=self.env, stdout=log, stderr=_subprocess.STDOUT,
+            [str(self.bin / "airflow"), *args],
+            env=self.env,
+            stdout=log,
+            stderr=_subprocess.STDOUT,
             start_new_session=True,  # its own process group: killed with all its children
         )
 
@@ -420,14 +442,17 @@ class AirflowCluster:
             if value:
                 return value
             _time.sleep(interval_s)
-        tails = "\n".join(f"--- {name}.log\n{self.log(name)[-2500:]}" for name in
-                          ("scheduler", "dag-processor", "worker", "api-server"))
+        tails = "\n".join(
+            f"--- {name}.log\n{self.log(name)[-2500:]}"
+            for name in ("scheduler", "dag-processor", "worker", "api-server")
+        )
         raise TimeoutError(f"waited {timeout_s:.0f} s for {what}\n{tails}")
 
     def token(self) -> str:
         body = _json.dumps({"username": "admin", "password": self.password}).encode()
-        req = _urlrequest.Request(f"{self.url}/auth/token", data=body, method="POST",
-                                  headers={"Content-Type": "application/json"})
+        req = _urlrequest.Request(
+            f"{self.url}/auth/token", data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
         with _urlrequest.urlopen(req, timeout=30) as response:
             return _json.loads(response.read())["access_token"]
 
@@ -441,8 +466,7 @@ class AirflowCluster:
             return _json.loads(response.read() or b"{}")
 
     def trigger(self, dag_id: str, *, logical_date: str | None = None, conf: dict | None = None) -> str:
-        run = self.request("POST", f"/api/v2/dags/{dag_id}/dagRuns",
-                           {"logical_date": logical_date, "conf": conf or {}})
+        run = self.request("POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": logical_date, "conf": conf or {}})
         return run["dag_run_id"]
 
     def run_state(self, dag_id: str, run_id: str) -> str:
@@ -451,14 +475,19 @@ class AirflowCluster:
         return self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}")["state"]
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout_s: float = 300) -> str:
-        return self.wait_until(lambda: (s := self.run_state(dag_id, run_id)) in ("success", "failed") and s,
-                               timeout_s, f"{dag_id} run {run_id} to finish", interval_s=2)
+        return self.wait_until(
+            lambda: (s := self.run_state(dag_id, run_id)) in ("success", "failed") and s,
+            timeout_s,
+            f"{dag_id} run {run_id} to finish",
+            interval_s=2,
+        )
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         from urllib.parse import quote
 
         return self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances")[
-            "task_instances"]
+            "task_instances"
+        ]
 
 
 @pytest.fixture(scope="session")
@@ -476,7 +505,9 @@ def airflow_cluster(tmp_path_factory, replay_server):
         pytest.skip(f"the Celery deployment needs Redis on 127.0.0.1:6379 and PostgreSQL ({pg_base}): {exc}")
     smtp = SmtpSink()  # alerts (failed task, late run) are e-mailed here: `cluster.smtp.messages`
     cluster = AirflowCluster(
-        tmp_path_factory.mktemp("airflow-cluster"), pg_base, replay_server.url,
+        tmp_path_factory.mktemp("airflow-cluster"),
+        pg_base,
+        replay_server.url,
         # A run still going 3 s after it was queued is "late": every run here is (a backfilled
         # day takes ~15 s on a fast machine, where 15 s was not always late), so the Deadline
         # Alert fires for each.

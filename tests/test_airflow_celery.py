@@ -26,7 +26,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,14 +45,20 @@ ALERT_TO = ["ops@policywatch.test"]  # POLICYWATCH_ALERT_EMAIL of the cluster (c
 # collects its data interval (07:00 the day before .. 07:00) plus the 30-day look-back, so it keeps
 # what was published from the day before minus 30 days up to the day itself.
 BACKFILL_FROM, BACKFILL_TO = "2024-03-02T00:00:00+08:00", "2024-03-03T23:59:59+08:00"
-BACKFILL_WINDOWS = {date(2024, 3, 2): (date(2024, 1, 31), date(2024, 3, 2)),
-                    date(2024, 3, 3): (date(2024, 2, 1), date(2024, 3, 3))}
+BACKFILL_WINDOWS = {
+    date(2024, 3, 2): (date(2024, 1, 31), date(2024, 3, 2)),
+    date(2024, 3, 3): (date(2024, 2, 1), date(2024, 3, 3)),
+}
 # What only those windows hold (the first run kept 2024-02-03 .. 2024-03-05): two kjj_cq notices,
 # of 2024-01-31 (inside 03-02's window only) and 2024-02-02 (inside both). The backfill runs the
 # days in order, so 03-02's run stores both and 03-03's finds nothing new.
-BACKFILL_NEW = {date(2024, 3, 2): {"https://kjj.cq.gov.cn/zwxx_176/tzgg/202401/t20240131_12751846.html",
-                                   "https://kjj.cq.gov.cn/zwxx_176/tzgg/202402/t20240202_12760531.html"},
-                date(2024, 3, 3): set()}
+BACKFILL_NEW = {
+    date(2024, 3, 2): {
+        "https://kjj.cq.gov.cn/zwxx_176/tzgg/202401/t20240131_12751846.html",
+        "https://kjj.cq.gov.cn/zwxx_176/tzgg/202402/t20240202_12760531.html",
+    },
+    date(2024, 3, 3): set(),
+}
 
 
 def _query(url: str, sql: str, **params):
@@ -93,8 +99,15 @@ def _plain_run(cluster, tmp_path: Path) -> tuple[subprocess.Popen, str]:
     env = dict(cluster.env, POLICYWATCH_DATABASE_URL=database, POLICYWATCH_VAR_DIR=str(tmp_path / "var"))
     # The first run's window: its data interval is 07:00 on 2024-03-04 .. 07:00 on 03-05
     # (Shanghai), less the 30-day look-back.
-    command = [str(Path(sys.executable).with_name("policywatch")), "run", "--date", "2024-03-05",
-               "--since", "2024-02-03", *(arg for source in SOURCES for arg in ("--source", source))]
+    command = [
+        str(Path(sys.executable).with_name("policywatch")),
+        "run",
+        "--date",
+        "2024-03-05",
+        "--since",
+        "2024-02-03",
+        *(arg for source in SOURCES for arg in ("--source", source)),
+    ]
     log = (tmp_path / "reference.log").open("w")
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT), database
 
@@ -117,8 +130,10 @@ def test_daily_dag_on_celery_survives_a_killed_worker_and_reruns(airflow_cluster
     assert cluster.wait_for_run(DAG_ID, first, timeout_s=420) == "success", cluster.log("scheduler")[-4000:]
     retried = [ti for ti in cluster.task_instances(DAG_ID, first) if ti["try_number"] > 1]
     assert any(ti["task_id"] == "crawl" for ti in retried), "the killed crawl was not retried"
-    print(f"killed worker recovered in {time.monotonic() - killed_at:.0f} s; retried: "
-          f"{[(ti['task_id'], ti['rendered_map_index'], ti['try_number']) for ti in retried]}")
+    print(
+        f"killed worker recovered in {time.monotonic() - killed_at:.0f} s; retried: "
+        f"{[(ti['task_id'], ti['rendered_map_index'], ti['try_number']) for ti in retried]}"
+    )
 
     first_totals = _totals(cluster, first)
     assert first_totals.failed_sources == 0 and first_totals.sources == len(SOURCES)
@@ -139,17 +154,22 @@ def test_daily_dag_on_celery_survives_a_killed_worker_and_reruns(airflow_cluster
         assert (totals.new, totals.updated, totals.failed_sources) == (0, 0, 0), totals
     assert _data(cluster, "SELECT count(*), count(DISTINCT url) FROM articles")[0] == articles
     assert _articles(cluster.data_url) == stored
-    per_model = _data(cluster, "SELECT article_id, backend, model_id, count(*) FROM summaries "
-                               "GROUP BY article_id, backend, model_id")
+    per_model = _data(
+        cluster, "SELECT article_id, backend, model_id, count(*) FROM summaries GROUP BY article_id, backend, model_id"
+    )
     assert len(per_model) == articles[0] and all(row[3] == 1 for row in per_model)
     assert _query(reference_db, "SELECT count(*) FROM summaries")[0][0] == len(per_model)
 
     # 4. Data-aware scheduling and the Deadline Alert, both handled by the running components.
-    exports = cluster.wait_until(lambda: _successful_runs(cluster, "policywatch_summaries_export"), 180,
-                                 "the summaries asset to start the export DAG")
+    exports = cluster.wait_until(
+        lambda: _successful_runs(cluster, "policywatch_summaries_export"),
+        180,
+        "the summaries asset to start the export DAG",
+    )
     assert exports
-    cluster.wait_until(lambda: f"run {first} is late" in cluster.log("triggerer"), 120,
-                       "the Deadline Alert to report the late run")
+    cluster.wait_until(
+        lambda: f"run {first} is late" in cluster.log("triggerer"), 120, "the Deadline Alert to report the late run"
+    )
     mail = cluster.wait_until(lambda: _late_run_mail(cluster, first), 60, "the late-run e-mail")
     assert mail["to"] == ALERT_TO and mail["from"] == "airflow@policywatch.test", mail
     assert "not finished by its deadline" in mail["text"] and first in mail["text"], mail
@@ -160,13 +180,27 @@ def test_daily_dag_on_celery_survives_a_killed_worker_and_reruns(airflow_cluster
     # (the cron's time zone shows in the runs' data intervals below: 07:00 Shanghai)
     details = cluster.request("GET", f"/api/v2/dags/{DAG_ID}/details")
     assert (details["timetable_summary"], details["catchup"], details["next_dagrun_run_after"]) == (
-        "0 7 * * *", False, None), details
+        "0 7 * * *",
+        False,
+        None,
+    ), details
     assert not _runs(cluster, "scheduled")
     before = _articles(cluster.data_url)
     started = time.monotonic()
-    cluster.airflow("backfill", "create", "--dag-id", DAG_ID, "--from-date", BACKFILL_FROM,
-                    "--to-date", BACKFILL_TO, "--dag-run-conf", json.dumps({"sources": SOURCES}),
-                    "--max-active-runs", "1")
+    cluster.airflow(
+        "backfill",
+        "create",
+        "--dag-id",
+        DAG_ID,
+        "--from-date",
+        BACKFILL_FROM,
+        "--to-date",
+        BACKFILL_TO,
+        "--dag-run-conf",
+        json.dumps({"sources": SOURCES}),
+        "--max-active-runs",
+        "1",
+    )
     backfilled = {_local(run["data_interval_end"]).date(): run for run in _runs(cluster, "backfill")}
     assert set(backfilled) == set(BACKFILL_WINDOWS), backfilled
     for day, run in backfilled.items():
@@ -184,22 +218,35 @@ def test_daily_dag_on_celery_survives_a_killed_worker_and_reruns(airflow_cluster
         assert sorted(tuple(row) for row in rows) == [(source, day, "success") for source in sorted(SOURCES)], rows
         totals = _totals(cluster, run_id)
         assert (totals.new, totals.failed_sources) == (len(BACKFILL_NEW[day]), 0), totals
-        new = _data(cluster, "SELECT a.url FROM articles a JOIN crawl_runs c ON c.id = a.first_crawl_run_id "
-                             "WHERE c.run_id = :r", r=run_id)
+        new = _data(
+            cluster,
+            "SELECT a.url FROM articles a JOIN crawl_runs c ON c.id = a.first_crawl_run_id WHERE c.run_id = :r",
+            r=run_id,
+        )
         assert {url for (url,) in new} == BACKFILL_NEW[day], (day, new)
-        read = _data(cluster, "SELECT a.url, a.published_at FROM articles a JOIN crawl_runs c "
-                              "ON c.id IN (a.first_crawl_run_id, a.last_crawl_run_id) WHERE c.run_id = :r", r=run_id)
-        outside = [(url, published) for url, published in read
-                   if published is None or not since <= _local(published).date() <= until]
+        read = _data(
+            cluster,
+            "SELECT a.url, a.published_at FROM articles a JOIN crawl_runs c "
+            "ON c.id IN (a.first_crawl_run_id, a.last_crawl_run_id) WHERE c.run_id = :r",
+            r=run_id,
+        )
+        outside = [
+            (url, published)
+            for url, published in read
+            if published is None or not since <= _local(published).date() <= until
+        ]
         assert read and not outside, (day, outside)
-        print(f"backfill {day}: window {since} .. {until}, new={totals.new} unchanged={totals.unchanged}, "
-              f"{len(read)} articles first stored or last read by it, all published inside it")
+        print(
+            f"backfill {day}: window {since} .. {until}, new={totals.new} unchanged={totals.unchanged}, "
+            f"{len(read)} articles first stored or last read by it, all published inside it"
+        )
     after = _articles(cluster.data_url)
     assert {url for url, _ in after - before} == set().union(*BACKFILL_NEW.values()) and before <= after
     count = _data(cluster, "SELECT count(*), count(DISTINCT url) FROM articles")[0]
     assert count[0] == count[1] == len(after)
-    per_model = _data(cluster, "SELECT article_id, backend, model_id, count(*) FROM summaries "
-                               "GROUP BY article_id, backend, model_id")
+    per_model = _data(
+        cluster, "SELECT article_id, backend, model_id, count(*) FROM summaries GROUP BY article_id, backend, model_id"
+    )
     assert len(per_model) == count[0] and all(row[3] == 1 for row in per_model)
     # The backfilled runs were late too (the 3 s deadline): their alerts were e-mailed as well.
     for run in backfilled.values():
@@ -222,12 +269,11 @@ def _runs(cluster, run_type: str) -> list[dict]:
 def _local(value) -> datetime:
     """An API timestamp (ISO text) or a database one (naive means UTC) in Shanghai time."""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(SHANGHAI)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(SHANGHAI)
 
 
 def _late_run_mail(cluster, run_id: str) -> dict | None:
-    return next((m for m in list(cluster.smtp.messages)
-                 if f"{DAG_ID} run {run_id} is late" in m["subject"]), None)
+    return next((m for m in list(cluster.smtp.messages) if f"{DAG_ID} run {run_id} is late" in m["subject"]), None)
 
 
 def _successful_runs(cluster, dag_id: str) -> list[str]:

@@ -8,12 +8,16 @@ import re
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
-AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
-                    "airflow-worker")
+AIRFLOW_SERVICES = (
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-worker",
+)
 
 
 @pytest.fixture(scope="module")

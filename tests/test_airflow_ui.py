@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.airflow_cluster]
@@ -33,9 +32,17 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     # Without the background-networking flags Chromium's own connections fail here and stall it.
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1600,1000"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1600,1000",
+    ):
         options.add_argument(flag)
     profile = tempfile.TemporaryDirectory(prefix="chromium-")
     options.add_argument(f"--user-data-dir={profile.name}")
@@ -54,8 +61,11 @@ def _finished_run(cluster) -> str:
     done = [r["dag_run_id"] for r in runs if r["state"] == "success"]
     if done:
         return done[-1]
-    cluster.wait_until(lambda: any(d["dag_id"] == DAG_ID for d in cluster.request("GET", "/api/v2/dags")["dags"]),
-                       180, "the DAG to be parsed")
+    cluster.wait_until(
+        lambda: any(d["dag_id"] == DAG_ID for d in cluster.request("GET", "/api/v2/dags")["dags"]),
+        180,
+        "the DAG to be parsed",
+    )
     run_id = cluster.trigger(DAG_ID, conf={"date": "2024-03-05", "sources": SOURCES})
     assert cluster.wait_for_run(DAG_ID, run_id, timeout_s=300) == "success"
     return run_id
@@ -82,8 +92,9 @@ def test_a_finished_run_shows_every_task_succeeded(airflow_cluster, browser):
 
     # Log in through the login form, as an operator would.
     browser.get(f"{cluster.url}/")
-    _wait_for(browser, lambda d: "/auth/login" in d.current_url and d.find_elements(By.NAME, "username"),
-              60, "the login form")
+    _wait_for(
+        browser, lambda d: "/auth/login" in d.current_url and d.find_elements(By.NAME, "username"), 60, "the login form"
+    )
     browser.find_element(By.NAME, "username").send_keys("admin")
     browser.find_element(By.NAME, "password").send_keys(cluster.password)
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()

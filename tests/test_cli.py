@@ -23,8 +23,16 @@ COMMANDS = sorted(set(_command_paths(app)))
 
 
 def test_expected_commands_exist():
-    assert {("db", "upgrade"), ("crawl",), ("summarize",), ("digest",), ("run",), ("demo",),
-            ("replay", "serve"), ("sources", "list")} <= set(COMMANDS)
+    assert {
+        ("db", "upgrade"),
+        ("crawl",),
+        ("summarize",),
+        ("digest",),
+        ("run",),
+        ("demo",),
+        ("replay", "serve"),
+        ("sources", "list"),
+    } <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)

@@ -6,16 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SITES, copy_sites, serve_with_status
 from typer.testing import CliRunner
 
-from conftest import SITES, copy_sites, serve_with_status
 from policywatch.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "tests" / "fixtures" / "generic"
 CHALLENGE = ROOT / "tests" / "fixtures" / "challenge" / "ruishu_412.html"
 KJJ_PAGE = "kjj.cq.gov.cn/zwxx_176/tzgg/202403/t20240305_12876543.html"
-ICQ_PAGE = "www.ichongqing.info/2024/03/03/chongqings-innovation-platforms-five-numbers-to-know-ahead-of-the-two-sessions"
+ICQ_PAGE = (
+    "www.ichongqing.info/2024/03/03/chongqings-innovation-platforms-five-numbers-to-know-ahead-of-the-two-sessions"
+)
 
 runner = CliRunner()
 
@@ -34,13 +36,18 @@ def test_saved_page_with_its_url_uses_the_family_parser():
     assert result.exit_code == 0, result.output
     page = json.loads(result.output)
     assert (page["parser"], page["source_id"], page["rule"]) == (
-        "crawlers.extract.trs:parse_trs_detail", "kjj_cq", "div.trs_editor_view")
+        "crawlers.extract.trs:parse_trs_detail",
+        "kjj_cq",
+        "div.trs_editor_view",
+    )
     assert page["url"] == f"https://{KJJ_PAGE}" and page["charset"] == "utf-8" and page["language"] == "zh"
     assert page["title"].startswith("重庆市科学技术局 重庆市财政局关于组织申报2024年度")
     assert page["published_at"] == "2024-03-05T10:30:00+08:00"
     assert page["source_office"] == "重庆市科学技术局 重庆市财政局"
     assert [a["name"] for a in page["attachments"]] == [
-        "2024年度重庆市技术创新与应用发展专项项目申报指南.pdf", "项目申报书（模板）.docx"]
+        "2024年度重庆市技术创新与应用发展专项项目申报指南.pdf",
+        "项目申报书（模板）.docx",
+    ]
     assert page["extra"]["date_source"] == "meta:PubDate" and "一、支持方向" in page["body"]
 
 
@@ -61,7 +68,10 @@ def test_unknown_site_gets_the_generic_parser_in_text_form():
     assert "title:         关于组织开展2024年度科技创新行动计划项目申报的通知  [h1]" in lines
     assert "published_at:  2024-03-05T14:35:00+08:00  [header]" in lines
     assert "source_office: 上海市科学技术委员会  [header]" in lines
-    assert "  - 2024年度科技创新行动计划项目申报指南.pdf  https://example.gov.cn/tzgg/20240305/P020240305123456789012.pdf" in lines
+    assert (
+        "  - 2024年度科技创新行动计划项目申报指南.pdf  https://example.gov.cn/tzgg/20240305/P020240305123456789012.pdf"
+        in lines
+    )
     assert any(line.startswith("body (") for line in lines) and "各有关单位：" in lines
 
 

@@ -6,8 +6,14 @@ from policywatch.config import ConfigError, get_settings
 
 
 def test_defaults_put_everything_under_var(monkeypatch, tmp_path):
-    for name in ("POLICYWATCH_DATABASE_URL", "POLICYWATCH_VAR_DIR", "POLICYWATCH_REPLAY_URL",
-                 "POLICYWATCH_SUMMARY_SENTENCES", "POLICYWATCH_TIMEZONE", "POLICYWATCH_SOURCES_FILE"):
+    for name in (
+        "POLICYWATCH_DATABASE_URL",
+        "POLICYWATCH_VAR_DIR",
+        "POLICYWATCH_REPLAY_URL",
+        "POLICYWATCH_SUMMARY_SENTENCES",
+        "POLICYWATCH_TIMEZONE",
+        "POLICYWATCH_SOURCES_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("POLICYWATCH_HOME", str(tmp_path))
     settings = get_settings()

@@ -60,7 +60,10 @@ def test_spider_loader_finds_one_spider_per_family():
         ("https://www.ichongqing.info/feed/?paged=2", f"{REPLAY}/www.ichongqing.info/feed/?paged=2"),
         ("https://kjj.cq.gov.cn/robots.txt", f"{REPLAY}/kjj.cq.gov.cn/robots.txt"),
         ("https://www.ichongqing.info", f"{REPLAY}/www.ichongqing.info/"),
-        ("https://www.ichongqing.info/2024/03/05/a-%E4%B8%A8b/", f"{REPLAY}/www.ichongqing.info/2024/03/05/a-%E4%B8%A8b/"),
+        (
+            "https://www.ichongqing.info/2024/03/05/a-%E4%B8%A8b/",
+            f"{REPLAY}/www.ichongqing.info/2024/03/05/a-%E4%B8%A8b/",
+        ),
     ],
 )
 def test_replay_url_mapping(real, replay):
@@ -87,7 +90,9 @@ def test_replay_middleware_rewrites_once_and_restores_the_real_url():
     response = HtmlResponse(rewritten.url, body=b"<html></html>", request=rewritten)
     restored = mw.process_response(rewritten, response)
     assert restored.url == real
-    assert restored.urljoin("./202403/t20240305_1.html") == "https://kjj.cq.gov.cn/zwxx_176/tzgg/202403/t20240305_1.html"
+    assert (
+        restored.urljoin("./202403/t20240305_1.html") == "https://kjj.cq.gov.cn/zwxx_176/tzgg/202403/t20240305_1.html"
+    )
     # a response that is not from the replay server is left alone
     other = HtmlResponse(real, body=b"", request=request)
     assert mw.process_response(request, other) is other
@@ -95,11 +100,25 @@ def test_replay_middleware_rewrites_once_and_restores_the_real_url():
 
 def test_item_to_record():
     when = datetime(2024, 3, 5, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-    item = ArticleItem(url="https://kjj.cq.gov.cn/a.html", source_id="kjj_cq", section="通知公告", title="T",
-                       published_at=when, language="zh", body="B", source_office="局", extra={"rule": "x"})
+    item = ArticleItem(
+        url="https://kjj.cq.gov.cn/a.html",
+        source_id="kjj_cq",
+        section="通知公告",
+        title="T",
+        published_at=when,
+        language="zh",
+        body="B",
+        source_office="局",
+        extra={"rule": "x"},
+    )
     record = item_to_record(item)
     assert (record.url, record.title, record.published_at, record.author, record.extra) == (
-        "https://kjj.cq.gov.cn/a.html", "T", when, None, {"rule": "x"})
+        "https://kjj.cq.gov.cn/a.html",
+        "T",
+        when,
+        None,
+        {"rule": "x"},
+    )
     assert item_to_record({**dict(item), "extra": None}).extra == {}
 
 
@@ -109,16 +128,33 @@ def _stats(values: dict) -> SimpleNamespace:
 
 @pytest.mark.parametrize(
     ("fatal", "page", "reason", "status"),
-    [([], [], "finished", "success"), ([], ["p"], "finished", "partial"), (["f"], ["p"], "finished", "failed"),
-     ([], [], "shutdown", "failed")],
+    [
+        ([], [], "finished", "success"),
+        ([], ["p"], "finished", "partial"),
+        (["f"], ["p"], "finished", "failed"),
+        ([], [], "shutdown", "failed"),
+    ],
 )
 def test_run_summary(fatal, page, reason, status):
     spider = SimpleNamespace(name="trs", source_id="kjj_cq", fatal_errors=fatal, page_errors=page)
-    stats = _stats({"downloader/response_count": 29, "robotstxt/response_count": 1, "item_scraped_count": 24,
-                    "item_dropped_count": 1, "policywatch/items_new": 20, "policywatch/items_unchanged": 4})
+    stats = _stats(
+        {
+            "downloader/response_count": 29,
+            "robotstxt/response_count": 1,
+            "item_scraped_count": 24,
+            "item_dropped_count": 1,
+            "policywatch/items_new": 20,
+            "policywatch/items_unchanged": 4,
+        }
+    )
     summary = run_summary(spider, stats, reason)
     assert summary["status"] == status
-    assert (summary["pages_fetched"], summary["items_found"], summary["items_new"], summary["items_updated"],
-            summary["items_unchanged"]) == (28, 25, 20, 0, 4)
+    assert (
+        summary["pages_fetched"],
+        summary["items_found"],
+        summary["items_new"],
+        summary["items_updated"],
+        summary["items_unchanged"],
+    ) == (28, 25, 20, 0, 4)
     if reason == "shutdown":
         assert summary["fatal_errors"] == ["kjj_cq: crawl ended early (shutdown)"]

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import SITES
-from policywatch.replay import ReplayServer
 from test_crawlers_spiders import articles, crawl_runs, run_crawl
+
+from policywatch.replay import ReplayServer
 
 SH = ZoneInfo("Asia/Shanghai")
 CPPCC = "http://www.cppcc.gov.cn/zxww/"
@@ -20,7 +20,10 @@ EN = "http://en.cppcc.gov.cn/"
 MULTI_PAGE = RMZXW + "2024-03-04/3512544.shtml"
 
 pytestmark = pytest.mark.skipif(
-    not all((SITES / host).is_dir() for host in ("www.cppcc.gov.cn", "www.rmzxw.com.cn", "cppcc.people.com.cn", "en.cppcc.gov.cn")),
+    not all(
+        (SITES / host).is_dir()
+        for host in ("www.cppcc.gov.cn", "www.rmzxw.com.cn", "cppcc.people.com.cn", "en.cppcc.gov.cn")
+    ),
     reason="CPPCC replay sites missing",
 )
 
@@ -44,8 +47,16 @@ def crawl(replay_url: str, db_url: str, source: str, *extra: str, **kwargs):
 def test_arti_crawl(replay_server, db_url):
     first = len(replay_server.requests)
     result = crawl(replay_server.url, db_url, "cppcc")
-    assert result.summary == {"source": "cppcc", "pages": "13", "found": "10", "new": "10", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "cppcc",
+        "pages": "13",
+        "found": "10",
+        "new": "10",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
     stored = articles(db_url, "cppcc")
     assert len(stored) == 10
     assert all(url.startswith(CPPCC + "2024/") and "/ARTI" in url and url.endswith(".shtml") for url in stored)
@@ -94,8 +105,10 @@ def test_arti_list_page_that_lists_nothing_fails_the_run(replay_server, db_url, 
     )
     result = run_crawl(replay_server.url, db_url, "cppcc", sources_file=registry)
     assert result.returncode == 1
-    assert ("cppcc: no article found on list page http://www.cppcc.gov.cn/zxww/2024/03/05/ARTI1709602812000186.shtml"
-            " (page layout changed?)") in result.stderr
+    assert (
+        "cppcc: no article found on list page http://www.cppcc.gov.cn/zxww/2024/03/05/ARTI1709602812000186.shtml"
+        " (page layout changed?)"
+    ) in result.stderr
     assert crawl_runs(db_url, "cppcc")[0].status == "failed"
 
 
@@ -104,8 +117,16 @@ def test_zcms_rmzxw_crawl(replay_server, db_url):
     first = len(replay_server.requests)
     result = crawl(replay_server.url, db_url, "rmzxw")
     # 3 list pages + 10 first pages + pages 2 and 3 of the multi-page article
-    assert result.summary == {"source": "rmzxw", "pages": "15", "found": "10", "new": "10", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "rmzxw",
+        "pages": "15",
+        "found": "10",
+        "new": "10",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
     stored = articles(db_url, "rmzxw")
     assert len(stored) == 10 and all(url.startswith(RMZXW) for url in stored)
     assert not any("_" in url.rsplit("/", 1)[-1] for url in stored)  # pages 2, 3 are not articles of their own
@@ -114,7 +135,11 @@ def test_zcms_rmzxw_crawl(replay_server, db_url):
     multi = stored[MULTI_PAGE]
     assert multi.extra["pages"] == 3 and multi.extra["editors"] == ["李慧"]
     lines = multi.body.split("\n")
-    assert lines[0].startswith("2023年是全国政协十四届的开局之年") and lines[-1] == "（本文为系列报道之一）" and len(lines) == 6
+    assert (
+        lines[0].startswith("2023年是全国政协十四届的开局之年")
+        and lines[-1] == "（本文为系列报道之一）"
+        and len(lines) == 6
+    )
     assert multi.section == "协商"
 
     flagged = {url for url, a in stored.items() if a.extra.get("advertorial")}
@@ -124,7 +149,9 @@ def test_zcms_rmzxw_crawl(replay_server, db_url):
     assert "企业广告宣传资讯" in real.extra["advertorial_notice"]
 
     requests = replay_server.requests[first:]
-    assert requests.count("/www.rmzxw.com.cn/c/2024-03-04/3512544_2.shtml") == 1  # also linked by the list: fetched once
+    assert (
+        requests.count("/www.rmzxw.com.cn/c/2024-03-04/3512544_2.shtml") == 1
+    )  # also linked by the list: fetched once
     assert "/www.rmzxw.com.cn/xs/index_1.shtml" in requests
     assert not any("rmzxb" in r for r in requests)
 
@@ -141,7 +168,9 @@ def test_zcms_failed_later_page_keeps_the_article_and_the_next_run_completes_it(
         result = crawl(server.url, db_url, "rmzxw", run_id="run-1")
     assert (result.summary["status"], result.summary["new"], result.summary["errors"]) == ("partial", "10", "1")
     (run,) = crawl_runs(db_url, "rmzxw")
-    assert run.error_messages == [f"rmzxw: article {MULTI_PAGE} page https://{broken} answered HTTP 404 (stored without it)"]
+    assert run.error_messages == [
+        f"rmzxw: article {MULTI_PAGE} page https://{broken} answered HTTP 404 (stored without it)"
+    ]
     partial = articles(db_url, "rmzxw")[MULTI_PAGE]
     assert partial.extra["pages_missing"] == [f"https://{broken}"] and partial.extra["pages"] == 2
     assert "在双周协商座谈会上" not in partial.body and "（本文为系列报道之一）" in partial.body
@@ -150,14 +179,24 @@ def test_zcms_failed_later_page_keeps_the_article_and_the_next_run_completes_it(
         again = crawl(server.url, db_url, "rmzxw", run_id="run-2")
     assert (again.summary["new"], again.summary["updated"], again.summary["status"]) == ("0", "1", "success")
     complete = articles(db_url, "rmzxw")[MULTI_PAGE]
-    assert complete.extra["pages"] == 3 and "pages_missing" not in complete.extra and "在双周协商座谈会上" in complete.body
+    assert (
+        complete.extra["pages"] == 3 and "pages_missing" not in complete.extra and "在双周协商座谈会上" in complete.body
+    )
 
 
 # --------------------------------------------------------------------------- cppcc.people.com.cn (ZCMS, GB18030)
 def test_zcms_people_crawl_decodes_gbk_pages(replay_server, db_url):
     result = crawl(replay_server.url, db_url, "cppcc_people")
-    assert result.summary == {"source": "cppcc_people", "pages": "9", "found": "7", "new": "7", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "cppcc_people",
+        "pages": "9",
+        "found": "7",
+        "new": "7",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
     stored = articles(db_url, "cppcc_people")
     assert all(url.startswith(PEOPLE + "2024/") for url in stored)
     real = stored.pop(PEOPLE + "2024/0424/c1001-40223222.html")
@@ -174,8 +213,16 @@ def test_zcms_people_crawl_decodes_gbk_pages(replay_server, db_url):
 def test_chinadaily_crawl(replay_server, db_url):
     first = len(replay_server.requests)
     result = crawl(replay_server.url, db_url, "en_cppcc")
-    assert result.summary == {"source": "en_cppcc", "pages": "10", "found": "8", "new": "8", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "en_cppcc",
+        "pages": "10",
+        "found": "8",
+        "new": "8",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
     stored = articles(db_url, "en_cppcc")
     assert all(url.startswith(EN + "2024-0") and url.endswith(".htm") for url in stored)
     assert all(a.language == "en" and a.section == "Proposals" for a in stored.values())
@@ -199,5 +246,9 @@ def test_second_run_stores_nothing_new(replay_server, db_url):
     for source in counts:
         again = crawl(replay_server.url, db_url, source, run_id="run-2", logical_date="2024-03-07")
         assert (again.summary["new"], again.summary["updated"], again.summary["errors"], again.summary["status"]) == (
-            "0", "0", "0", "success"), again.stdout
+            "0",
+            "0",
+            "0",
+            "success",
+        ), again.stdout
     assert {url: (a.content_hash, a.updated_at) for url, a in articles(db_url).items()} == before

@@ -12,7 +12,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import SITES
 from test_crawlers_spiders import articles, crawl_runs, run_crawl
 
@@ -20,7 +19,9 @@ SH = ZoneInfo("Asia/Shanghai")
 CONTENT = "http://stic.sz.gov.cn/gkmlpt/content/"
 API = "/stic.sz.gov.cn/gkmlpt/api/all/"
 
-pytestmark = pytest.mark.skipif(not (SITES / "stic.sz.gov.cn" / "gkmlpt").is_dir(), reason="gkmlpt replay site not built")
+pytestmark = pytest.mark.skipif(
+    not (SITES / "stic.sz.gov.cn" / "gkmlpt").is_dir(), reason="gkmlpt replay site not built"
+)
 
 
 @pytest.fixture
@@ -33,8 +34,16 @@ def test_crawl_over_http_two_categories_and_two_api_pages(replay_server, db_url)
     result = run_crawl(replay_server.url, db_url, "stic_sz")
     assert result.returncode == 0, result.stderr[-3000:]
     # index + 3 API pages + 10 articles (the one listed in both categories is fetched once)
-    assert result.summary == {"source": "stic_sz", "pages": "14", "found": "10", "new": "10", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "stic_sz",
+        "pages": "14",
+        "found": "10",
+        "new": "10",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
 
     stored = articles(db_url, "stic_sz")
     assert len(stored) == 10
@@ -47,19 +56,29 @@ def test_crawl_over_http_two_categories_and_two_api_pages(replay_server, db_url)
 
     early = stored[CONTENT + "11/11153/post_11153246.html"]
     assert early.published_at.astimezone(SH) == datetime(2024, 3, 5, 7, 30, tzinfo=SH)  # 2024-03-04 in UTC
-    assert early.extra["index_number"] == "11440300MB2C92057M/2024-00087" and early.extra["keywords"] == ["高新技术企业", "培育资助"]
+    assert early.extra["index_number"] == "11440300MB2C92057M/2024-00087" and early.extra["keywords"] == [
+        "高新技术企业",
+        "培育资助",
+    ]
     assert CONTENT + "11/11152/post_11152810.html" in stored  # the API said https
     rules = stored[CONTENT + "11/11151/post_11151903.html"]
     assert rules.extra["document_number"] == "深科技创新规〔2024〕1号"
     assert [a["name"] for a in rules.extra["attachments"]] == [
-        "深圳市科技计划项目管理办法.pdf", "《深圳市科技计划项目管理办法》起草说明.docx"]
-    assert stored[CONTENT + "11/11146/post_11146005.html"].published_at.astimezone(SH) == datetime(2024, 2, 20, 15, 0, tzinfo=SH)
+        "深圳市科技计划项目管理办法.pdf",
+        "《深圳市科技计划项目管理办法》起草说明.docx",
+    ]
+    assert stored[CONTENT + "11/11146/post_11146005.html"].published_at.astimezone(SH) == datetime(
+        2024, 2, 20, 15, 0, tzinfo=SH
+    )
     assert stored[CONTENT + "11/11143/post_11143519.html"].source_office == "深圳市科技创新局办公室"
 
     requests = replay_server.requests[first:]
     assert "/stic.sz.gov.cn/gkmlpt/index" in requests
     assert sorted(r for r in requests if r.startswith(API)) == [
-        API + "2917?page=1&sid=755031", API + "2917?page=2&sid=755031", API + "2925?page=1&sid=755031"]
+        API + "2917?page=1&sid=755031",
+        API + "2917?page=2&sid=755031",
+        API + "2925?page=1&sid=755031",
+    ]
     assert sum(r.endswith("post_11151903.html") for r in requests) == 1
     assert not any("/attachment/" in r or "www.sz.gov.cn" in r for r in requests)
 
@@ -83,7 +102,11 @@ def test_since_window_stops_the_api_paging(replay_server, db_url):
     result = run_crawl(replay_server.url, db_url, "stic_sz", "--since", "2024-02-27")
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(url.rsplit("_", 1)[-1] for url in articles(db_url)) == [
-        "11150347.html", "11151903.html", "11152810.html", "11153246.html"]
+        "11150347.html",
+        "11151903.html",
+        "11152810.html",
+        "11153246.html",
+    ]
     requests = replay_server.requests[first:]
     assert API + "2917?page=2&sid=755031" in requests  # page 1 still had articles inside the window
     assert result.summary["status"] == "success"
@@ -110,8 +133,10 @@ def test_unknown_category_fails_naming_it_and_the_tree(replay_server, db_url, tm
     registry = _registry(tmp_path, 'selectors = { categories = "通知公告,9999" }')
     result = run_crawl(replay_server.url, db_url, "stic_sz", sources_file=registry)
     assert result.returncode == 1
-    assert ("stic_sz: gkmlpt index http://stic.sz.gov.cn/gkmlpt/index: category '9999' is not in the TREE "
-            "(known: 2916 机构信息, 2920 机构职能") in result.stderr
+    assert (
+        "stic_sz: gkmlpt index http://stic.sz.gov.cn/gkmlpt/index: category '9999' is not in the TREE "
+        "(known: 2916 机构信息, 2920 机构职能"
+    ) in result.stderr
     assert articles(db_url) == {}
 
 
@@ -121,7 +146,10 @@ def test_api_failure_is_fatal_and_the_other_category_is_still_read(db_url):
     with ReplayServer(SITES, faults={"stic.sz.gov.cn/gkmlpt/api/all/2917": 502}) as server:
         result = run_crawl(server.url, db_url, "stic_sz")
     assert result.returncode == 1 and result.summary["status"] == "failed"
-    assert "stic_sz: list page http://stic.sz.gov.cn/gkmlpt/api/all/2917?page=1&sid=755031 answered HTTP 502" in result.stderr
+    assert (
+        "stic_sz: list page http://stic.sz.gov.cn/gkmlpt/api/all/2917?page=1&sid=755031 answered HTTP 502"
+        in result.stderr
+    )
     assert len(articles(db_url, "stic_sz")) == 4  # 规范性文件 was read
 
 
@@ -137,5 +165,6 @@ def test_index_without_config_says_the_layout_changed(tmp_path, db_url):
     with ReplayServer(sites) as server:
         result = run_crawl(server.url, db_url, "stic_sz")
     assert result.returncode == 1
-    assert ("stic_sz: gkmlpt index http://stic.sz.gov.cn/gkmlpt/index: no window._CONFIG on the page "
-            "(page layout changed?)") in result.stderr
+    assert (
+        "stic_sz: gkmlpt index http://stic.sz.gov.cn/gkmlpt/index: no window._CONFIG on the page (page layout changed?)"
+    ) in result.stderr

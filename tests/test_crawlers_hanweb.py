@@ -11,7 +11,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import SITES
 from test_crawlers_spiders import articles, crawl_runs, run_crawl
 
@@ -44,8 +43,16 @@ def test_zhejiang_crawl_static_records_and_a_dataproxy_group(replay_server, db_u
     result = run_crawl(replay_server.url, db_url, "kjt_zj")
     assert result.returncode == 0, result.stderr[-3000:]
     # 2 column pages + 1 dataproxy group + 11 articles
-    assert result.summary == {"source": "kjt_zj", "pages": "14", "found": "11", "new": "11", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "kjt_zj",
+        "pages": "14",
+        "found": "11",
+        "new": "11",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
 
     stored = articles(db_url, "kjt_zj")
     assert len(stored) == 11
@@ -57,7 +64,9 @@ def test_zhejiang_crawl_static_records_and_a_dataproxy_group(replay_server, db_u
     protocol_relative = stored[ZJ + "2024/3/5/art_1229225203_58907311.html"]
     assert protocol_relative.published_at.astimezone(SH) == datetime(2024, 3, 5, 10, 30, tzinfo=SH)
     assert [a["name"] for a in protocol_relative.extra["attachments"]] == [
-        "2024年度浙江省“尖兵”“领雁”研发攻关计划项目申报指南.pdf", "项目申报书（模板）.docx"]
+        "2024年度浙江省“尖兵”“领雁”研发攻关计划项目申报指南.pdf",
+        "项目申报书（模板）.docx",
+    ]
     stray_byte = stored[ZJ + "2024/3/4/art_1228971345_58908052.html"]
     assert stray_byte.title == "我省召开2024年全省科技工作会议" and "研发投入强度" in stray_byte.body
     policy = stored[ZJ + "2024/2/23/art_1229225203_58897245.html"]
@@ -82,8 +91,9 @@ def test_jiangsu_crawl_split_dates_http_links_and_table_records(replay_server, d
     _clean_chinese(stored)
     assert JS + "2024/2/26/art_82540_11209904.html" in stored
     assert {a.section for a in stored.values()} == {"通知公告", "政策文件"}
-    assert sorted(local.astimezone(SH).date().isoformat() for local in (a.published_at for a in stored.values()))[:2] == [
-        "2024-02-02", "2024-02-05"]
+    assert sorted(local.astimezone(SH).date().isoformat() for local in (a.published_at for a in stored.values()))[
+        :2
+    ] == ["2024-02-02", "2024-02-05"]
     joint = stored[JS + "2024/3/1/art_82571_11214586.html"]
     assert (joint.source_office, joint.extra["document_number"]) == ("省科技厅 省财政厅", "苏财教〔2024〕12号")
     assert JS_PROXY in replay_server.requests[first:]  # perPage 3 × groupSize 2: the 7th record
@@ -98,7 +108,9 @@ def test_second_run_stores_nothing_new(replay_server, db_url):
     assert (again.summary["new"], again.summary["updated"], again.summary["status"]) == ("0", "0", "success")
     assert len(articles(db_url)) == 11
     assert [(r.run_id, r.items_new, r.items_updated) for r in crawl_runs(db_url, "kjt_zj")] == [
-        ("run-1", 11, 0), ("run-2", 0, 0)]
+        ("run-1", 11, 0),
+        ("run-2", 0, 0),
+    ]
 
 
 def test_max_pages_and_since_stop_before_the_dataproxy(replay_server, db_url):
@@ -119,8 +131,10 @@ def test_dataproxy_failure_is_fatal_and_keeps_the_column_pages(db_url):
     with ReplayServer(SITES, faults={"kjt.zj.gov.cn/module/web/jpage/dataproxy.jsp": 500}) as server:
         result = run_crawl(server.url, db_url, "kjt_zj")
     assert result.returncode == 1 and result.summary["status"] == "failed"
-    assert ("kjt_zj: list page https://kjt.zj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=7&endrecord=12"
-            "&perpage=2 answered HTTP 500") in result.stderr
+    assert (
+        "kjt_zj: list page https://kjt.zj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=7&endrecord=12"
+        "&perpage=2 answered HTTP 500"
+    ) in result.stderr
     assert len(articles(db_url, "kjt_zj")) == 9
 
 
@@ -134,6 +148,8 @@ def test_column_page_without_paging_link_says_why(tmp_path, db_url):
     with ReplayServer(sites) as server:
         result = run_crawl(server.url, db_url, "kjt_zj")
     assert result.returncode == 1
-    assert ("kjt_zj: list page https://kjt.zj.gov.cn/col/col1228971345/index.html holds records 1-6 of 8 but the "
-            "rest cannot be asked for: no <nextgroup> dataproxy link on the page (page layout changed?)") in result.stderr
+    assert (
+        "kjt_zj: list page https://kjt.zj.gov.cn/col/col1228971345/index.html holds records 1-6 of 8 but the "
+        "rest cannot be asked for: no <nextgroup> dataproxy link on the page (page layout changed?)"
+    ) in result.stderr
     assert len(articles(db_url, "kjt_zj")) == 9

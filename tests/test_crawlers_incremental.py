@@ -12,14 +12,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import SITES, copy_sites, serve_with_status
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
+from test_crawlers_spiders import articles, crawl_runs, run_crawl
 
-from conftest import SITES, copy_sites, serve_with_status
 from policywatch.replay import ReplayServer
 from policywatch.sources import load_registry
-from test_crawlers_spiders import articles, crawl_runs, run_crawl
 
 ROOT = Path(__file__).resolve().parents[1]
 CHALLENGE = ROOT / "tests" / "fixtures" / "challenge" / "ruishu_412.html"
@@ -82,7 +82,9 @@ def set_first_page_items(sites: Path, items: list[str]) -> None:
     """Replace the items of list page 1 (index.html) by ``items``."""
     page = sites / TZGG / "index.html"
     html = page.read_text(encoding="utf-8")
-    html = re.sub(r'(<ul class="list">).*?(</ul>)', lambda m: m.group(1) + "\n".join(items) + m.group(2), html, flags=re.S)
+    html = re.sub(
+        r'(<ul class="list">).*?(</ul>)', lambda m: m.group(1) + "\n".join(items) + m.group(2), html, flags=re.S
+    )
     page.write_text(html, encoding="utf-8")
 
 
@@ -127,21 +129,35 @@ def test_second_daily_run_over_an_unchanged_replay_parses_nothing_again(replay_s
 
 def test_second_run_of_kjj_asks_for_the_first_list_page_and_the_recent_articles_only(db_url, kjj_registry):
     with ReplayServer(SITES) as server:
-        assert run_crawl(server.url, db_url, "kjj_cq", run_id="day-1", logical_date="2024-03-05",
-                         sources_file=kjj_registry).returncode == 0
+        assert (
+            run_crawl(
+                server.url, db_url, "kjj_cq", run_id="day-1", logical_date="2024-03-05", sources_file=kjj_registry
+            ).returncode
+            == 0
+        )
         start = len(server.requests)
-        second = run_crawl(server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-06",
-                           sources_file=kjj_registry)
+        second = run_crawl(
+            server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-06", sources_file=kjj_registry
+        )
         requested = server.requests[start:]
     assert second.returncode == 0, second.stderr[-3000:]
     # list page 1: 304, not paged further; the two articles of 2024-03-05 (inside the 3-day refresh
     # window of 2024-03-06) asked for again: 304 each, counted unchanged; nothing else
     # (the order of article requests is Scrapy's scheduling, not behaviour: compared as a set)
     assert requested[:2] == ["/kjj.cq.gov.cn/robots.txt", f"/{TZGG}/index.html"]
-    assert sorted(requested[2:]) == sorted([
-        f"/{TZGG}/202403/t20240305_12877210.html", f"/{TZGG}/202403/t20240305_12876543.html"])
-    assert second.summary == {"source": "kjj_cq", "pages": "3", "found": "2", "new": "0", "updated": "0",
-                              "unchanged": "2", "errors": "0", "status": "success"}
+    assert sorted(requested[2:]) == sorted(
+        [f"/{TZGG}/202403/t20240305_12877210.html", f"/{TZGG}/202403/t20240305_12876543.html"]
+    )
+    assert second.summary == {
+        "source": "kjj_cq",
+        "pages": "3",
+        "found": "2",
+        "new": "0",
+        "updated": "0",
+        "unchanged": "2",
+        "errors": "0",
+        "status": "success",
+    }
     day1, day2 = crawl_runs(db_url, "kjj_cq")
     assert (day1.requests, day1.not_modified, day1.items_new) == (29, 0, 25)
     assert (day2.requests, day2.not_modified, day2.items_unchanged) == (4, 3, 2)
@@ -152,40 +168,62 @@ def test_second_run_of_kjj_asks_for_the_first_list_page_and_the_recent_articles_
 
 def test_changed_list_page_fetches_the_new_article_and_stops_at_stored_ones(db_url, kjj_registry, kjj_site):
     with ReplayServer(kjj_site) as server:
-        assert run_crawl(server.url, db_url, "kjj_cq", run_id="day-1", logical_date="2024-03-06",
-                         sources_file=kjj_registry).returncode == 0
+        assert (
+            run_crawl(
+                server.url, db_url, "kjj_cq", run_id="day-1", logical_date="2024-03-06", sources_file=kjj_registry
+            ).returncode
+            == 0
+        )
         # the site publishes a notice: it tops list page 1, whose last item (2024-02-02) is stored
         href = add_article(kjj_site, "202403/t20240308_12890001.html", "关于开展2024年度科技活动周的通知", "2024-03-08")
         page = (kjj_site / TZGG / "index.html").read_text(encoding="utf-8")
-        page = page.replace('<ul class="list">', '<ul class="list">' + list_item(href, "关于开展2024年度科技活动周的通知", "2024-03-08"), 1)
+        page = page.replace(
+            '<ul class="list">',
+            '<ul class="list">' + list_item(href, "关于开展2024年度科技活动周的通知", "2024-03-08"),
+            1,
+        )
         (kjj_site / TZGG / "index.html").write_text(page, encoding="utf-8")
         start = len(server.requests)
-        second = run_crawl(server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-08",
-                           sources_file=kjj_registry)
+        second = run_crawl(
+            server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-08", sources_file=kjj_registry
+        )
         requested = server.requests[start:]
     assert second.returncode == 0, second.stderr[-3000:]
     assert (second.summary["new"], second.summary["unchanged"]) == ("1", "2")
     assert f"https://{TZGG}/202403/t20240308_12890001.html" in articles(db_url)
     assert requested[:2] == ["/kjj.cq.gov.cn/robots.txt", f"/{TZGG}/index.html"]  # changed: parsed
-    assert sorted(requested[2:]) == sorted([  # article requests in Scrapy's scheduling order
-        f"/{TZGG}/202403/t20240308_12890001.html",  # new: fetched and stored
-        f"/{TZGG}/202403/t20240305_12877210.html", f"/{TZGG}/202403/t20240305_12876543.html",  # recent: 304
-    ])  # older stored articles are not asked for, and page 2 is not read: page 1 ends with a stored one
+    assert sorted(requested[2:]) == sorted(
+        [  # article requests in Scrapy's scheduling order
+            f"/{TZGG}/202403/t20240308_12890001.html",  # new: fetched and stored
+            f"/{TZGG}/202403/t20240305_12877210.html",
+            f"/{TZGG}/202403/t20240305_12876543.html",  # recent: 304
+        ]
+    )  # older stored articles are not asked for, and page 2 is not read: page 1 ends with a stored one
 
 
 def test_pinned_old_item_on_top_does_not_stop_paging(db_url, kjj_registry, kjj_site):
     with ReplayServer(kjj_site) as server:
-        assert run_crawl(server.url, db_url, "kjj_cq", run_id="day-1", logical_date="2024-03-06",
-                         sources_file=kjj_registry).returncode == 0
+        assert (
+            run_crawl(
+                server.url, db_url, "kjj_cq", run_id="day-1", logical_date="2024-03-06", sources_file=kjj_registry
+            ).returncode
+            == 0
+        )
         # page 1 now: a pinned notice from January (stored) above one new notice; page 2 unchanged
         href = add_article(kjj_site, "202403/t20240308_12890002.html", "关于2024年清明节假期安排的公告", "2024-03-08")
-        set_first_page_items(kjj_site, [
-            list_item("./202401/t20240115_12690317.html", "置顶：2024年度重庆市科技计划项目管理办法解读", "2024-01-15"),
-            list_item(href, "关于2024年清明节假期安排的公告", "2024-03-08"),
-        ])
+        set_first_page_items(
+            kjj_site,
+            [
+                list_item(
+                    "./202401/t20240115_12690317.html", "置顶：2024年度重庆市科技计划项目管理办法解读", "2024-01-15"
+                ),
+                list_item(href, "关于2024年清明节假期安排的公告", "2024-03-08"),
+            ],
+        )
         start = len(server.requests)
-        second = run_crawl(server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-08",
-                           sources_file=kjj_registry)
+        second = run_crawl(
+            server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-08", sources_file=kjj_registry
+        )
         requested = server.requests[start:]
     assert second.returncode == 0, second.stderr[-3000:]
     assert second.summary["new"] == "1"
@@ -195,13 +233,31 @@ def test_pinned_old_item_on_top_does_not_stop_paging(db_url, kjj_registry, kjj_s
 
 
 def test_backfill_after_a_daily_run_still_reads_its_whole_window(replay_server, db_url, kjj_registry):
-    recent = run_crawl(replay_server.url, db_url, "kjj_cq", "--since", "2024-03-01", run_id="recent",
-                       logical_date="2024-03-06", sources_file=kjj_registry)
+    recent = run_crawl(
+        replay_server.url,
+        db_url,
+        "kjj_cq",
+        "--since",
+        "2024-03-01",
+        run_id="recent",
+        logical_date="2024-03-06",
+        sources_file=kjj_registry,
+    )
     assert recent.returncode == 0 and recent.summary["new"] == "3"
     # list page 1 had items left out by --since: its validators were not kept, so the backfill
     # cannot get a 304 for it and miss the older items
-    backfill = run_crawl(replay_server.url, db_url, "kjj_cq", "--since", "2024-01-01", "--until", "2024-02-29",
-                         run_id="backfill", logical_date="2024-03-06", sources_file=kjj_registry)
+    backfill = run_crawl(
+        replay_server.url,
+        db_url,
+        "kjj_cq",
+        "--since",
+        "2024-01-01",
+        "--until",
+        "2024-02-29",
+        run_id="backfill",
+        logical_date="2024-03-06",
+        sources_file=kjj_registry,
+    )
     assert backfill.returncode == 0, backfill.stderr[-3000:]
     assert backfill.summary["new"] == "22" and len(articles(db_url)) == 25
 
@@ -215,8 +271,9 @@ ZXTABL = "kjj.cq.gov.cn/zwgk_176/zwxxgkml/zxtabl"
 
 def day_run(server_url: str, db_url: str, day: str, since: str, **kwargs):
     """A daily run of kjj_cq (both columns) for ``day`` with the window ``since``..``day``."""
-    result = run_crawl(server_url, db_url, "kjj_cq", "--since", since, "--until", day, run_id=f"day-{day}",
-                       logical_date=day, **kwargs)
+    result = run_crawl(
+        server_url, db_url, "kjj_cq", "--since", since, "--until", day, run_id=f"day-{day}", logical_date=day, **kwargs
+    )
     assert result.returncode == 0 and result.summary["status"] == "success", result.stderr[-3000:]
     return result
 
@@ -237,8 +294,16 @@ def test_backfilled_older_day_reads_the_list_pages_the_later_days_did_not_reach(
     # (通知公告's page 1 left 02-02 out of 03-05's window: no validators were kept for it)
     assert "'policywatch/list_validators_unused': 1" in backfill.stderr
     newer, older = crawl_runs(db_url, "kjj_cq")
-    assert (str(newer.window_since), str(newer.window_until), newer.lists_complete) == ("2024-02-03", "2024-03-05", True)
-    assert (str(older.window_since), str(older.window_until), older.lists_complete) == ("2024-01-30", "2024-03-01", True)
+    assert (str(newer.window_since), str(newer.window_until), newer.lists_complete) == (
+        "2024-02-03",
+        "2024-03-05",
+        True,
+    )
+    assert (str(older.window_since), str(older.window_until), older.lists_complete) == (
+        "2024-01-30",
+        "2024-03-01",
+        True,
+    )
 
 
 def test_backfill_run_backwards_finds_what_the_later_day_did_not_reach(replay_server, db_url):
@@ -263,7 +328,11 @@ def test_daily_run_going_forward_still_stops_paging_at_stored_articles(db_url, k
         # the site publishes a notice: page 1 changes (parsed), its last item (02-02) is stored
         href = add_article(kjj_site, "202403/t20240308_12890001.html", "关于开展2024年度科技活动周的通知", "2024-03-08")
         page = (kjj_site / TZGG / "index.html").read_text(encoding="utf-8")
-        page = page.replace('<ul class="list">', '<ul class="list">' + list_item(href, "关于开展2024年度科技活动周的通知", "2024-03-08"), 1)
+        page = page.replace(
+            '<ul class="list">',
+            '<ul class="list">' + list_item(href, "关于开展2024年度科技活动周的通知", "2024-03-08"),
+            1,
+        )
         (kjj_site / TZGG / "index.html").write_text(page, encoding="utf-8")
         start = len(server.requests)
         second = day_run(server.url, db_url, "2024-03-08", "2024-01-03", sources_file=kjj_registry)
@@ -275,26 +344,39 @@ def test_daily_run_going_forward_still_stops_paging_at_stored_articles(db_url, k
 
 
 def test_a_partial_run_does_not_stop_the_next_one_from_paging(db_url, kjj_registry, kjj_site):
-    lost = f"zwxx_176/tzgg/202401/t20240108_12664102.html"  # on list page 3
+    lost = "zwxx_176/tzgg/202401/t20240108_12664102.html"  # on list page 3
     serve_with_status(kjj_site / "kjj.cq.gov.cn", lost, 503)
     with ReplayServer(kjj_site) as server:
-        first = run_crawl(server.url, db_url, "kjj_cq", run_id="day-1", logical_date="2024-03-06", sources_file=kjj_registry)
+        first = run_crawl(
+            server.url, db_url, "kjj_cq", run_id="day-1", logical_date="2024-03-06", sources_file=kjj_registry
+        )
     assert first.summary["status"] == "partial"
     (kjj_site / "kjj.cq.gov.cn" / "_replay.toml").unlink()  # the page is back
     with ReplayServer(kjj_site) as server:
-        second = run_crawl(server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-07", sources_file=kjj_registry)
+        second = run_crawl(
+            server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-07", sources_file=kjj_registry
+        )
     assert second.returncode == 0 and second.summary["new"] == "1", second.stderr[-3000:]
     assert f"https://kjj.cq.gov.cn/{lost}" in articles(db_url)  # page 1 ends with a stored article: read on
     assert "'policywatch/paging_not_covered': 2" in second.stderr  # pages 1 and 2 end with stored ones
 
 
 def test_a_run_cut_short_by_the_page_limit_does_not_count_as_complete(replay_server, db_url, kjj_registry):
-    first = run_crawl(replay_server.url, db_url, "kjj_cq", "--max-pages", "2", run_id="day-1",
-                      logical_date="2024-03-06", sources_file=kjj_registry)
+    first = run_crawl(
+        replay_server.url,
+        db_url,
+        "kjj_cq",
+        "--max-pages",
+        "2",
+        run_id="day-1",
+        logical_date="2024-03-06",
+        sources_file=kjj_registry,
+    )
     assert first.summary["new"] == "20"  # 通知公告 has 3 list pages: the 5 notices of page 3 not read
     assert crawl_runs(db_url, "kjj_cq")[0].lists_complete is False
-    second = run_crawl(replay_server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-07",
-                       sources_file=kjj_registry)
+    second = run_crawl(
+        replay_server.url, db_url, "kjj_cq", run_id="day-2", logical_date="2024-03-07", sources_file=kjj_registry
+    )
     assert second.summary["new"] == "5", second.stderr[-3000:]  # no 304 on page 1 and no stop: page 3 read
     assert crawl_runs(db_url, "kjj_cq")[1].lists_complete is True
 
@@ -324,9 +406,11 @@ def test_js_challenge_on_the_list_page_stops_the_source_without_retrying(db_url,
         result = run_crawl(server.url, db_url, "kjj_cq", sources_file=kjj_registry)
         requested = list(server.requests)
     assert result.returncode == 1 and result.summary["status"] == "failed"
-    message = ("kjj_cq: https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html answered HTTP 412 with a Ruishu (瑞数) "
-               "JavaScript challenge ($_ts): a plain HTTP client cannot pass it (it needs a real browser); "
-               "crawling this source stopped")
+    message = (
+        "kjj_cq: https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html answered HTTP 412 with a Ruishu (瑞数) "
+        "JavaScript challenge ($_ts): a plain HTTP client cannot pass it (it needs a real browser); "
+        "crawling this source stopped"
+    )
     assert message in result.stderr
     assert requested == ["/kjj.cq.gov.cn/robots.txt", f"/{TZGG}/index.html"]  # asked once, never again
     (run,) = crawl_runs(db_url, "kjj_cq")
@@ -379,8 +463,10 @@ def test_conditional_middleware_headers_and_same_body(tmp_path):
     url = f"https://{TZGG}/index.html"
     body = b"<html><body><ul class='list'><li>x</li></ul></body></html>"
     other = f"https://{TZGG}/index_1.html"
-    middleware.cache = {url: CachedPage(url, '"v1"', "Tue, 05 Mar 2024 02:00:00 GMT", 200, body_hash(body), 7),
-                        other: CachedPage(other, '"v0"', None, 200, body_hash(body), 6)}
+    middleware.cache = {
+        url: CachedPage(url, '"v1"', "Tue, 05 Mar 2024 02:00:00 GMT", 200, body_hash(body), 7),
+        other: CachedPage(other, '"v0"', None, 200, body_hash(body), 6),
+    }
     middleware.windows = {7: CrawlWindow(7, None, date(2024, 3, 5))}  # run 6 was partial, cut short or older
 
     listed = Request(url, meta={KIND_META: "list"})
@@ -390,10 +476,13 @@ def test_conditional_middleware_headers_and_same_body(tmp_path):
     untrusted = Request(other, meta={KIND_META: "list"})
     middleware.process_request(untrusted)
     assert b"If-None-Match" not in untrusted.headers
-    assert middleware.process_response(untrusted, HtmlResponse(other, status=200, body=body, request=untrusted)).status == 200
+    assert (
+        middleware.process_response(untrusted, HtmlResponse(other, status=200, body=body, request=untrusted)).status
+        == 200
+    )
     assert crawler.stats.get_value("policywatch/list_validators_unused") == 1
     assert listed.headers[b"If-Modified-Since"] == b"Tue, 05 Mar 2024 02:00:00 GMT"
-    robots = Request(f"https://kjj.cq.gov.cn/robots.txt")  # no page kind: never conditional
+    robots = Request("https://kjj.cq.gov.cn/robots.txt")  # no page kind: never conditional
     middleware.process_request(robots)
     assert b"If-None-Match" not in robots.headers
     posted = Request(url, method="POST", meta={KIND_META: "list"})

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import SITES
 from test_crawlers_spiders import articles, crawl_runs, run_crawl
 
@@ -39,8 +38,16 @@ def test_sichuan_crawl_stores_every_notice_with_real_urls_then_nothing_new(repla
     result = run_crawl(replay_server.url, db_url, "kjt_sc", run_id="run-1")
     assert result.returncode == 0, result.stderr[-3000:]
     # 2 list pages + 18 articles
-    assert result.summary == {"source": "kjt_sc", "pages": "20", "found": "18", "new": "18", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "kjt_sc",
+        "pages": "20",
+        "found": "18",
+        "new": "18",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
     stored = articles(db_url, "kjt_sc")
     assert set(real_urls()) <= set(stored)
     assert all(url.startswith(BASE) and url.endswith(".shtml") for url in stored)
@@ -76,7 +83,15 @@ def test_sichuan_pinned_notices_do_not_stop_the_window(replay_server, db_url):
     assert result.returncode == 0, result.stderr[-3000:]
     stored = articles(db_url, "kjt_sc")
     assert sorted(local_day(a.published_at).isoformat() for a in stored.values()) == [
-        "2026-07-17", "2026-09-01", "2026-09-02", "2026-09-04", "2026-09-07", "2026-09-08", "2026-09-14", "2026-09-15"]
+        "2026-07-17",
+        "2026-09-01",
+        "2026-09-02",
+        "2026-09-04",
+        "2026-09-07",
+        "2026-09-08",
+        "2026-09-14",
+        "2026-09-15",
+    ]
 
 
 def test_sichuan_demo_window_reads_only_the_2024_notices(replay_server, db_url):
@@ -97,10 +112,13 @@ def test_sichuan_redesigned_list_fails_the_run(db_url, tmp_path):
     sites = tmp_path / "sites"
     shutil.copytree(SITE, sites / "kjt.sc.gov.cn")
     list_page = sites / "kjt.sc.gov.cn" / "kjt" / "gstz" / "newschild.shtml"
-    list_page.write_text(list_page.read_text(encoding="utf-8").replace("column-list", "news-list-2027"), encoding="utf-8")
+    list_page.write_text(
+        list_page.read_text(encoding="utf-8").replace("column-list", "news-list-2027"), encoding="utf-8"
+    )
     with ReplayServer(sites) as server:
         result = run_crawl(server.url, db_url, "kjt_sc")
     assert result.returncode == 1
-    assert ("kjt_sc: no article found on list page https://kjt.sc.gov.cn/kjt/gstz/newschild.shtml"
-            " (page layout changed?)") in result.stderr
+    assert (
+        "kjt_sc: no article found on list page https://kjt.sc.gov.cn/kjt/gstz/newschild.shtml (page layout changed?)"
+    ) in result.stderr
     assert crawl_runs(db_url, "kjt_sc")[0].status == "failed"

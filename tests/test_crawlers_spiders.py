@@ -48,14 +48,31 @@ class CrawlResult:
         return fields
 
 
-def run_crawl(replay_url: str, database_url: str, source: str, *extra: str, run_id: str = "test-run",
-              logical_date: str = "2024-03-06", sources_file: Path | None = None) -> CrawlResult:
+def run_crawl(
+    replay_url: str,
+    database_url: str,
+    source: str,
+    *extra: str,
+    run_id: str = "test-run",
+    logical_date: str = "2024-03-06",
+    sources_file: Path | None = None,
+) -> CrawlResult:
     env = dict(os.environ)
     env.update(POLICYWATCH_DATABASE_URL=database_url, POLICYWATCH_REPLAY_URL=replay_url)
     if sources_file is not None:
         env["POLICYWATCH_SOURCES_FILE"] = str(sources_file)
-    command = [sys.executable, "-m", "crawlers.run", "--source", source, "--run-id", run_id,
-               "--logical-date", logical_date, *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "crawlers.run",
+        "--source",
+        source,
+        "--run-id",
+        run_id,
+        "--logical-date",
+        logical_date,
+        *extra,
+    ]
     started = time.perf_counter()
     proc = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=180)
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - started)
@@ -97,16 +114,26 @@ def test_trs_crawl_stores_every_article_with_real_urls(replay_server, db_url):
     result = run_crawl(replay_server.url, db_url, "kjj_cq")
     assert result.returncode == 0, result.stderr[-3000:]
     # two sections: 通知公告 (3 list pages, 25 articles) and 政协提案办理情况公开 (2 + 8, tests/test_crawlers_trs_sites.py)
-    assert result.summary == {"source": "kjj_cq", "pages": "38", "found": "33", "new": "33", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "kjj_cq",
+        "pages": "38",
+        "found": "33",
+        "new": "33",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
 
     stored = articles(db_url, "kjj_cq")
     assert len(stored) == 33
     stored = {url: a for url, a in stored.items() if url.startswith(KJJ)}  # the 通知公告 column
     assert len(stored) == 25
     assert all(url.startswith(KJJ) and url.endswith(".html") for url in stored)
-    assert all(a.language == "zh" and (a.section == "通知公告" or url == KJJ_CROSS_LISTED) and a.title and a.body
-               for url, a in stored.items())
+    assert all(
+        a.language == "zh" and (a.section == "通知公告" or url == KJJ_CROSS_LISTED) and a.title and a.body
+        for url, a in stored.items()
+    )
     assert all(a.published_at is not None for a in stored.values())
 
     joint = stored[KJJ + "202403/t20240305_12876543.html"]
@@ -114,7 +141,10 @@ def test_trs_crawl_stores_every_article_with_real_urls(replay_server, db_url):
     assert joint.published_at.astimezone(SH) == datetime(2024, 3, 5, 10, 30, tzinfo=SH)
     assert joint.source_office == "重庆市科学技术局 重庆市财政局"
     assert joint.extra["attachments"] == [
-        {"name": "2024年度重庆市技术创新与应用发展专项项目申报指南.pdf", "url": KJJ + "202403/P020240305612345678901.pdf"},
+        {
+            "name": "2024年度重庆市技术创新与应用发展专项项目申报指南.pdf",
+            "url": KJJ + "202403/P020240305612345678901.pdf",
+        },
         {"name": "项目申报书（模板）.docx", "url": KJJ + "202403/P020240305612345678902.docx"},
     ]
     assert joint.extra["keywords"] and joint.extra["column_name"] == "通知公告"
@@ -130,7 +160,13 @@ def test_trs_crawl_stores_every_article_with_real_urls(replay_server, db_url):
     (run,) = crawl_runs(db_url, "kjj_cq")
     assert (run.run_id, run.logical_date, run.status) == ("test-run", date(2024, 3, 6), "success")
     assert (run.pages_fetched, run.items_found, run.items_new, run.items_updated, run.items_unchanged, run.errors) == (
-        38, 33, 33, 0, 0, 0)
+        38,
+        33,
+        33,
+        0,
+        0,
+        0,
+    )
     assert all(a.first_crawl_run_id == run.id for a in stored.values())
 
     requests = replay_server.requests[first:]
@@ -166,8 +202,12 @@ def test_trs_since_window_stops_paging(replay_server, db_url):
     assert result.returncode == 0, result.stderr[-3000:]
     stored = articles(db_url)
     assert sorted(url.rsplit("/", 1)[-1] for url in stored) == [  # 通知公告 and 政协提案办理情况公开
-        "t20240301_12859317.html", "t20240304_12872310.html", "t20240305_12876543.html", "t20240305_12877210.html",
-        "t20240305_12877655.html"]
+        "t20240301_12859317.html",
+        "t20240304_12872310.html",
+        "t20240305_12876543.html",
+        "t20240305_12877210.html",
+        "t20240305_12877655.html",
+    ]
     requests = replay_server.requests[first:]
     # page 2 is entirely older than --since: page 3 is never asked for
     assert "/kjj.cq.gov.cn/zwxx_176/tzgg/index_1.html" in requests
@@ -178,7 +218,10 @@ def test_trs_until_window(replay_server, db_url):
     result = run_crawl(replay_server.url, db_url, "kjj_cq", "--since", "2024-01-10", "--until", "2024-01-12")
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(local_date(a.published_at).isoformat() for a in articles(db_url).values()) == [
-        "2024-01-10", "2024-01-11", "2024-01-12"]
+        "2024-01-10",
+        "2024-01-11",
+        "2024-01-12",
+    ]
 
 
 def test_trs_list_page_http_error_fails_the_run(db_url):
@@ -231,8 +274,10 @@ def test_trs_list_page_without_articles_fails_the_run(replay_server, db_url, tmp
     )
     result = run_crawl(replay_server.url, db_url, "kjj_cq", sources_file=registry)
     assert result.returncode == 1
-    assert ("kjj_cq: no article found on list page https://kjj.cq.gov.cn/zwxx_176/tzgg/202403/t20240305_12876543.html"
-            " (page layout changed?)") in result.stderr
+    assert (
+        "kjj_cq: no article found on list page https://kjj.cq.gov.cn/zwxx_176/tzgg/202403/t20240305_12876543.html"
+        " (page layout changed?)"
+    ) in result.stderr
     assert crawl_runs(db_url, "kjj_cq")[0].status == "failed"
 
 
@@ -269,7 +314,9 @@ def test_wordpress_crawl_stores_every_article(replay_server, db_url):
     assert tracked.author == "CHEN JIANG"
     no_byline = stored[ICQ + "2024/03/01/chongqing-high-tech-enterprises-top-7500-in-2023/"]
     assert no_byline.author == "TAN YUQING"  # from the feed's dc:creator
-    url_only = stored[ICQ + "2024/02/21/chongqing-steps-up-efforts-to-build-science-and-innovation-center-in-western-china/"]
+    url_only = stored[
+        ICQ + "2024/02/21/chongqing-steps-up-efforts-to-build-science-and-innovation-center-in-western-china/"
+    ]
     assert local_date(url_only.published_at) == date(2024, 2, 21)
     early = stored[ICQ + "2024/03/05/chongqing-university-team-unveils-low-cost-solid-state-battery-prototype/"]
     assert local_date(early.published_at) == date(2024, 3, 5)  # 2024-03-04 22:40 UTC in the feed

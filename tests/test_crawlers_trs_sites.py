@@ -12,7 +12,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import ROOT, SITES
 from test_crawlers_spiders import articles, crawl_runs, run_crawl
 
@@ -62,8 +61,16 @@ def test_kjj_second_column_is_crawled_and_the_cross_listed_reply_stored_once(rep
     result = run_crawl(replay_server.url, db_url, "kjj_cq")
     assert result.returncode == 0, result.stderr[-3000:]
     # 3 + 2 list pages, 25 + 8 articles; the reply listed in both columns is fetched and stored once
-    assert result.summary == {"source": "kjj_cq", "pages": "38", "found": "33", "new": "33", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "kjj_cq",
+        "pages": "38",
+        "found": "33",
+        "new": "33",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
     stored = articles(db_url, "kjj_cq")
     assert len(stored) == 33
     proposals = {url: a for url, a in stored.items() if url.startswith(ZXTABL)}
@@ -85,16 +92,34 @@ def test_most_crawl_two_columns_old_charset_and_prefixed_links_then_nothing_new(
     first = len(replay_server.requests)
     result = run_crawl(replay_server.url, db_url, "most", run_id="run-1")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.summary == {"source": "most", "pages": "14", "found": "10", "new": "10", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "most",
+        "pages": "14",
+        "found": "10",
+        "new": "10",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
     stored = articles(db_url, "most")
     assert sorted(stored) == sorted(
-        [MOST + p for p in (
-            "kjbgz/202403/t20240305_189902.html", "kjbgz/202403/t20240301_189871.html",
-            "kjbgz/202402/t20240227_189644.html", "kjbgz/202402/t20240221_189530.html",
-            "kjbgz/202402/t20240206_189402.html", "tztg/202403/t20240305_189899.html",
-            "tztg/202402/t20240228_189655.html", "tztg/202402/t20240219_189517.html",
-            "tztg/202402/t20240205_189388.html", "tztg/200803/t20080305_59844.htm")])
+        [
+            MOST + p
+            for p in (
+                "kjbgz/202403/t20240305_189902.html",
+                "kjbgz/202403/t20240301_189871.html",
+                "kjbgz/202402/t20240227_189644.html",
+                "kjbgz/202402/t20240221_189530.html",
+                "kjbgz/202402/t20240206_189402.html",
+                "tztg/202403/t20240305_189899.html",
+                "tztg/202402/t20240228_189655.html",
+                "tztg/202402/t20240219_189517.html",
+                "tztg/202402/t20240205_189388.html",
+                "tztg/200803/t20080305_59844.htm",
+            )
+        ]
+    )
     assert {a.section for a in stored.values()} == {"科技部工作", "通知通告"}
     _clean_chinese(stored)
 
@@ -122,8 +147,16 @@ def test_kw_crawl_with_the_registry_referer_then_nothing_new(replay_server, db_u
     result = run_crawl(replay_server.url, db_url, "kw_beijing", "--until", "2024-03-05", run_id="run-1")
     assert result.returncode == 0, result.stderr[-3000:]
     # 3 list pages + 8 articles; the off-site and legacy links are not fetched
-    assert result.summary == {"source": "kw_beijing", "pages": "11", "found": "8", "new": "8", "updated": "0",
-                              "unchanged": "0", "errors": "0", "status": "success"}, result.stdout
+    assert result.summary == {
+        "source": "kw_beijing",
+        "pages": "11",
+        "found": "8",
+        "new": "8",
+        "updated": "0",
+        "unchanged": "0",
+        "errors": "0",
+        "status": "success",
+    }, result.stdout
     stored = articles(db_url, "kw_beijing")
     assert all(url.startswith(KW) for url in stored) and len(stored) == 8
     _clean_chinese(stored)
@@ -135,8 +168,9 @@ def test_kw_crawl_with_the_registry_referer_then_nothing_new(replay_server, db_u
     assert "/kw.beijing.gov.cn/robots.txt" in requests
     assert not any("www.beijing.gov.cn" in r or "/art/" in r for r in requests)
 
-    again = run_crawl(replay_server.url, db_url, "kw_beijing", "--until", "2024-03-05", run_id="run-2",
-                      logical_date="2024-03-07")
+    again = run_crawl(
+        replay_server.url, db_url, "kw_beijing", "--until", "2024-03-05", run_id="run-2", logical_date="2024-03-07"
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert (again.summary["new"], again.summary["updated"], again.summary["status"]) == ("0", "0", "success")
     assert len(articles(db_url)) == 8
@@ -155,14 +189,25 @@ def test_kw_unsorted_list_is_paged_past_an_old_page(replay_server, db_url, tmp_p
     result = run_crawl(replay_server.url, db_url, "kw_beijing", "--since", "2024-02-15")
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(local_day(a.published_at).isoformat() for a in articles(db_url).values()) == [
-        "2024-02-20", "2024-02-26", "2024-03-01", "2024-03-04", "2024-03-05"]
+        "2024-02-20",
+        "2024-02-26",
+        "2024-03-01",
+        "2024-03-04",
+        "2024-03-05",
+    ]
     assert "/kw.beijing.gov.cn/xwdt/index_2.html" in replay_server.requests[first:]
 
     # the switch is what makes the difference: read as newest-first, page 2 ends the paging
     other_db = f"sqlite:///{tmp_path / 'sorted.db'}"
     first = len(replay_server.requests)
-    result = run_crawl(replay_server.url, other_db, "kw_beijing", "--since", "2024-02-15",
-                       sources_file=registry_without(tmp_path, "kw_beijing", "list_order"))
+    result = run_crawl(
+        replay_server.url,
+        other_db,
+        "kw_beijing",
+        "--since",
+        "2024-02-15",
+        sources_file=registry_without(tmp_path, "kw_beijing", "list_order"),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(articles(other_db)) == 3
     assert "/kw.beijing.gov.cn/xwdt/index_2.html" not in replay_server.requests[first:]

@@ -11,12 +11,12 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SITES
+
 from policywatch.replay import ReplayServer
 
 pytestmark = pytest.mark.slow
@@ -80,12 +80,13 @@ def _run_dag(tmp_path: Path, replay_url: str, *args: str, **extra_env: str) -> t
     env.update(extra_env)
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True, text=True, timeout=600)
-    proc = subprocess.run([sys.executable, "-c", RUNNER, str(ROOT / "dags"), *args], env=env,
-                          capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run(
+        [sys.executable, "-c", RUNNER, str(ROOT / "dags"), *args], env=env, capture_output=True, text=True, timeout=1200
+    )
     output = proc.stdout + proc.stderr
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert lines, f"dag.test() printed no result (exit {proc.returncode}):\n{output[-6000:]}"
-    return json.loads(lines[-1][len("RESULT "):]), output
+    return json.loads(lines[-1][len("RESULT ") :]), output
 
 
 def _rows(tmp_path: Path) -> dict[str, int]:
@@ -106,7 +107,7 @@ def _published_dates(tmp_path: Path) -> list[date]:
 
 
 def test_dag_runs_end_to_end(tmp_path, replay_server):
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     result, output = _run_dag(tmp_path, replay_server.url, "export")
     assert result["state"] == "success", output[-6000:]
     tasks = result["tasks"]
@@ -115,10 +116,12 @@ def test_dag_runs_end_to_end(tmp_path, replay_server):
 
     # One crawl report per source, each in its task log as one line; rows match the reports.
     reports = result["crawl_reports"]
-    assert {r["source_id"] for r in reports} == {k[len("crawl["):-1] for k in tasks if k.startswith("crawl[")}
+    assert {r["source_id"] for r in reports} == {k[len("crawl[") : -1] for k in tasks if k.startswith("crawl[")}
     for r in reports:
-        line = (f"{r['source_id']}: {r['status']}, pages={r['pages']} found={r['found']} new={r['new']} "
-                f"updated={r['updated']} unchanged={r['unchanged']} errors={len(r['errors'])}")
+        line = (
+            f"{r['source_id']}: {r['status']}, pages={r['pages']} found={r['found']} new={r['new']} "
+            f"updated={r['updated']} unchanged={r['unchanged']} errors={len(r['errors'])}"
+        )
         assert line in output
     new_total = sum(r["new"] for r in reports)
     rows = _rows(tmp_path)
@@ -151,12 +154,20 @@ def test_dag_runs_end_to_end(tmp_path, replay_server):
 
 def test_dag_with_a_broken_source(tmp_path, smtp_sink):
     # both sections of kjj_cq broken, so the source stores nothing
-    with ReplayServer(SITES, faults={"kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500,
-                                     "kjj.cq.gov.cn/zwgk_176/zwxxgkml/zxtabl/index.html": 500}) as server:
+    with ReplayServer(
+        SITES,
+        faults={
+            "kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500,
+            "kjj.cq.gov.cn/zwgk_176/zwxxgkml/zxtabl/index.html": 500,
+        },
+    ) as server:
         # No retries: a retry cannot mend an injected fault, and dag.test() would wait for it.
         # Two sources (params): the broken one and a healthy one are the whole point here.
         result, output = _run_dag(
-            tmp_path, server.url, "conf", json.dumps({"sources": ["kjj_cq", "ichongqing"]}),
+            tmp_path,
+            server.url,
+            "conf",
+            json.dumps({"sources": ["kjj_cq", "ichongqing"]}),
             POLICYWATCH_DAG_RETRIES="0",
             AIRFLOW_CONN_POLICYWATCH_SMTP=smtp_sink.connection_uri,
             POLICYWATCH_ALERT_SMTP_CONN_ID="policywatch_smtp",
@@ -164,15 +175,19 @@ def test_dag_with_a_broken_source(tmp_path, smtp_sink):
         )
     tasks = result["tasks"]
     assert tasks["crawl[kjj_cq]"] == "failed"
-    assert all(state == "success" for name, state in tasks.items()
-               if name.startswith("crawl[") and name != "crawl[kjj_cq]"), tasks
+    assert all(
+        state == "success" for name, state in tasks.items() if name.startswith("crawl[") and name != "crawl[kjj_cq]"
+    ), tasks
     assert tasks["summarize"] == "success" and tasks["digest"] == "success"
     assert tasks["check_sources"] == "failed" and result["state"] == "failed"
     reason = "kjj_cq: list page https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html answered HTTP 500"
     assert reason in output
     # The failure callback reports the task and the reason: in the log, and by e-mail.
-    alerts = [line for line in output.splitlines()
-              if "policywatch alert:" in line and "task crawl[kjj_cq] failed on try 1: SourceCrawlError:" in line]
+    alerts = [
+        line
+        for line in output.splitlines()
+        if "policywatch alert:" in line and "task crawl[kjj_cq] failed on try 1: SourceCrawlError:" in line
+    ]
     assert any(reason in line for line in alerts), alerts or output[-4000:]
     mails = [m for m in smtp_sink.messages if "crawl[kjj_cq]" in m["subject"]]
     assert mails and mails[0]["to"] == ["ops@policywatch.test"], smtp_sink.messages
@@ -192,8 +207,10 @@ def _summaries(tmp_path: Path) -> list[tuple[str, int, int]]:
     from storage.models import Summary
 
     with session_scope(f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}") as session:
-        return [(s.backend, s.parameters["max_sentences"], s.article_id)
-                for s in session.scalars(select(Summary).order_by(Summary.article_id))]
+        return [
+            (s.backend, s.parameters["max_sentences"], s.article_id)
+            for s in session.scalars(select(Summary).order_by(Summary.article_id))
+        ]
 
 
 def test_dag_params_choose_the_summarizer_and_resummarize(tmp_path, replay_server):
@@ -208,11 +225,18 @@ def test_dag_params_choose_the_summarizer_and_resummarize(tmp_path, replay_serve
     assert {(backend, sentences) for backend, sentences, _ in before} == {("lead", 3)}
 
     # A second Airflow home (a second deployment's metadata), the same summary database.
-    database = dict(POLICYWATCH_DATABASE_URL=f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}",
-                    POLICYWATCH_VAR_DIR=str(tmp_path / "var"))
-    again, output = _run_dag(tmp_path / "again", replay_server.url, "conf",
-                             json.dumps({**conf, "resummarize": True}),
-                             POLICYWATCH_SUMMARY_SENTENCES="1", **database)
+    database = dict(
+        POLICYWATCH_DATABASE_URL=f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}",
+        POLICYWATCH_VAR_DIR=str(tmp_path / "var"),
+    )
+    again, output = _run_dag(
+        tmp_path / "again",
+        replay_server.url,
+        "conf",
+        json.dumps({**conf, "resummarize": True}),
+        POLICYWATCH_SUMMARY_SENTENCES="1",
+        **database,
+    )
     assert again["state"] == "success", output[-6000:]
     (report,) = again["crawl_reports"]
     assert (report["new"], report["updated"]) == (0, 0)

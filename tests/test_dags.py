@@ -78,8 +78,11 @@ def test_policywatch_daily_end_date_stops_the_scheduler_not_backfills(monkeypatc
     timetable = coerce_to_core_timetable(dag.timetable)
     scheduler = TimeRestriction(dag.start_date, dag.end_date, catchup=False)
     assert timetable.next_dagrun_info(last_automated_data_interval=None, restriction=scheduler) is None
-    backfill = TimeRestriction(pendulum.datetime(2024, 3, 2, tz="Asia/Shanghai"),
-                               pendulum.datetime(2024, 3, 3, 23, 59, tz="Asia/Shanghai"), catchup=True)
+    backfill = TimeRestriction(
+        pendulum.datetime(2024, 3, 2, tz="Asia/Shanghai"),
+        pendulum.datetime(2024, 3, 3, 23, 59, tz="Asia/Shanghai"),
+        catchup=True,
+    )
     first = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=backfill)
     assert first.data_interval.end == pendulum.datetime(2024, 3, 2, 7, tz="Asia/Shanghai")
     second = timetable.next_dagrun_info(last_automated_data_interval=first.data_interval, restriction=backfill)
@@ -130,8 +133,12 @@ def test_every_dag_file_parses_fast_without_heavy_imports():
     Airflow loaded). The target (< 0.5 s, recorded in bench/README.md) is the benchmark's; this
     test fails on what would make parsing slow on any machine: a heavy import, an import error,
     or a parse far over the target."""
-    out = subprocess.run([sys.executable, str(DAGS.parent / "bench" / "dag_parse.py"), "--repeat", "1", "--json"],
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, str(DAGS.parent / "bench" / "dag_parse.py"), "--repeat", "1", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     results = json.loads(out.stdout.strip().splitlines()[-1])
     assert sorted(r["file"] for r in results) == [p.name for p in DAG_FILES]
     for r in results:

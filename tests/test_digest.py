@@ -1,6 +1,6 @@
 """digest/render.py: grouping, links back to the real pages, and escaping of scraped text."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from digest.render import DigestItem, DigestSection, markdown_escape, render_digest, write_digest
@@ -32,7 +32,7 @@ def _sections():
 
 
 def test_html_escapes_scraped_text_and_links_to_real_urls():
-    html, _ = render_digest(date(2024, 3, 5), _sections(), datetime(2024, 3, 5, tzinfo=timezone.utc))
+    html, _ = render_digest(date(2024, 3, 5), _sections(), datetime(2024, 3, 5, tzinfo=UTC))
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -46,7 +46,7 @@ def test_html_escapes_scraped_text_and_links_to_real_urls():
 
 
 def test_markdown_escapes_html_and_markdown_syntax():
-    _, markdown = render_digest(date(2024, 3, 5), _sections(), datetime(2024, 3, 5, tzinfo=timezone.utc))
+    _, markdown = render_digest(date(2024, 3, 5), _sections(), datetime(2024, 3, 5, tzinfo=UTC))
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
     assert "<img" not in markdown
     assert "[link](javascript" not in markdown  # brackets escaped: not a live link
@@ -56,13 +56,14 @@ def test_markdown_escapes_html_and_markdown_syntax():
 
 def test_markdown_escape_function():
     assert markdown_escape("a_b *c* [d](e) <x> R&D &amp; #1 (CPPCC)") == (
-        r"a\_b \*c\* \[d\](e) &lt;x&gt; R&D &amp;amp; #1 (CPPCC)")
+        r"a\_b \*c\* \[d\](e) &lt;x&gt; R&D &amp;amp; #1 (CPPCC)"
+    )
     assert markdown_escape(None) == ""
     assert markdown_escape("  several\n lines  ") == "several lines"
 
 
 def test_write_digest_files(tmp_path):
-    files = write_digest(tmp_path / "digests", date(2024, 3, 5), _sections(), datetime(2024, 3, 5, tzinfo=timezone.utc))
+    files = write_digest(tmp_path / "digests", date(2024, 3, 5), _sections(), datetime(2024, 3, 5, tzinfo=UTC))
     assert files.html == tmp_path / "digests" / "2024-03-05.html"
     assert files.markdown == tmp_path / "digests" / "2024-03-05.md"
     assert (files.articles, files.sources) == (2, 2)
@@ -71,7 +72,7 @@ def test_write_digest_files(tmp_path):
 
 
 def test_empty_digest_says_so():
-    html, markdown = render_digest(date(2024, 3, 6), [], datetime(2024, 3, 6, tzinfo=timezone.utc))
+    html, markdown = render_digest(date(2024, 3, 6), [], datetime(2024, 3, 6, tzinfo=UTC))
     assert "No new articles for this date." in html
     assert "No new articles for this date." in markdown
 

@@ -31,11 +31,19 @@ def read(path: str) -> str:
     ("url", "expected", "source"),
     [
         # the catalogue's checked sample: ARTI1767168160430186 → 2025-12-31 16:02:40 +08:00
-        ("http://www.cppcc.gov.cn/zxww/2025/12/31/ARTI1767168160430186.shtml", datetime(2025, 12, 31, 16, 2, 40, 430000, tzinfo=SH), "arti_id"),
+        (
+            "http://www.cppcc.gov.cn/zxww/2025/12/31/ARTI1767168160430186.shtml",
+            datetime(2025, 12, 31, 16, 2, 40, 430000, tzinfo=SH),
+            "arti_id",
+        ),
         # 00:45 in Beijing is 16:45 UTC the day before: still the Beijing day
         (f"{HOST}/zxww/2024/03/03/ARTI1709397903000107.shtml", datetime(2024, 3, 3, 0, 45, 3, tzinfo=SH), "arti_id"),
         # 6-digit counter
-        (f"{HOST}/zxww/2024/03/05/ARTI1709607920000451203.shtml", datetime(2024, 3, 5, 11, 5, 20, tzinfo=SH), "arti_id"),
+        (
+            f"{HOST}/zxww/2024/03/05/ARTI1709607920000451203.shtml",
+            datetime(2024, 3, 5, 11, 5, 20, tzinfo=SH),
+            "arti_id",
+        ),
         # created 2024-02-28 23:52, folder 2024/02/29: the folder's day
         (f"{HOST}/zxww/2024/02/29/ARTI1709135550000904.shtml", datetime(2024, 2, 29, tzinfo=SH), "url"),
     ],
@@ -61,8 +69,12 @@ def test_id_time_kept_when_the_path_is_the_next_day():
 
 @pytest.mark.parametrize(
     "url",
-    [f"{HOST}/zxxw/yw/", f"{HOST}/zxww/2024/03/05/P020240305.pdf", "https://www.12371.cn/2024/03/04/ARTI1709541000000217.shtml",
-     f"{HOST}/zxww/2024/03/05/ARTI170960281.shtml"],
+    [
+        f"{HOST}/zxxw/yw/",
+        f"{HOST}/zxww/2024/03/05/P020240305.pdf",
+        "https://www.12371.cn/2024/03/04/ARTI1709541000000217.shtml",
+        f"{HOST}/zxww/2024/03/05/ARTI170960281.shtml",
+    ],
 )
 def test_not_arti_articles(url):
     assert not is_arti_article_url(url)
@@ -70,8 +82,9 @@ def test_not_arti_articles(url):
 
 
 def test_cppcc_urls_are_canonical_over_http():
-    assert canonical_url(f"https://www.cppcc.gov.cn/zxww/2024/03/04/ARTI1709539540000532.shtml") == (
-        f"{HOST}/zxww/2024/03/04/ARTI1709539540000532.shtml")
+    assert canonical_url("https://www.cppcc.gov.cn/zxww/2024/03/04/ARTI1709539540000532.shtml") == (
+        f"{HOST}/zxww/2024/03/04/ARTI1709539540000532.shtml"
+    )
     assert canonical_url("https://cppcc.gov.cn/zxxw/yw/") == f"{HOST}/zxxw/yw/"
 
 
@@ -107,7 +120,9 @@ def test_legacy_title_array_list():
 
 
 def test_list_without_items_is_empty():
-    assert parse_arti_list("<html><body><ul id='other'><li><a href='/zxxw/'>要闻</a></li></ul></body></html>", f"{HOST}/zxxw/yw/") == ([], None)
+    assert parse_arti_list(
+        "<html><body><ul id='other'><li><a href='/zxxw/'>要闻</a></li></ul></body></html>", f"{HOST}/zxxw/yw/"
+    ) == ([], None)
 
 
 # --------------------------------------------------------------------------- article pages
@@ -128,19 +143,27 @@ def test_article_cnt_box_template():
 
 
 def test_article_page_body_template_and_script_in_body():
-    second = parse_arti_detail(read("zxww/2024/02/20/ARTI1708414200000238.shtml"), f"{HOST}/zxww/2024/02/20/ARTI1708414200000238.shtml")
+    second = parse_arti_detail(
+        read("zxww/2024/02/20/ARTI1708414200000238.shtml"), f"{HOST}/zxww/2024/02/20/ARTI1708414200000238.shtml"
+    )
     assert second.title == "全国政协机关召开2024年工作会议"
     assert second.extra["rule"] == "#page_body .column_wrapper .con"
     assert second.source_office == "全国政协办公厅"
-    scripted = parse_arti_detail(read("zxww/2024/03/03/ARTI1709397903000107.shtml"), f"{HOST}/zxww/2024/03/03/ARTI1709397903000107.shtml")
+    scripted = parse_arti_detail(
+        read("zxww/2024/03/03/ARTI1709397903000107.shtml"), f"{HOST}/zxww/2024/03/03/ARTI1709397903000107.shtml"
+    )
     assert "shareTitle" not in scripted.body and len(scripted.body.split("\n")) == 3
     assert "editor" not in scripted.extra
 
 
 def test_page_that_matches_no_rule_falls_back_to_trafilatura():
-    paragraphs = "".join(f"<p>第{n}段：全国政协委员围绕科技创新建言献策，提出了很多具体意见和建议，内容丰富。</p>" for n in range(1, 6))
-    html = (f"<html><head><title>改版后的页面_中国政协网</title></head><body><div class='nav'><a href='/'>首页</a></div>"
-            f"<article class='new-layout'>{paragraphs}</article></body></html>")
+    paragraphs = "".join(
+        f"<p>第{n}段：全国政协委员围绕科技创新建言献策，提出了很多具体意见和建议，内容丰富。</p>" for n in range(1, 6)
+    )
+    html = (
+        f"<html><head><title>改版后的页面_中国政协网</title></head><body><div class='nav'><a href='/'>首页</a></div>"
+        f"<article class='new-layout'>{paragraphs}</article></body></html>"
+    )
     article = parse_arti_detail(html, f"{HOST}/zxww/2024/03/05/ARTI1709602812000186.shtml")
     assert article.extra["rule"] == "trafilatura"
     assert "第1段" in article.body and "第5段" in article.body
@@ -149,5 +172,7 @@ def test_page_that_matches_no_rule_falls_back_to_trafilatura():
 
 
 def test_redesigned_page_without_text_has_no_body():
-    article = parse_arti_detail("<html><body><div id='app'></div></body></html>", f"{HOST}/zxww/2024/03/05/ARTI1709602812000186.shtml")
+    article = parse_arti_detail(
+        "<html><body><div id='app'></div></body></html>", f"{HOST}/zxww/2024/03/05/ARTI1709602812000186.shtml"
+    )
     assert article.body == "" and article.title is None

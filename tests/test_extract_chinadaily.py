@@ -20,20 +20,31 @@ def article(path: str):
 
 
 def test_list_pages_and_pager():
-    entries, next_url = parse_chinadaily_list((SITE / "proposals.html").read_text(encoding="utf-8"), f"{HOST}/proposals.html")
+    entries, next_url = parse_chinadaily_list(
+        (SITE / "proposals.html").read_text(encoding="utf-8"), f"{HOST}/proposals.html"
+    )
     assert next_url == f"{HOST}/proposals_2.html"
-    assert [e.url for e in entries] == [
-        f"{HOST}/2024-03/11/c_970085.htm",
-        f"{HOST}/2024-03/05/c_968912.htm",  # protocol-relative href
-        f"{HOST}/2024-03/04/c_968440.htm",
-        "http://regional.chinadaily.com.cn/cppcc/2024-03/04/c_968440.htm",  # the mirror: the spider's on-site check drops it
-        f"{HOST}/2024-03/03/c_967901.htm",
-        f"{HOST}/2024-02/28/c_966358.htm",
-    ]
+    assert (
+        [e.url for e in entries]
+        == [
+            f"{HOST}/2024-03/11/c_970085.htm",
+            f"{HOST}/2024-03/05/c_968912.htm",  # protocol-relative href
+            f"{HOST}/2024-03/04/c_968440.htm",
+            "http://regional.chinadaily.com.cn/cppcc/2024-03/04/c_968440.htm",  # the mirror: the spider's on-site check drops it
+            f"{HOST}/2024-03/03/c_967901.htm",
+            f"{HOST}/2024-02/28/c_966358.htm",
+        ]
+    )
     assert entries[0].title == "What CPPCC members say" and entries[0].date == datetime(2024, 3, 11, tzinfo=SH)
-    last, next_url = parse_chinadaily_list((SITE / "proposals_2.html").read_text(encoding="utf-8"), f"{HOST}/proposals_2.html")
+    last, next_url = parse_chinadaily_list(
+        (SITE / "proposals_2.html").read_text(encoding="utf-8"), f"{HOST}/proposals_2.html"
+    )
     assert next_url is None  # "<" goes back, not forward
-    assert [e.date.date().isoformat() for e in last] == ["2024-02-20", "2024-02-09", "2024-02-02"]  # the last from its URL
+    assert [e.date.date().isoformat() for e in last] == [
+        "2024-02-20",
+        "2024-02-09",
+        "2024-02-02",
+    ]  # the last from its URL
 
 
 def test_article_updated_line_gives_date_and_office():
@@ -75,8 +86,10 @@ def test_page_without_updated_line_takes_the_url_date():
 
 
 def test_byline_author():
-    html = ("<html><body><h1>T</h1><div class='info'><span>By LI XIN | China Daily | Updated: 2024-03-02 09:10</span></div>"
-            "<div id='Content'><p>Body.</p></div></body></html>")
+    html = (
+        "<html><body><h1>T</h1><div class='info'><span>By LI XIN | China Daily | Updated: 2024-03-02 09:10</span></div>"
+        "<div id='Content'><p>Body.</p></div></body></html>"
+    )
     story = parse_chinadaily_article(html, f"{HOST}/2024-03/02/c_2.htm")
     assert story.author == "LI XIN"
     assert story.published_at == datetime(2024, 3, 2, 9, 10, tzinfo=SH)
@@ -84,7 +97,11 @@ def test_byline_author():
 
 @pytest.mark.parametrize(
     ("url", "expected"),
-    [(f"{HOST}/2024-03/11/c_970085.htm", True), (f"{HOST}/proposals_2.html", False), (f"{HOST}/2024-03/11/c_970085.html", False)],
+    [
+        (f"{HOST}/2024-03/11/c_970085.htm", True),
+        (f"{HOST}/proposals_2.html", False),
+        (f"{HOST}/2024-03/11/c_970085.html", False),
+    ],
 )
 def test_article_urls(url, expected):
     assert is_chinadaily_article_url(url) is expected

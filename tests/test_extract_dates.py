@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -70,7 +70,7 @@ def test_parse_date_rejects_non_dates(text):
 
 def test_parse_date_default_tz_and_aware_input():
     assert parse_date("2024-03-05 10:30", default_tz="UTC") == datetime(2024, 3, 5, 10, 30, tzinfo=ZoneInfo("UTC"))
-    aware = datetime(2024, 3, 5, 2, 30, tzinfo=timezone.utc)
+    aware = datetime(2024, 3, 5, 2, 30, tzinfo=UTC)
     assert parse_date(aware) == sh(2024, 3, 5, 10, 30)
     assert parse_date(datetime(2024, 3, 5, 10, 30)) == sh(2024, 3, 5, 10, 30)
 

@@ -9,9 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from crawlers.extract.charset import decode_html
-from crawlers.extract.common import trafilatura_text
+from crawlers.extract.common import selector_for, trafilatura_text
 from crawlers.extract.generic import clean_body, detect_language, generic_body, parse_generic
-from crawlers.extract.common import selector_for
 from crawlers.extract.trs import parse_trs_detail
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,10 +33,16 @@ def test_meta_tags_come_first():
     assert article.source_office == "重庆市科学技术局 重庆市财政局"
     extra = article.extra
     assert (extra["rule"], extra["title_source"], extra["date_source"], extra["source_office_source"]) == (
-        "generic", "meta:ArticleTitle", "meta:PubDate", "meta:ContentSource")
+        "generic",
+        "meta:ArticleTitle",
+        "meta:PubDate",
+        "meta:ContentSource",
+    )
     assert extra["language"] == "zh" and extra["column_name"] == "通知公告" and extra["keywords"]
     assert [a["name"] for a in extra["attachments"]] == [
-        "2024年度重庆市技术创新与应用发展专项项目申报指南.pdf", "项目申报书（模板）.docx"]
+        "2024年度重庆市技术创新与应用发展专项项目申报指南.pdf",
+        "项目申报书（模板）.docx",
+    ]
     assert "申报" in article.body and "<script" not in article.body
 
 
@@ -68,12 +73,18 @@ def test_page_without_meta_tags_uses_the_visible_header():
     assert article.title == "关于组织开展2024年度科技创新行动计划项目申报的通知"
     assert article.published_at == datetime(2024, 3, 5, 14, 35, tzinfo=SH)
     assert (article.extra["date_source"], article.source_office, article.extra["source_office_source"]) == (
-        "header", "上海市科学技术委员会", "header")
+        "header",
+        "上海市科学技术委员会",
+        "header",
+    )
     assert article.extra["language"] == "zh"
     # the attachment in the text is recorded; the footer's site guide is page chrome
-    assert article.extra["attachments"] == [{
-        "name": "2024年度科技创新行动计划项目申报指南.pdf",
-        "url": "https://stcsm.sh.gov.cn/zwgk/tzgg/20240305/P020240305123456789012.pdf"}]
+    assert article.extra["attachments"] == [
+        {
+            "name": "2024年度科技创新行动计划项目申报指南.pdf",
+            "url": "https://stcsm.sh.gov.cn/zwgk/tzgg/20240305/P020240305123456789012.pdf",
+        }
+    ]
     assert article.body.startswith("各有关单位：") and "首页" not in article.body and "主办" not in article.body
 
 
@@ -90,12 +101,27 @@ def test_english_page_drops_comments_credits_and_repeated_teasers():
 
 
 def test_clean_body_rules():
-    text = "\n".join([
-        "Title of the story", "First paragraph.", "Read more", "Second paragraph.", "Read more",
-        "(Photo/Zhou Qi)", "STR/Getty images", "A" * 250, "A" * 250, "  ", "图片来源：新华社",
-    ])
+    text = "\n".join(
+        [
+            "Title of the story",
+            "First paragraph.",
+            "Read more",
+            "Second paragraph.",
+            "Read more",
+            "(Photo/Zhou Qi)",
+            "STR/Getty images",
+            "A" * 250,
+            "A" * 250,
+            "  ",
+            "图片来源：新华社",
+        ]
+    )
     assert clean_body(text, title="Title of the story").split("\n") == [
-        "First paragraph.", "Second paragraph.", "A" * 250, "A" * 250]
+        "First paragraph.",
+        "Second paragraph.",
+        "A" * 250,
+        "A" * 250,
+    ]
 
 
 def test_language_from_declaration_else_from_script():
@@ -108,8 +134,12 @@ def test_language_from_declaration_else_from_script():
 def test_family_parsers_fall_back_to_the_generic_body():
     """A TRS page whose body container was renamed: the TRS parser's body is the generic one."""
     html = (KJJ / "202403" / "t20240305_12876543.html").read_text(encoding="utf-8")
-    renamed = html.replace("trs_editor_view", "editor-view-2025").replace("zwxl-article", "article-2025").replace(
-        "pages_content", "content-2025").replace("TRS_UEDITOR", "UEDITOR-2025")
+    renamed = (
+        html.replace("trs_editor_view", "editor-view-2025")
+        .replace("zwxl-article", "article-2025")
+        .replace("pages_content", "content-2025")
+        .replace("TRS_UEDITOR", "UEDITOR-2025")
+    )
     url = "https://kjj.cq.gov.cn/zwxx_176/tzgg/202403/t20240305_12876543.html"
     article = parse_trs_detail(renamed, url)
     assert article.extra["rule"] == "trafilatura"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,12 @@ API_2917 = SITE / "gkmlpt" / "api" / "all" / "2917"
 def test_config_sid_and_javascript_tree():
     config = parse_gkmlpt_config((SITE / "gkmlpt" / "index" / "index.html").read_bytes())
     assert config.sid == "755031"
-    assert [(c.id, c.name) for c in config.categories][:4] == [(2916, "机构信息"), (2920, "机构职能"), (2921, "领导信息"), (2917, "通知公告")]
+    assert [(c.id, c.name) for c in config.categories][:4] == [
+        (2916, "机构信息"),
+        (2920, "机构职能"),
+        (2921, "领导信息"),
+        (2917, "通知公告"),
+    ]
     (rules,) = config.select(["规范性文件"])
     assert (rules.id, rules.path) == (2925, ("政策法规", "规范性文件"))
     assert [c.id for c in config.select(["2917", "2925", "通知公告"])] == [2917, 2925]  # no category twice
@@ -45,11 +50,14 @@ def test_unknown_category_names_the_known_ones():
         config.select(["9999"])
 
 
-@pytest.mark.parametrize("page, message", [
-    ("<html><body>已改版</body></html>", "no window._CONFIG on the page"),
-    ("<script>window._CONFIG = {TREE: []};</script>", "window._CONFIG has no SID"),
-    ("<script>window._CONFIG = {SID:'1', TREE: [{id: 1, name: foo()}]};</script>", "unexpected"),
-])
+@pytest.mark.parametrize(
+    "page, message",
+    [
+        ("<html><body>已改版</body></html>", "no window._CONFIG on the page"),
+        ("<script>window._CONFIG = {TREE: []};</script>", "window._CONFIG has no SID"),
+        ("<script>window._CONFIG = {SID:'1', TREE: [{id: 1, name: foo()}]};</script>", "unexpected"),
+    ],
+)
 def test_config_errors_say_what_is_missing(page, message):
     with pytest.raises(GkmlptError, match=message):
         parse_gkmlpt_config(page)
@@ -76,7 +84,7 @@ def test_api_page_entries_dates_and_metadata():
     assert first.url == "http://stic.sz.gov.cn/gkmlpt/content/11/11153/post_11153246.html"
     # epoch SECONDS, read in Asia/Shanghai: 07:30 on 5 March there is still 4 March in UTC
     assert first.date == datetime(2024, 3, 5, 7, 30, tzinfo=SH)
-    assert first.date.astimezone(timezone.utc).day == 4
+    assert first.date.astimezone(UTC).day == 4
     assert first.source_office == "深圳市科技创新局"
     assert first.extra["index_number"] == "11440300MB2C92057M/2024-00087"
     assert first.extra["keywords"] == ["高新技术企业", "培育资助"]
@@ -101,16 +109,28 @@ def test_api_date_as_string_and_null_date_falls_back_to_display_publish_time():
 def test_api_attachments_are_absolute_http():
     page = parse_gkmlpt_api((SITE / "gkmlpt/api/all/2925/index.page=1&sid=755031.json").read_bytes(), INDEX)
     assert page.entries[0].extra["attachments"] == [
-        {"name": "深圳市科技计划项目管理办法.pdf", "url": "http://stic.sz.gov.cn/attachment/1/1151/1151903/11151903.pdf"},
-        {"name": "《深圳市科技计划项目管理办法》起草说明.docx", "url": "http://stic.sz.gov.cn/attachment/1/1151/1151904/11151903.docx"},
+        {
+            "name": "深圳市科技计划项目管理办法.pdf",
+            "url": "http://stic.sz.gov.cn/attachment/1/1151/1151903/11151903.pdf",
+        },
+        {
+            "name": "《深圳市科技计划项目管理办法》起草说明.docx",
+            "url": "http://stic.sz.gov.cn/attachment/1/1151/1151904/11151903.docx",
+        },
     ]
     assert page.entries[0].extra["document_number"] == "深科技创新规〔2024〕1号"
 
 
-@pytest.mark.parametrize("answer, message", [
-    ("<html><title>502 Bad Gateway</title></html>", r"the answer is not JSON \(.*\): '<html><title>502 Bad Gateway"),
-    (json.dumps({"total": 0, "data": []}), "the JSON has no articles list"),
-])
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (
+            "<html><title>502 Bad Gateway</title></html>",
+            r"the answer is not JSON \(.*\): '<html><title>502 Bad Gateway",
+        ),
+        (json.dumps({"total": 0, "data": []}), "the JSON has no articles list"),
+    ],
+)
 def test_api_answer_that_is_not_the_expected_json(answer, message):
     with pytest.raises(GkmlptError, match=message):
         parse_gkmlpt_api(answer, INDEX)
@@ -119,13 +139,17 @@ def test_api_answer_that_is_not_the_expected_json(answer, message):
 def test_api_and_link_urls():
     assert gkmlpt_api_url(INDEX, 2917, 2, "755031") == "http://stic.sz.gov.cn/gkmlpt/api/all/2917?page=2&sid=755031"
     assert gkmlpt_url("https://stic.sz.gov.cn/gkmlpt/content/1/1/post_1.html?utm_source=x", INDEX) == (
-        "http://stic.sz.gov.cn/gkmlpt/content/1/1/post_1.html")
-    assert gkmlpt_url("/gkmlpt/content/1/1/post_1.html", INDEX) == "http://stic.sz.gov.cn/gkmlpt/content/1/1/post_1.html"
+        "http://stic.sz.gov.cn/gkmlpt/content/1/1/post_1.html"
+    )
+    assert (
+        gkmlpt_url("/gkmlpt/content/1/1/post_1.html", INDEX) == "http://stic.sz.gov.cn/gkmlpt/content/1/1/post_1.html"
+    )
     # any https link to the host (not only the API's) is canonical as http: it is the scheme that works
     assert canonical_url("https://stic.sz.gov.cn/gkmlpt/index") == "http://stic.sz.gov.cn/gkmlpt/index"
     # another gkmlpt host without a registry entry still follows the scheme of its index page
     assert gkmlpt_url("https://www.sz.gov.cn/gkmlpt/content/1/1/post_2.html", "http://www.sz.gov.cn/gkmlpt/index") == (
-        "http://www.sz.gov.cn/gkmlpt/content/1/1/post_2.html")
+        "http://www.sz.gov.cn/gkmlpt/content/1/1/post_2.html"
+    )
 
 
 # --------------------------------------------------------------------------- article pages
@@ -150,7 +174,9 @@ def test_detail_ascii_escaped_html_escaped_and_entities():
     assert ascii_json.body.startswith("2024年2月10日至17日春节假期期间，我局安排专人值班")
     html_escaped = _detail(11148992)
     assert html_escaped.body.splitlines()[:2] == [
-        "各有关单位：", "根据《深圳市科学技术奖励办法》，现启动2024年度深圳市科学技术奖提名工作。提名截止时间为2024年4月30日。"]
+        "各有关单位：",
+        "根据《深圳市科学技术奖励办法》，现启动2024年度深圳市科学技术奖提名工作。提名截止时间为2024年4月30日。",
+    ]
     entities = _detail(11152810)
     assert "聚焦“20+8”产业集群关键核心技术" in entities.body and "&" not in entities.body
 
@@ -170,5 +196,11 @@ def test_server_rendered_page_without_json_uses_metas_and_body_rules():
     <meta name="ContentSource" content="深圳市科技创新局"></head><body><div class="nav">首页</div>
     <div class="article-content"><p>第一段。</p><script>var x = 1;</script><p>第二段。</p></div></body></html>"""
     article = parse_gkmlpt_detail(html, "http://stic.sz.gov.cn/gkmlpt/content/1/1/post_1.html")
-    assert (article.title, article.body, article.source_office) == ("服务端渲染的页面", "第一段。\n第二段。", "深圳市科技创新局")
-    assert article.published_at == datetime(2024, 3, 1, 9, 0, tzinfo=SH) and article.extra["rule"] == "div.article-content"
+    assert (article.title, article.body, article.source_office) == (
+        "服务端渲染的页面",
+        "第一段。\n第二段。",
+        "深圳市科技创新局",
+    )
+    assert (
+        article.published_at == datetime(2024, 3, 1, 9, 0, tzinfo=SH) and article.extra["rule"] == "div.article-content"
+    )

@@ -41,8 +41,7 @@ def _registry_schemes() -> dict[str, str]:
 
 def _pages() -> list[Path]:
     return sorted(
-        p for p in FIXTURES.rglob("*")
-        if p.is_file() and p.suffix in PAGE_SUFFIXES and GOLDEN not in p.parents
+        p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in PAGE_SUFFIXES and GOLDEN not in p.parents
     )
 
 
@@ -98,8 +97,9 @@ def test_every_page_extracts_as_recorded(group):
     golden_file = GOLDEN / f"{group}.json"
     if RECORD:
         GOLDEN.mkdir(parents=True, exist_ok=True)
-        golden_file.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                               encoding="utf-8")
+        golden_file.write_text(
+            json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
     recorded = json.loads(golden_file.read_text(encoding="utf-8"))
     assert sorted(current) == sorted(recorded), "pages added or removed: record the golden files again"
     changed = [path for path in recorded if current[path] != recorded[path]]

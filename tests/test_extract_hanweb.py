@@ -67,11 +67,19 @@ def test_paging_hints_and_dataproxy_form_from_the_nextgroup_link():
     page = parse_hanweb_list(COLUMN_PAGE, COLUMN)
     assert (page.total_records, page.per_page, page.group_size, page.records_per_group) == (8, 2, 3, 6)
     assert page.proxy_form == (
-        ("col", "1"), ("sourceContentType", "1"), ("appid", "1"), ("webid", "3387"), ("path", "/"),
-        ("columnid", "1228971345"), ("unitid", "5760290"), ("webname", "浙江"), ("permissiontype", "0"),
+        ("col", "1"),
+        ("sourceContentType", "1"),
+        ("appid", "1"),
+        ("webid", "3387"),
+        ("path", "/"),
+        ("columnid", "1228971345"),
+        ("unitid", "5760290"),
+        ("webname", "浙江"),
+        ("permissiontype", "0"),
     )
     assert dataproxy_url(COLUMN, 7, 12, 2) == (
-        "https://kjt.zj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=7&endrecord=12&perpage=2")
+        "https://kjt.zj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=7&endrecord=12&perpage=2"
+    )
 
 
 def test_missing_or_incomplete_nextgroup_is_reported_not_guessed():
@@ -82,9 +90,11 @@ def test_missing_or_incomplete_nextgroup_is_reported_not_guessed():
 
 
 def test_records_with_escaped_html_instead_of_cdata():
-    xml = ("<datastore><recordset><record>&lt;li&gt;&lt;a href=\"/art/2024/3/5/art_82540_11218431.html\" "
-           "title=\"转义的记录\"&gt;转义的记录&lt;/a&gt;&lt;span&gt;2024-03-05&lt;/span&gt;&lt;/li&gt;</record>"
-           "</recordset></datastore>")
+    xml = (
+        '<datastore><recordset><record>&lt;li&gt;&lt;a href="/art/2024/3/5/art_82540_11218431.html" '
+        'title="转义的记录"&gt;转义的记录&lt;/a&gt;&lt;span&gt;2024-03-05&lt;/span&gt;&lt;/li&gt;</record>'
+        "</recordset></datastore>"
+    )
     (entry,) = parse_hanweb_list(xml, "https://kxjst.jiangsu.gov.cn/module/web/jpage/dataproxy.jsp").entries
     assert entry.url == "https://kxjst.jiangsu.gov.cn/art/2024/3/5/art_82540_11218431.html"
     assert entry.title == "转义的记录" and entry.date == datetime(2024, 3, 5, tzinfo=SH)
@@ -103,13 +113,16 @@ def test_dataproxy_answer_of_the_replay():
     answer = ZJ / "module" / "web" / "jpage" / "dataproxy.startrecord=7&endrecord=12&perpage=2.jsp"
     page = parse_hanweb_list(answer.read_bytes(), "https://kjt.zj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=7")
     assert [e.url.rsplit("/", 1)[-1] for e in page.entries] == [
-        "art_1228971345_58889012.html", "art_1228971345_58884426.html"]
+        "art_1228971345_58889012.html",
+        "art_1228971345_58884426.html",
+    ]
     assert (page.records, page.total_records) == (2, 8)
 
 
 def test_table_row_records_of_the_jiangsu_policy_column():
-    page = parse_hanweb_list((JS / "col" / "col82571" / "index.html").read_bytes(),
-                             "https://kxjst.jiangsu.gov.cn/col/col82571/index.html")
+    page = parse_hanweb_list(
+        (JS / "col" / "col82571" / "index.html").read_bytes(), "https://kxjst.jiangsu.gov.cn/col/col82571/index.html"
+    )
     assert [(e.url.rsplit("/", 1)[-1], e.date.date().isoformat()) for e in page.entries] == [
         ("art_82571_11214586.html", "2024-03-01"),
         ("art_82571_11207731.html", "2024-02-22"),
@@ -118,12 +131,15 @@ def test_table_row_records_of_the_jiangsu_policy_column():
     assert page.records == 4 and page.total_records == 4  # one record is a /module/download attachment
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://kjt.zj.gov.cn/art/2024/3/5/art_1229225203_58907311.html", True),
-    ("https://kjt.zj.gov.cn/col/col1229225203/art/2024/art_0c7b3e2a9f.html", True),
-    ("https://kjt.zj.gov.cn/col/col1229225203/index.html", False),
-    ("https://kjt.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=1.pdf", False),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://kjt.zj.gov.cn/art/2024/3/5/art_1229225203_58907311.html", True),
+        ("https://kjt.zj.gov.cn/col/col1229225203/art/2024/art_0c7b3e2a9f.html", True),
+        ("https://kjt.zj.gov.cn/col/col1229225203/index.html", False),
+        ("https://kjt.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=1.pdf", False),
+    ],
+)
 def test_article_url_shapes(url, expected):
     assert is_hanweb_article_url(url) is expected
 
@@ -145,10 +161,14 @@ def test_detail_meta_tags_body_and_attachments():
     for chrome in ("分享到", "打印本页", "相关文章", "版权所有", "字号", "附件1"):
         assert chrome not in article.body
     assert article.extra["attachments"] == [
-        {"name": "2024年度浙江省“尖兵”“领雁”研发攻关计划项目申报指南.pdf",
-         "url": "https://kjt.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=2403051030125.pdf"},
-        {"name": "项目申报书（模板）.docx",
-         "url": "https://kjt.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=2403051030126.docx"},
+        {
+            "name": "2024年度浙江省“尖兵”“领雁”研发攻关计划项目申报指南.pdf",
+            "url": "https://kjt.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=2403051030125.pdf",
+        },
+        {
+            "name": "项目申报书（模板）.docx",
+            "url": "https://kjt.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=2403051030126.docx",
+        },
     ]
 
 
@@ -166,8 +186,11 @@ def test_xxgk_table_label_and_value_cells_and_empty_content_source():
     article = _detail(ZJ, "art/2024/2/23/art_1229225203_58897245.html")
     assert article.source_office == "省科技厅" and article.extra["source_office_source"] == "xxgk:发布机构"
     assert {k: article.extra[k] for k in ("document_number", "index_number", "category", "validity")} == {
-        "document_number": "浙科发高〔2024〕6号", "index_number": "002482365/2024-00031",
-        "category": "行政规范性文件", "validity": "有效"}
+        "document_number": "浙科发高〔2024〕6号",
+        "index_number": "002482365/2024-00031",
+        "category": "行政规范性文件",
+        "validity": "有效",
+    }
     assert "索引号" not in article.body  # the table sits outside the body
 
 
@@ -204,13 +227,17 @@ def test_the_spider_forces_the_registry_charset(tmp_path):
 
     from crawlers.spiders.hanweb import HanwebSpider
 
-    crawler = get_crawler(HanwebSpider, {"POLICYWATCH_SOURCES_FILE": str(Path(__file__).resolve().parents[1] / "policywatch" / "sources.toml")})
+    crawler = get_crawler(
+        HanwebSpider,
+        {"POLICYWATCH_SOURCES_FILE": str(Path(__file__).resolve().parents[1] / "policywatch" / "sources.toml")},
+    )
     spider = HanwebSpider.from_crawler(crawler, source="kjt_zj")
     assert spider.source.charset == "utf-8"
     raw = (ZJ / "col" / "col1229225203" / "index.html").read_bytes()
     assert b"\xa9" in raw  # the column page has the stray byte too
-    response = HtmlResponse(url="https://kjt.zj.gov.cn/col/col1229225203/index.html", body=raw,
-                            headers={"Content-Type": "text/html"})
+    response = HtmlResponse(
+        url="https://kjt.zj.gov.cn/col/col1229225203/index.html", body=raw, headers={"Content-Type": "text/html"}
+    )
     text = spider.response_text(response)
     assert "关于公布2023年度浙江省企业研究开发中心认定名单的通知" in text
     assert len(parse_hanweb_list(text, response.url).entries) == 4

@@ -40,17 +40,25 @@ def test_list_page_one_holds_the_real_records_verbatim_in_their_order():
     real = json.loads(REAL_RECORDS.read_text(encoding="utf-8"))
     assert total == 2 and len(entries) == 15
     assert [(e.url, e.title, e.date) for e in entries[:10]] == [
-        (r["detail_url"], r["title"], datetime.fromisoformat(r["published_at"])) for r in real]
+        (r["detail_url"], r["title"], datetime.fromisoformat(r["published_at"])) for r in real
+    ]
 
 
 def test_pinned_notices_are_marked_and_only_them():
     entries, _ = parse_sichuan_list(page(LIST), LIST)
     assert [e.pinned for e in entries] == [True] * 3 + [False] * 12
-    assert [day(e.date) for e in entries[:4]] == [date(2025, 11, 25), date(2025, 9, 4), date(2026, 7, 17), date(2026, 9, 15)]
+    assert [day(e.date) for e in entries[:4]] == [
+        date(2025, 11, 25),
+        date(2025, 9, 4),
+        date(2026, 7, 17),
+        date(2026, 9, 15),
+    ]
     # after the pinned head the list is newest first
     rest = [e.date for e in entries[3:]]
     assert rest == sorted(rest, reverse=True)
-    second, _ = parse_sichuan_list(page(LIST.replace("newschild", "newschild_2")), LIST.replace("newschild", "newschild_2"))
+    second, _ = parse_sichuan_list(
+        page(LIST.replace("newschild", "newschild_2")), LIST.replace("newschild", "newschild_2")
+    )
     assert not any(e.pinned for e in second) and len(second) == 3
 
 
@@ -58,7 +66,9 @@ def test_mark_pinned_stops_at_the_first_item_in_order():
     def entry(n: int, day_: str | None) -> ListEntry:
         return ListEntry(url=f"https://x/{n}", title=str(n), date=datetime.fromisoformat(day_) if day_ else None)
 
-    marked = mark_pinned([entry(1, "2024-01-01"), entry(2, "2024-03-05"), entry(3, "2024-03-01"), entry(4, "2024-02-01")])
+    marked = mark_pinned(
+        [entry(1, "2024-01-01"), entry(2, "2024-03-05"), entry(3, "2024-03-01"), entry(4, "2024-02-01")]
+    )
     assert [e.pinned for e in marked] == [True, False, False, False]
     assert not any(e.pinned for e in mark_pinned([entry(1, "2024-03-05"), entry(2, "2024-03-05")]))
     assert not any(e.pinned for e in mark_pinned([entry(1, None), entry(2, "2024-03-05")]))  # unknown date: not pinned
@@ -74,7 +84,9 @@ def test_list_links_canonical_and_filtered():
     assert all(is_sichuan_article_url(u) for u in urls)
     # navigation and column links of the page chrome are not articles
     assert not is_sichuan_article_url("https://kjt.sc.gov.cn/kjt/gstz/newschild.shtml")
-    assert not is_sichuan_article_url("https://kjt.sc.gov.cn/kjt/gstz/2024/3/5/files/5c1e8a3b2f7d4e9a8b6c0d4f1e2a7b95.pdf")
+    assert not is_sichuan_article_url(
+        "https://kjt.sc.gov.cn/kjt/gstz/2024/3/5/files/5c1e8a3b2f7d4e9a8b6c0d4f1e2a7b95.pdf"
+    )
 
 
 def test_list_without_the_column_container_finds_nothing():
@@ -85,8 +97,15 @@ def test_list_without_the_column_container_finds_nothing():
 def test_pagination_is_name_underscore_k():
     assert sichuan_total_pages("createPageHTML('page_div', 30, 1, 'newschild', 'shtml', 450);") == 30
     assert sichuan_total_pages("<p>no pager</p>") is None
-    assert sichuan_page_urls(LIST, 3) == [LIST, LIST.replace("newschild", "newschild_2"), LIST.replace("newschild", "newschild_3")]
-    assert sichuan_page_urls(LIST.replace("newschild", "newschild_2"), 2) == [LIST, LIST.replace("newschild", "newschild_2")]
+    assert sichuan_page_urls(LIST, 3) == [
+        LIST,
+        LIST.replace("newschild", "newschild_2"),
+        LIST.replace("newschild", "newschild_3"),
+    ]
+    assert sichuan_page_urls(LIST.replace("newschild", "newschild_2"), 2) == [
+        LIST,
+        LIST.replace("newschild", "newschild_2"),
+    ]
     assert sichuan_page_urls("https://kjt.sc.gov.cn/kjt/gs/", None) == ["https://kjt.sc.gov.cn/kjt/gs/index.shtml"]
 
 
@@ -97,11 +116,17 @@ def test_notice_template():
     assert article.published_at == datetime(2026, 9, 15, 15, 36, 53, tzinfo=SH)
     assert article.source_office == "人工智能处"
     assert (article.extra["rule"], article.extra["title_source"], article.extra["date_source"]) == (
-        ".newsCon", ".newsTex h1", "metadata")
+        ".newsCon",
+        ".newsTex h1",
+        "metadata",
+    )
     assert "document_number" not in article.extra  # "文  号：" is empty on notices
-    assert article.extra["attachments"] == [{
-        "name": "2026年词元券服务机构申报书.docx",
-        "url": "https://kjt.sc.gov.cn/kjt/gstz/2026/9/15/files/8d5e2b7a1c3f4e6a9b0d7c2e1f4a6b38.docx"}]
+    assert article.extra["attachments"] == [
+        {
+            "name": "2026年词元券服务机构申报书.docx",
+            "url": "https://kjt.sc.gov.cn/kjt/gstz/2026/9/15/files/8d5e2b7a1c3f4e6a9b0d7c2e1f4a6b38.docx",
+        }
+    ]
     assert article.body.startswith("各市（州）科技局，各有关单位：")
     for chrome in ("发布日期", "字号", "扫一扫", "相关链接", "附件下载", "四川省人民政府"):
         assert chrome not in article.body
@@ -115,7 +140,10 @@ def test_notice_with_empty_office_and_a_share_widget_inside_the_body():
     article = parse_sichuan_detail(page(url), url)
     assert "分享到" not in article.body and "微博" not in article.body
     assert article.body.endswith("申报截止时间为2024年4月10日。")
-    assert [a["name"] for a in article.extra["attachments"]] == ["2024年度四川省科技计划项目申报指南.pdf", "项目申报书模板.docx"]
+    assert [a["name"] for a in article.extra["attachments"]] == [
+        "2024年度四川省科技计划项目申报指南.pdf",
+        "项目申报书模板.docx",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -120,7 +120,11 @@ def test_total_pages(script, expected):
 
 
 def test_trs_page_urls():
-    assert trs_page_urls(COLUMN + "index.html", 3) == [COLUMN + "index.html", COLUMN + "index_1.html", COLUMN + "index_2.html"]
+    assert trs_page_urls(COLUMN + "index.html", 3) == [
+        COLUMN + "index.html",
+        COLUMN + "index_1.html",
+        COLUMN + "index_2.html",
+    ]
     assert trs_page_urls(COLUMN, 2) == [COLUMN + "index.html", COLUMN + "index_1.html"]
     assert trs_page_urls(COLUMN + "index.shtml", 2) == [COLUMN + "index.shtml", COLUMN + "index_1.shtml"]
     assert trs_page_urls(COLUMN + "index.html", None) == [COLUMN + "index.html"]
@@ -176,9 +180,13 @@ def test_detail_fallback_selectors_and_trafilatura():
     zoom = "<html><head><title>T_局</title></head><body><h1>标题</h1><div id='Zoom'><p>正文一。</p><p>正文二。</p></div></body></html>"
     article = parse_trs_detail(zoom, URL)
     assert (article.title, article.body, article.extra["rule"]) == ("标题", "正文一。\n正文二。", "#Zoom")
-    unknown = "<html><head><title>T</title></head><body><article><h1>标题</h1>" + "".join(
-        f"<p>这是第{i}段正文，内容足够长，可以被通用正文抽取识别出来。这里再多写一些文字。</p>" for i in range(8)
-    ) + "</article></body></html>"
+    unknown = (
+        "<html><head><title>T</title></head><body><article><h1>标题</h1>"
+        + "".join(
+            f"<p>这是第{i}段正文，内容足够长，可以被通用正文抽取识别出来。这里再多写一些文字。</p>" for i in range(8)
+        )
+        + "</article></body></html>"
+    )
     article = parse_trs_detail(unknown, URL)
     assert article.extra["rule"] == "trafilatura" and "第3段正文" in article.body
 
@@ -216,7 +224,12 @@ def test_fixture_articles_match_the_data():
     data = json.loads((SITE / "_build" / "articles.json").read_text(encoding="utf-8"))["articles"]
     assert len(data) == 25
     for entry in data:
-        path = SITE / "zwxx_176/tzgg" / f"{entry['date'][:7].replace('-', '')}" / f"t{entry['date'].replace('-', '')}_{entry['id']}.html"
+        path = (
+            SITE
+            / "zwxx_176/tzgg"
+            / f"{entry['date'][:7].replace('-', '')}"
+            / f"t{entry['date'].replace('-', '')}_{entry['id']}.html"
+        )
         article = parse_trs_detail(path.read_bytes(), _site_url(path))
         assert article.title.startswith(entry["title"]), entry["id"]
         assert article.published_at.date().isoformat() == entry["date"]
@@ -224,7 +237,9 @@ def test_fixture_articles_match_the_data():
             assert article.published_at.strftime("%H:%M") == entry["time"]
         assert article.source_office == (entry["source"] or entry.get("header_source")), entry["id"]
         assert article.extra["rule"] == "div.trs_editor_view"
-        assert [a["url"].rsplit("/", 1)[-1] for a in article.extra["attachments"]] == [a["file"] for a in entry.get("attachments", [])]
+        assert [a["url"].rsplit("/", 1)[-1] for a in article.extra["attachments"]] == [
+            a["file"] for a in entry.get("attachments", [])
+        ]
         body = article.body
         for paragraph in entry["paragraphs"]:
             if isinstance(paragraph, str):
@@ -247,5 +262,8 @@ def test_fixture_traps():
     empty_source = parse("202402/t20240223_12817955.html")
     assert empty_source.source_office == "市科技局高新处"
     assert empty_source.extra["attachments"] == [
-        {"name": "2024年度“揭榜挂帅”榜单需求表.docx", "url": "https://kjj.cq.gov.cn/zwxx_176/tzgg/202402/P020240223571904836215.docx"}
+        {
+            "name": "2024年度“揭榜挂帅”榜单需求表.docx",
+            "url": "https://kjj.cq.gov.cn/zwxx_176/tzgg/202402/P020240223571904836215.docx",
+        }
     ]

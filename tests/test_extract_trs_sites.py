@@ -44,8 +44,12 @@ def test_zxtabl_lists_keep_the_cross_listed_tzgg_article_and_page_like_trs():
     assert total == 2
     assert trs_page_urls(ZXTABL + "index.html", total) == [ZXTABL + "index.html", ZXTABL + "index_1.html"]
     assert [e.url.rsplit("/", 1)[-1] for e in entries] == [
-        "t20240305_12877655.html", "t20240304_12872310.html", "t20240229_12851926.html",
-        "t20240226_12830412.html", "t20240222_12812774.html"]
+        "t20240305_12877655.html",
+        "t20240304_12872310.html",
+        "t20240229_12851926.html",
+        "t20240226_12830412.html",
+        "t20240222_12812774.html",
+    ]
     # the relative link into the 通知公告 column resolves against the list page
     assert entries[3].url == "https://kjj.cq.gov.cn/zwxx_176/tzgg/202402/t20240226_12830412.html"
     second, _ = parse_trs_list(page(ZXTABL + "index_1.html"), ZXTABL + "index_1.html")
@@ -82,12 +86,15 @@ def test_zxtabl_without_pubdate_takes_the_header_date_not_the_written_date():
 
 
 def test_labelled_values_pair_label_cells_with_their_value_cells():
-    assert label_value_pairs(["索引号：", "1151/2024-00012", "文号：", "川科政〔2024〕2号", "发布日期：2024-03-01 10:30:00"]) == [
-        ("索引号", "1151/2024-00012"), ("文号", "川科政〔2024〕2号"), ("发布日期", "2024-03-01 10:30:00")]
+    assert label_value_pairs(
+        ["索引号：", "1151/2024-00012", "文号：", "川科政〔2024〕2号", "发布日期：2024-03-01 10:30:00"]
+    ) == [("索引号", "1151/2024-00012"), ("文号", "川科政〔2024〕2号"), ("发布日期", "2024-03-01 10:30:00")]
     # spaced-out labels, an empty value followed by another label, a time is not a label
     assert label_value_pairs(["文\xa0\xa0号：", "发布机构：", "10:30"]) == [("文号", ""), ("发布机构", "10:30")]
     assert labelled_fields(["文  号：", "发文字号：国科发〔2024〕5号", "主题分类：科技"]) == {
-        "document_number": "国科发〔2024〕5号", "topic": "科技"}
+        "document_number": "国科发〔2024〕5号",
+        "topic": "科技",
+    }
 
 
 # ------------------------------------------------------------------ www.most.gov.cn
@@ -113,7 +120,8 @@ def test_most_spurious_xxgk_prefix_is_canonicalised_on_both_link_forms():
         MOST + "tztg/200803/t20080305_59844.htm",
     ]
     assert canonical_url("/xxgk/xinxifenlei/kjbgz/202402/t20240227_189644.html", base=MOST + "kjbgz/") == (
-        MOST + "kjbgz/202402/t20240227_189644.html")
+        MOST + "kjbgz/202402/t20240227_189644.html"
+    )
     # the real open-government paths under /xxgk/xinxifenlei/ are left alone
     real = MOST + "xxgk/xinxifenlei/fdzdgknr/fgzc/gfxwj/gfxwj2024/202402/t20240201_189300.html"
     assert canonical_url(real) == real
@@ -144,7 +152,10 @@ def test_most_detail_attachments_are_recorded():
     article = parse_trs_detail(page(url), url)
     assert article.published_at == datetime(2024, 3, 5, 16, 0, tzinfo=SH)
     assert article.extra["attachments"] == [
-        {"name": "“先进结构与复合材料”重点专项2024年度项目申报指南.pdf", "url": MOST + "tztg/202403/P020240305611120048571.pdf"},
+        {
+            "name": "“先进结构与复合材料”重点专项2024年度项目申报指南.pdf",
+            "url": MOST + "tztg/202403/P020240305611120048571.pdf",
+        },
         {"name": "形式审查条件要求.doc", "url": MOST + "tztg/202403/P020240305611120048572.doc"},
     ]
 
@@ -176,8 +187,10 @@ def test_charset_detection_keeps_honest_headers_and_falls_back_without_meta():
 
 # ------------------------------------------------------------------ kw.beijing.gov.cn
 def test_kw_hot_news_list_is_not_date_sorted_and_keeps_only_t_date_links():
-    pages = [parse_trs_list(page(KW + name), KW + name, selectors=KW_SELECTORS) for name in
-             ("index.html", "index_1.html", "index_2.html")]
+    pages = [
+        parse_trs_list(page(KW + name), KW + name, selectors=KW_SELECTORS)
+        for name in ("index.html", "index_1.html", "index_2.html")
+    ]
     assert {total for _, total in pages} == {3}
     dates = [[day(e.date) for e in entries] for entries, _ in pages]
     assert dates == [
@@ -213,4 +226,7 @@ def test_kw_detail_pubdate_source_and_body_fallbacks():
 
     url = KW + "202402/t20240207_3574960.html"  # no ArticleTitle meta
     article = parse_trs_detail(page(url), url)
-    assert (article.title, article.extra["title_source"]) == ("北京市科委、中关村管委会开展节前安全检查", ".article-title")
+    assert (article.title, article.extra["title_source"]) == (
+        "北京市科委、中关村管委会开展节前安全检查",
+        ".article-title",
+    )

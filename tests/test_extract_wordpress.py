@@ -72,7 +72,9 @@ def test_parse_feed_entries():
     assert entries[1].published_at.date().isoformat() == "2024-03-05"
 
 
-@pytest.mark.parametrize("payload", [b"", b"<html><body>404 Not Found</body></html>", b"<rss><channel></channel></rss>", b"\x00garbage"])
+@pytest.mark.parametrize(
+    "payload", [b"", b"<html><body>404 Not Found</body></html>", b"<rss><channel></channel></rss>", b"\x00garbage"]
+)
 def test_parse_feed_empty_or_not_a_feed(payload):
     assert parse_feed(payload) == []
 
@@ -124,7 +126,10 @@ def test_article_title_fallbacks_and_short_link_canonical():
 
 
 def test_article_body_fallback_to_trafilatura():
-    paragraphs = "".join(f"<p>Paragraph {i}: Chongqing is building a science city with many laboratories and institutes.</p>" for i in range(8))
+    paragraphs = "".join(
+        f"<p>Paragraph {i}: Chongqing is building a science city with many laboratories and institutes.</p>"
+        for i in range(8)
+    )
     page = f"<html><head><title>T | ichongqing</title></head><body><div class='post'><h2>T</h2>{paragraphs}</div></body></html>"
     article = parse_wordpress_article(page, f"{HOST}/2024/03/05/t/")
     assert article.extra["rule"] == "trafilatura" and "Paragraph 3" in article.body

@@ -49,12 +49,18 @@ def test_real_people_page_matches_the_fundus_parse(expected, name, as_bytes, con
     assert article.body.split("\n") == expected["body"]["sections"][0]["paragraphs"]
     # fundus keeps the site suffix of <title> ("--时政--人民网"); the headline is the title without it
     assert expected["title"] == article.title + "--时政--人民网"
-    assert article.published_at.date() == datetime.fromisoformat(expected["publishing_date"]).date() == date(2024, 4, 24)
+    assert (
+        article.published_at.date() == datetime.fromisoformat(expected["publishing_date"]).date() == date(2024, 4, 24)
+    )
     assert article.published_at == datetime(2024, 4, 24, 23, 52, tzinfo=SH)  # the time from div.channel
     assert article.extra["editors"] == expected["authors"]  # "(责编：牛镛、岳弘彬)"
     assert article.source_office == "新华网"  # meta source "来源：新华网" without its label
     assert article.author is None  # meta author is a staff number (105092), not a name
-    assert (article.extra["content_id"], article.extra["catalog"], article.extra["advertorial"]) == ("40223222", "1001", False)
+    assert (article.extra["content_id"], article.extra["catalog"], article.extra["advertorial"]) == (
+        "40223222",
+        "1001",
+        False,
+    )
     assert article.extra["keywords"][:3] == ["深空探测", "探月工程", "加勒比国家"]
     assert "分享让更多人看到" not in article.body and "责编" not in article.body
 
@@ -66,7 +72,7 @@ def test_gb2312_label_is_decoded_as_gb18030():
     # what a strict GB2312 decoder would make of it (the trap is real: 28 more U+FFFD)
     assert raw.decode("gb2312", errors="replace").count("\ufffd") == original.count("\ufffd") + 28
     assert decode_page(raw, None, charset="GBK") == original  # a registry override of GBK also reads it
-    assert decode_page("喆".encode("utf-8"), "text/html") == "喆"  # no charset anywhere: UTF-8
+    assert decode_page("喆".encode(), "text/html") == "喆"  # no charset anywhere: UTF-8
 
 
 def test_reconstructed_people_page_keeps_gbk_only_characters():
@@ -100,7 +106,9 @@ def test_people_abstract_picture_box_and_paper_line_are_not_body():
 
 
 def test_people_list_pages_from_bytes():
-    entries, next_url = parse_zcms_list((PEOPLE / "GB" / "34948" / "index.html").read_bytes(), "http://cppcc.people.com.cn/GB/34948/index.html")
+    entries, next_url = parse_zcms_list(
+        (PEOPLE / "GB" / "34948" / "index.html").read_bytes(), "http://cppcc.people.com.cn/GB/34948/index.html"
+    )
     assert next_url == "http://cppcc.people.com.cn/GB/34948/index2.html"
     assert [e.url for e in entries] == [
         REAL_PEOPLE_URL,
@@ -109,13 +117,17 @@ def test_people_list_pages_from_bytes():
         "http://cppcc.people.com.cn/n1/2024/0303/c34948-40188467.html",
     ]
     assert entries[1].title.endswith("成为发展“最大增量”") and entries[1].date == datetime(2024, 3, 5, tzinfo=SH)
-    last, next_url = parse_zcms_list((PEOPLE / "GB" / "34948" / "index2.html").read_bytes(), "http://cppcc.people.com.cn/GB/34948/index2.html")
+    last, next_url = parse_zcms_list(
+        (PEOPLE / "GB" / "34948" / "index2.html").read_bytes(), "http://cppcc.people.com.cn/GB/34948/index2.html"
+    )
     assert next_url is None and len(last) == 3
 
 
 # --------------------------------------------------------------------------- the real rmzxw.com.cn page
 def test_real_rmzxw_page_parses_and_is_flagged_as_advertorial():
-    article = parse_zcms_article((RMZXW / "_real" / "rmzxw_c_2026-09-16_3976199.TRIMMED.html").read_bytes(), REAL_RMZXW_URL)
+    article = parse_zcms_article(
+        (RMZXW / "_real" / "rmzxw_c_2026-09-16_3976199.TRIMMED.html").read_bytes(), REAL_RMZXW_URL
+    )
     assert article.url == REAL_RMZXW_URL
     assert article.title == "划清人工智能“模拟智能”与“本源觉知”的边界——一套可量化的AI研判与治理框架"
     assert article.published_at == datetime(2026, 9, 16, 14, 35, tzinfo=SH)
@@ -127,7 +139,11 @@ def test_real_rmzxw_page_parses_and_is_flagged_as_advertorial():
     assert lines[0].startswith("当前，生成式人工智能技术快速迭代") and lines[-1] == "（人工智能治理研究学者 黄清佳）"
     assert len(lines) == 5  # 3 + 2 paragraphs kept by the trimmed copy; no empty <p><br/></p>
     assert "免责声明" not in article.body and "分享" not in article.body
-    assert (article.extra["content_id"], article.extra["catalog"], article.extra["column_name"]) == ("3976199", "18195", "滚动资讯")
+    assert (article.extra["content_id"], article.extra["catalog"], article.extra["column_name"]) == (
+        "3976199",
+        "18195",
+        "滚动资讯",
+    )
     assert article.extra["more_pages"] == []
 
 
@@ -142,19 +158,26 @@ def test_normal_rmzxw_article_is_not_an_advertorial():
 
 def test_reconstructed_advertorial_is_flagged():
     url = "https://www.rmzxw.com.cn/c/2024-03-04/3512330.shtml"
-    assert parse_zcms_article((RMZXW / "c" / "2024-03-04" / "3512330.shtml").read_bytes(), url).extra["advertorial"] is True
+    assert (
+        parse_zcms_article((RMZXW / "c" / "2024-03-04" / "3512330.shtml").read_bytes(), url).extra["advertorial"]
+        is True
+    )
 
 
 # --------------------------------------------------------------------------- multi-page articles
 def test_multi_page_article_is_joined_under_the_first_page():
     base = "https://www.rmzxw.com.cn/c/2024-03-04/"
-    pages = [parse_zcms_article((RMZXW / "c" / "2024-03-04" / name).read_bytes(), base + name)
-             for name in ("3512544.shtml", "3512544_2.shtml", "3512544_3.shtml")]
+    pages = [
+        parse_zcms_article((RMZXW / "c" / "2024-03-04" / name).read_bytes(), base + name)
+        for name in ("3512544.shtml", "3512544_2.shtml", "3512544_3.shtml")
+    ]
     assert pages[0].extra["more_pages"] == [base + "3512544_2.shtml", base + "3512544_3.shtml"]
     assert all(page.url == base + "3512544.shtml" for page in pages)  # every page names the article
     assert "editors" not in pages[0].extra  # p.Editor is empty on the first pages
 
-    joined = join_pages(pages[0], pages[1:], [base + "3512544.shtml", base + "3512544_2.shtml", base + "3512544_3.shtml"])
+    joined = join_pages(
+        pages[0], pages[1:], [base + "3512544.shtml", base + "3512544_2.shtml", base + "3512544_3.shtml"]
+    )
     assert joined.url == base + "3512544.shtml"
     assert joined.title == "协商议政这一年：全国政协2023年履职回眸"
     lines = joined.body.split("\n")
@@ -168,8 +191,12 @@ def test_multi_page_article_is_joined_under_the_first_page():
 
 
 def test_an_advertorial_notice_on_a_later_page_flags_the_joined_article():
-    first = parse_zcms_article(PAGE.format(paging='<a href="9_2.shtml">2</a>', notice=""), "https://www.rmzxw.com.cn/c/2024-03-01/9.shtml")
-    second = parse_zcms_article(PAGE.format(paging="", notice=NOTICE), "https://www.rmzxw.com.cn/c/2024-03-01/9_2.shtml")
+    first = parse_zcms_article(
+        PAGE.format(paging='<a href="9_2.shtml">2</a>', notice=""), "https://www.rmzxw.com.cn/c/2024-03-01/9.shtml"
+    )
+    second = parse_zcms_article(
+        PAGE.format(paging="", notice=NOTICE), "https://www.rmzxw.com.cn/c/2024-03-01/9_2.shtml"
+    )
     assert first.extra["more_pages"] == ["https://www.rmzxw.com.cn/c/2024-03-01/9_2.shtml"]
     assert (first.extra["advertorial"], second.extra["advertorial"]) == (False, True)
     assert join_pages(first, [second], []).extra["advertorial"] is True
@@ -178,9 +205,18 @@ def test_an_advertorial_notice_on_a_later_page_flags_the_joined_article():
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("https://www.rmzxw.com.cn/c/2024-03-04/3512544_2.shtml", ("https://www.rmzxw.com.cn/c/2024-03-04/3512544.shtml", 2)),
-        ("https://www.rmzxw.com.cn/c/2024-03-04/3512544.shtml", ("https://www.rmzxw.com.cn/c/2024-03-04/3512544.shtml", 1)),
-        ("http://cppcc.people.com.cn/n1/2024/0305/c34948-40189876-3.html", ("http://cppcc.people.com.cn/n1/2024/0305/c34948-40189876.html", 3)),
+        (
+            "https://www.rmzxw.com.cn/c/2024-03-04/3512544_2.shtml",
+            ("https://www.rmzxw.com.cn/c/2024-03-04/3512544.shtml", 2),
+        ),
+        (
+            "https://www.rmzxw.com.cn/c/2024-03-04/3512544.shtml",
+            ("https://www.rmzxw.com.cn/c/2024-03-04/3512544.shtml", 1),
+        ),
+        (
+            "http://cppcc.people.com.cn/n1/2024/0305/c34948-40189876-3.html",
+            ("http://cppcc.people.com.cn/n1/2024/0305/c34948-40189876.html", 3),
+        ),
         ("http://cppcc.people.com.cn/GB/34948/index2.html", ("http://cppcc.people.com.cn/GB/34948/index2.html", 1)),
     ],
 )
@@ -189,8 +225,10 @@ def test_first_page(url, expected):
 
 
 def test_people_multi_page_links_in_zdfy():
-    html = PEOPLE_PAGE.format(zdfy='<div class="zdfy clearfix"><a href="/n1/2024/0305/c34948-40189876.html">1</a>'
-                                   '<a href="/n1/2024/0305/c34948-40189876-2.html">2</a></div>')
+    html = PEOPLE_PAGE.format(
+        zdfy='<div class="zdfy clearfix"><a href="/n1/2024/0305/c34948-40189876.html">1</a>'
+        '<a href="/n1/2024/0305/c34948-40189876-2.html">2</a></div>'
+    )
     article = parse_zcms_article(html, "http://cppcc.people.com.cn/n1/2024/0305/c34948-40189876.html")
     assert article.extra["more_pages"] == ["http://cppcc.people.com.cn/n1/2024/0305/c34948-40189876-2.html"]
     assert article.body == "第一页正文。"  # the in-article pager is not body
@@ -198,7 +236,9 @@ def test_people_multi_page_links_in_zdfy():
 
 # --------------------------------------------------------------------------- rmzxw list pages and URLs
 def test_rmzxw_list_pages():
-    entries, next_url = parse_zcms_list((RMZXW / "xs" / "index.shtml").read_text(encoding="utf-8"), "https://www.rmzxw.com.cn/xs/index.shtml")
+    entries, next_url = parse_zcms_list(
+        (RMZXW / "xs" / "index.shtml").read_text(encoding="utf-8"), "https://www.rmzxw.com.cn/xs/index.shtml"
+    )
     assert next_url == "https://www.rmzxw.com.cn/xs/index_1.shtml"
     assert [e.url for e in entries] == [
         "https://www.rmzxw.com.cn/c/2024-03-05/3512871.shtml",
@@ -207,14 +247,18 @@ def test_rmzxw_list_pages():
         "https://www.rmzxw.com.cn/c/2024-03-01/3511702.shtml",  # http://www.rmzxb.com.cn/… href
     ]
     assert entries[0].date == datetime(2024, 3, 5, 14, 35, tzinfo=SH)
-    second, next_url = parse_zcms_list((RMZXW / "xs" / "index_1.shtml").read_text(encoding="utf-8"), "https://www.rmzxw.com.cn/xs/index_1.shtml")
+    second, next_url = parse_zcms_list(
+        (RMZXW / "xs" / "index_1.shtml").read_text(encoding="utf-8"), "https://www.rmzxw.com.cn/xs/index_1.shtml"
+    )
     assert next_url is None  # 上一页 / 首页 / 尾页 are not the next page
     assert second[-1].url == "https://www.rmzxw.com.cn/c/2024-03-04/3512544.shtml"  # a link to page 2 is the article
 
 
 def test_list_without_known_container_falls_back_to_article_shaped_links():
-    html = ('<div class="newlist"><a href="/c/2024-03-05/1.shtml">甲</a> <a href="/xs/">协商</a> '
-            '<a href="/c/2024-03-04/2_2.shtml">乙（二）</a> <a href="/c/2024-03-04/2.shtml">乙</a></div>')
+    html = (
+        '<div class="newlist"><a href="/c/2024-03-05/1.shtml">甲</a> <a href="/xs/">协商</a> '
+        '<a href="/c/2024-03-04/2_2.shtml">乙（二）</a> <a href="/c/2024-03-04/2.shtml">乙</a></div>'
+    )
     entries, _ = parse_zcms_list(html, "https://www.rmzxw.com.cn/xs/index.shtml")
     assert [(e.url, e.date.date()) for e in entries] == [
         ("https://www.rmzxw.com.cn/c/2024-03-05/1.shtml", date(2024, 3, 5)),
@@ -227,8 +271,14 @@ def test_list_without_known_container_falls_back_to_article_shaped_links():
     [
         ("http://www.rmzxb.com.cn/c/2024-03-01/3511702.shtml", "https://www.rmzxw.com.cn/c/2024-03-01/3511702.shtml"),
         ("https://rmzxb.com.cn/c/2024-03-01/3511702.shtml", "https://www.rmzxw.com.cn/c/2024-03-01/3511702.shtml"),
-        ("http://www.rmzxw.com.cn/c/2024-03-01/3511702.shtml?spm=x", "https://www.rmzxw.com.cn/c/2024-03-01/3511702.shtml"),
-        ("https://cppcc.people.com.cn/n1/2024/0305/c34948-40189876.html", "http://cppcc.people.com.cn/n1/2024/0305/c34948-40189876.html"),
+        (
+            "http://www.rmzxw.com.cn/c/2024-03-01/3511702.shtml?spm=x",
+            "https://www.rmzxw.com.cn/c/2024-03-01/3511702.shtml",
+        ),
+        (
+            "https://cppcc.people.com.cn/n1/2024/0305/c34948-40189876.html",
+            "http://cppcc.people.com.cn/n1/2024/0305/c34948-40189876.html",
+        ),
     ],
 )
 def test_canonical_urls_of_the_family(url, expected):
@@ -249,7 +299,7 @@ PAGE = """<html><head><meta charset="utf-8"><meta name="publishdate" content="20
 <div class="Remark"><span>2024年03月01日&#32;10:00&nbsp; | &nbsp;来源：人民政协网</span></div>
 <div class="text_box"><p>正文。</p></div><p class="Editor"></p><div class="Paging">{paging}</div>{notice}
 </body></html>"""
-NOTICE = '<p>【免责声明】</p><p>（此文内容为本网站刊发或转载企业广告宣传资讯，仅代表作者个人观点，与本网无关。）</p>'
+NOTICE = "<p>【免责声明】</p><p>（此文内容为本网站刊发或转载企业广告宣传资讯，仅代表作者个人观点，与本网无关。）</p>"
 PEOPLE_PAGE = """<html><head><meta http-equiv="content-type" content="text/html;charset=GB2312"/><meta name="publishdate" content="2024-03-05">
 <title>标题--中国政协新闻网--人民网</title></head><body>
 <div class="rm_txt"><h1>标题</h1><div class="channel"><div class="col-1-1">2024年03月05日22:41 | 来源：人民网</div></div>

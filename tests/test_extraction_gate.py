@@ -41,7 +41,9 @@ def test_metric_counts_cjk_characters_and_words():
     assert bench.precision_recall_f1("", "正文") == (0.0, 0.0, 0.0)
 
 
-@pytest.mark.skipif(not CASES.is_file(), reason=f"evaluation pages not found at {CASES} (../shared is not beside this checkout)")
+@pytest.mark.skipif(
+    not CASES.is_file(), reason=f"evaluation pages not found at {CASES} (../shared is not beside this checkout)"
+)
 def test_generic_fallback_meets_its_floors_and_beats_plain_trafilatura():
     ours, plain = _benchmark().run_benchmark(CASES)
     assert ours.system == "policywatch generic" and ours.pages == plain.pages >= 50

@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import copy_sites
 from typer.testing import CliRunner
 
-from conftest import copy_sites
 from crawlers.health import BROKEN, DEGRADED, OK, PastRun, RunFacts, assess
 from policywatch.cli import app
 from policywatch.config import get_settings
@@ -31,48 +31,74 @@ GOOD = PastRun("day-1", "success", 25, "ok")
 
 
 def facts(**kw) -> RunFacts:
-    base = dict(source_id="kjj_cq", status="success", items_found=25, items_stored=25, list_pages=3,
-                list_entries=25, articles_parsed=25)
+    base = dict(
+        source_id="kjj_cq",
+        status="success",
+        items_found=25,
+        items_stored=25,
+        list_pages=3,
+        list_entries=25,
+        articles_parsed=25,
+    )
     return RunFacts(**{**base, **kw})
 
 
 def test_a_clean_run_is_ok():
     assert (assess(facts(), [GOOD]).health, assess(facts(), []).reasons) == (OK, [])
     # a quiet daily run: everything known or unchanged
-    assert assess(facts(items_found=0, items_stored=0, list_entries=0, known_skipped=10, articles_parsed=0), [GOOD]).health == OK
-    assert assess(facts(items_found=0, items_stored=0, list_pages=0, list_entries=0, not_modified=1,
-                        articles_parsed=0), [GOOD]).health == OK
+    assert (
+        assess(facts(items_found=0, items_stored=0, list_entries=0, known_skipped=10, articles_parsed=0), [GOOD]).health
+        == OK
+    )
+    assert (
+        assess(
+            facts(items_found=0, items_stored=0, list_pages=0, list_entries=0, not_modified=1, articles_parsed=0),
+            [GOOD],
+        ).health
+        == OK
+    )
 
 
 def test_a_fatal_error_is_broken_with_what_the_last_good_run_found():
     message = f"kjj_cq: no article found on list page {KJJ_LIST} (page layout changed?)"
-    verdict = assess(facts(status="failed", items_found=0, fatal_errors=(message,)),
-                     [PastRun("day-2", "failed", 0, "broken"), GOOD])
+    verdict = assess(
+        facts(status="failed", items_found=0, fatal_errors=(message,)), [PastRun("day-2", "failed", 0, "broken"), GOOD]
+    )
     assert verdict.health == BROKEN and verdict.broken
     assert verdict.reasons == [message + " (the last good run, day-1, found 25 items)"]
     assert assess(facts(status="failed", fatal_errors=("x",)), []).reasons == ["x"]  # no history yet
 
 
 def test_pages_without_title_or_body():
-    errors = tuple(f"kjj_cq: article https://kjj.cq.gov.cn/{n}.html has no body (page layout changed?)" for n in range(20))
+    errors = tuple(
+        f"kjj_cq: article https://kjj.cq.gov.cn/{n}.html has no body (page layout changed?)" for n in range(20)
+    )
     broken = assess(facts(status="partial", items_stored=5, pages_failed=20, page_errors=errors), [GOOD])
     assert broken.health == BROKEN
     assert broken.reasons[0].startswith("20 of 25 article pages without title or body (a selector stopped matching?): ")
     assert broken.reasons[0].endswith("(+17 more)")
     few = assess(facts(status="partial", items_stored=24, pages_failed=1, page_errors=errors[:1]), [GOOD])
     assert few.health == DEGRADED
-    two_pages = assess(facts(status="partial", items_stored=0, articles_parsed=2, pages_failed=2, page_errors=errors[:2]))
+    two_pages = assess(
+        facts(status="partial", items_stored=0, articles_parsed=2, pages_failed=2, page_errors=errors[:2])
+    )
     assert two_pages.health == DEGRADED  # too few pages to call the selectors gone
 
 
 def test_dates_fallbacks_and_download_errors_degrade():
     assert assess(facts(items_undated=20)).reasons == [
-        "20 of 25 articles have no date (a date selector stopped matching?)"]
+        "20 of 25 articles have no date (a date selector stopped matching?)"
+    ]
     assert assess(facts(items_fallback=25)).reasons == [
-        "25 of 25 article bodies came from the generic fallback (the family's body selectors stopped matching?)"]
-    future = assess(facts(items_future_dated=2, future_example="https://kjj.cq.gov.cn/a.html (2031-01-01T00:00:00+00:00)"))
+        "25 of 25 article bodies came from the generic fallback (the family's body selectors stopped matching?)"
+    ]
+    future = assess(
+        facts(items_future_dated=2, future_example="https://kjj.cq.gov.cn/a.html (2031-01-01T00:00:00+00:00)")
+    )
     assert future.health == DEGRADED and future.reasons[0].startswith("2 articles dated in the future, e.g. https://")
-    failed = assess(facts(status="partial", page_errors=("kjj_cq: article https://kjj.cq.gov.cn/a.html answered HTTP 503",)))
+    failed = assess(
+        facts(status="partial", page_errors=("kjj_cq: article https://kjj.cq.gov.cn/a.html answered HTTP 503",))
+    )
     assert failed.reasons == ["1 article pages failed: kjj_cq: article https://kjj.cq.gov.cn/a.html answered HTTP 503"]
     silent = assess(facts(items_found=0, items_stored=0, list_entries=0, articles_parsed=0), [GOOD])
     assert silent.reasons == ["3 list pages read but no article listed (the last good run, day-1, found 25 items)"]
@@ -90,18 +116,23 @@ def redesign_kjj_lists(sites: Path) -> None:
             href, title, day = match.group(1), match.group(2), match.group(3) or ""
             return f'<div class="news-item" data-url="{href}"><h3>{title}</h3><em>{day}</em></div>'
 
-        html = re.sub(r'<li class="clearfix"><a href="([^"]+)" title="([^"]+)"[^>]*>.*?</a>(?:<span>([^<]*)</span>)?</li>',
-                      item, html)
-        html = html.replace('<ul class="list">', '<div class="news-list-new">').replace("</ul>\n      <div class=\"page\"",
-                                                                                     "</div>\n      <div class=\"page\"")
+        html = re.sub(
+            r'<li class="clearfix"><a href="([^"]+)" title="([^"]+)"[^>]*>.*?</a>(?:<span>([^<]*)</span>)?</li>',
+            item,
+            html,
+        )
+        html = html.replace('<ul class="list">', '<div class="news-list-new">').replace(
+            '</ul>\n      <div class="page"', '</div>\n      <div class="page"'
+        )
         assert "news-item" in html and 'class="clearfix"><a' not in html
         page.write_text(html, encoding="utf-8")
 
 
 def crawl_all(sources: list[str], day: date, run_id: str, settings) -> dict:
     with ThreadPoolExecutor(max_workers=4) as pool:  # one subprocess each, as the DAG's mapped tasks
-        reports = pool.map(lambda s: crawl_source(s, day, run_id, until=day, settings=settings, raise_on_failure=False),
-                           sources)
+        reports = pool.map(
+            lambda s: crawl_source(s, day, run_id, until=day, settings=settings, raise_on_failure=False), sources
+        )
         return {report.source_id: report for report in reports}
 
 
@@ -118,8 +149,9 @@ def test_redesigned_list_template_makes_its_source_broken_while_the_others_run(t
 
         redesign_kjj_lists(sites)
         with ThreadPoolExecutor(max_workers=1) as pool:  # beside the others, as the DAG's crawl task of kjj_cq
-            broken = pool.submit(crawl_source, "kjj_cq", date(2024, 3, 5), "day-2", until=date(2024, 3, 5),
-                                 settings=settings)
+            broken = pool.submit(
+                crawl_source, "kjj_cq", date(2024, 3, 5), "day-2", until=date(2024, 3, 5), settings=settings
+            )
             reports = crawl_all([s for s in enabled if s != "kjj_cq"], date(2024, 3, 5), "day-2", settings)
             with pytest.raises(SourceCrawlError) as raised:
                 broken.result()
@@ -134,7 +166,8 @@ def test_redesigned_list_template_makes_its_source_broken_while_the_others_run(t
 
     others = {s: r for s, r in reports.items() if s != "kjj_cq"}
     assert others and all(r.ok and r.status == "success" and r.health == "ok" and r.new > 0 for r in others.values()), {
-        s: (r.status, r.health, r.problems) for s, r in others.items()}
+        s: (r.status, r.health, r.problems) for s, r in others.items()
+    }
 
     # `policywatch sources status`: one line per source, the broken one with its reason
     result = CliRunner().invoke(app, ["sources", "status"])
@@ -146,7 +179,9 @@ def test_redesigned_list_template_makes_its_source_broken_while_the_others_run(t
     assert all("window " in lines[s] and " to 2024-03-05, lists read in full;" in lines[s] for s in others), lines
     assert lines["gdstc_gd"].startswith("gdstc_gd: disabled (robots.txt reported to forbid automated access")
     assert lines["stcsm_sh"].endswith("never crawled") and "needs a real browser" in lines["stcsm_sh"]
-    statuses = [json.loads(line) for line in CliRunner().invoke(app, ["sources", "status", "--json"]).output.splitlines()]
+    statuses = [
+        json.loads(line) for line in CliRunner().invoke(app, ["sources", "status", "--json"]).output.splitlines()
+    ]
     by_id = {s["id"]: s for s in statuses}
     assert by_id["kjj_cq"]["last_run"]["health"] == "broken" and by_id["gdstc_gd"]["last_run"] is None
     assert by_id["kjj_cq"]["last_run"]["requests"] >= 2
@@ -166,4 +201,6 @@ def test_article_template_whose_body_rule_stopped_matching_is_degraded(tmp_path,
         monkeypatch.setenv("POLICYWATCH_REPLAY_URL", server.url)
         report = crawl_source("kjj_cq", date(2024, 3, 5), "day-1", settings=get_settings(), raise_on_failure=False)
     assert (report.status, report.health, report.ok) == ("success", "degraded", True)  # stored, but look at it
-    assert any("article bodies came from the generic fallback" in r for r in report.health_reasons), report.health_reasons
+    assert any("article bodies came from the generic fallback" in r for r in report.health_reasons), (
+        report.health_reasons
+    )

@@ -6,9 +6,9 @@ import shutil
 from datetime import date
 
 import pytest
+from conftest import SITES
 from sqlalchemy import select
 
-from conftest import SITES
 from policywatch.config import get_settings
 from policywatch.pipeline import run_daily
 from policywatch.replay import ReplayServer
@@ -37,10 +37,13 @@ def test_daily_run_stores_summarizes_and_digests_then_is_idempotent(pipeline_env
     first = run_daily(DAY, settings=pipeline_env)
     by_source = {c.source_id: c for c in first.crawls}
     assert {s: (by_source[s].status, by_source[s].new) for s in TRS_SICHUAN_NEW} == {
-        s: ("success", n) for s, n in TRS_SICHUAN_NEW.items()}
+        s: ("success", n) for s, n in TRS_SICHUAN_NEW.items()
+    }
     assert by_source["ichongqing"].status == "success" and by_source["ichongqing"].new == 25
     # the CPPCC sources, up to the demo day (later replay pages are left out by --until)
-    assert {s: (by_source[s].status, by_source[s].new) for s in CPPCC_NEW} == {s: ("success", n) for s, n in CPPCC_NEW.items()}
+    assert {s: (by_source[s].status, by_source[s].new) for s in CPPCC_NEW} == {
+        s: ("success", n) for s, n in CPPCC_NEW.items()
+    }
     # totals come from the per-source reports (sources are added all the time)
     total = sum(c.new for c in first.crawls)
     assert all(c.status == "success" for c in first.crawls), [(c.source_id, c.status, c.errors) for c in first.crawls]
@@ -74,11 +77,15 @@ def test_changed_article_is_updated_and_resummarized(tmp_path, monkeypatch, pipe
         settings = get_settings()
         first = run_daily(DAY, settings=settings)
         before = _summaries(settings)
-        page = next((sites / "www.ichongqing.info" / "2024" / "03" / "05").glob("cultivate-high-level-talents*/index.html"))
+        page = next(
+            (sites / "www.ichongqing.info" / "2024" / "03" / "05").glob("cultivate-high-level-talents*/index.html")
+        )
         text = page.read_text(encoding="utf-8")
         sentence = "Platforms are where talents gather."
         assert text.count(sentence) == 1
-        page.write_text(text.replace(sentence, sentence + " The bureau later corrected this story.", 1), encoding="utf-8")
+        page.write_text(
+            text.replace(sentence, sentence + " The bureau later corrected this story.", 1), encoding="utf-8"
+        )
         again = run_daily(DAY, settings=settings)
     ichongqing = next(c for c in again.crawls if c.source_id == "ichongqing")
     # the feed is unchanged (304): only the stored articles of the last days are re-checked, and the
@@ -99,7 +106,9 @@ def test_broken_source_fails_alone(tmp_path, monkeypatch, pipeline_env):
     by_source = {c.source_id: c for c in report.crawls}
     broken = by_source["kjj_cq"]
     assert broken.status == "failed"
-    assert any("kjj_cq" in e and "HTTP 500" in e and "zwxx_176/tzgg/index.html" in e for e in broken.errors), broken.errors
+    assert any("kjj_cq" in e and "HTTP 500" in e and "zwxx_176/tzgg/index.html" in e for e in broken.errors), (
+        broken.errors
+    )
     assert [c.source_id for c in report.failed_sources] == ["kjj_cq"]
     assert by_source["ichongqing"].status == "success" and by_source["ichongqing"].new == 25
     others = sum(c.new for c in report.crawls if c.source_id != "kjj_cq")

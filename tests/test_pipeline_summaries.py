@@ -31,29 +31,51 @@ BODIES = [
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    for name in ("POLICYWATCH_SUMMARIZER", "POLICYWATCH_SUMMARIZER_CONFIG", "POLICYWATCH_SUMMARIZER_MODEL",
-                 "POLICYWATCH_SUMMARY_SENTENCES"):
+    for name in (
+        "POLICYWATCH_SUMMARIZER",
+        "POLICYWATCH_SUMMARIZER_CONFIG",
+        "POLICYWATCH_SUMMARIZER_MODEL",
+        "POLICYWATCH_SUMMARY_SENTENCES",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}")
     settings = get_settings()
     upgrade_database(settings.database_url)
     with session_scope(settings.database_url) as session:
-        upsert_source(session, id="kjj_cq", name="重庆市科学技术局", host="kjj.cq.gov.cn", language="zh",
-                      family="trs", enabled=True)
+        upsert_source(
+            session,
+            id="kjj_cq",
+            name="重庆市科学技术局",
+            host="kjj.cq.gov.cn",
+            language="zh",
+            family="trs",
+            enabled=True,
+        )
         run = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date="2024-03-05")
         for i, body in enumerate(BODIES):
-            upsert_article(session, ArticleRecord(
-                url=f"https://kjj.cq.gov.cn/t{i}.html", source_id="kjj_cq", section="通知公告", title=f"标题{i}",
-                published_at=datetime(2024, 3, 5, 9, tzinfo=SHANGHAI), language="zh" if i == 0 else "en",
-                body=body,
-            ), run)
+            upsert_article(
+                session,
+                ArticleRecord(
+                    url=f"https://kjj.cq.gov.cn/t{i}.html",
+                    source_id="kjj_cq",
+                    section="通知公告",
+                    title=f"标题{i}",
+                    published_at=datetime(2024, 3, 5, 9, tzinfo=SHANGHAI),
+                    language="zh" if i == 0 else "en",
+                    body=body,
+                ),
+                run,
+            )
     return monkeypatch
 
 
 def _rows():
     with session_scope(get_settings().database_url) as session:
-        return [(s.backend, s.text, s.parameters, s.guard) for s in session.scalars(select(Summary).order_by(Summary.article_id))]
+        return [
+            (s.backend, s.text, s.parameters, s.guard)
+            for s in session.scalars(select(Summary).order_by(Summary.article_id))
+        ]
 
 
 def test_backend_from_environment_and_guard_stored(env):

@@ -10,9 +10,9 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from conftest import SITES
 from typer.testing import CliRunner
 
-from conftest import SITES
 from policywatch.cli import app
 from policywatch.config import get_settings
 from policywatch.pipeline import crawl_source, prepare_database
@@ -39,14 +39,15 @@ def test_a_trs_site_added_to_the_registry_is_crawled_and_stored(tmp_path, monkey
     sites = tmp_path / "sites"
     shutil.copytree(SITES / "kjj.cq.gov.cn", sites / HOST)
     registry = tmp_path / "sources.toml"
-    registry.write_text((ROOT / "policywatch" / "sources.toml").read_text(encoding="utf-8") + NEW_SOURCE,
-                        encoding="utf-8")
+    registry.write_text(
+        (ROOT / "policywatch" / "sources.toml").read_text(encoding="utf-8") + NEW_SOURCE, encoding="utf-8"
+    )
     monkeypatch.setenv("POLICYWATCH_SOURCES_FILE", str(registry))
     monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'new-source.db'}")
 
     listed = CliRunner().invoke(app, ["sources", "list"])
-    assert listed.exit_code == 0 and f"kjj_example\ttrs\tzh" in listed.output
+    assert listed.exit_code == 0 and "kjj_example\ttrs\tzh" in listed.output
 
     with ReplayServer(sites) as server:
         monkeypatch.setenv("POLICYWATCH_REPLAY_URL", server.url)
@@ -71,4 +72,5 @@ def test_a_trs_site_added_to_the_registry_is_crawled_and_stored(tmp_path, monkey
     assert joint.section == "通知公告" and joint.language == "zh" and joint.extra["rule"] == "div.trs_editor_view"
     assert [a["url"] for a in joint.extra["attachments"]] == [
         f"https://{HOST}/zwxx_176/tzgg/202403/P020240305612345678901.pdf",
-        f"https://{HOST}/zwxx_176/tzgg/202403/P020240305612345678902.docx"]
+        f"https://{HOST}/zwxx_176/tzgg/202403/P020240305612345678902.docx",
+    ]

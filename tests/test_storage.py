@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -75,7 +75,10 @@ def record(n: int, *, source_id="kjj_cq", title=None, body=None, published_at=No
         language="zh",
         body=body if body is not None else f"各有关单位：\n现将第{n}批项目申报工作通知如下。",
         source_office="重庆市科学技术局",
-        extra={"keywords": ["科技", "申报"], "attachments": [{"name": "附件1.docx", "url": "https://kjj.cq.gov.cn/a.docx"}]},
+        extra={
+            "keywords": ["科技", "申报"],
+            "attachments": [{"name": "附件1.docx", "url": "https://kjj.cq.gov.cn/a.docx"}],
+        },
         **kw,
     )
 
@@ -93,14 +96,17 @@ def test_utc_datetime_round_trip(engine, session):
     with Session(engine) as fresh:
         article = fresh.execute(select(Article)).scalar_one()
         assert article.published_at == published
-        assert article.published_at.tzinfo is timezone.utc
-        assert article.published_at == datetime(2026, 5, 10, 2, 0, tzinfo=timezone.utc)
+        assert article.published_at.tzinfo is UTC
+        assert article.published_at == datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
         for value in (article.first_seen_at, article.last_seen_at, article.updated_at):
-            assert value.tzinfo is timezone.utc
+            assert value.tzinfo is UTC
         # comparisons with aware binds work in SQL on both databases
-        assert fresh.execute(
-            select(Article.id).where(Article.published_at == datetime(2026, 5, 10, 2, tzinfo=timezone.utc))
-        ).scalar_one() == article.id
+        assert (
+            fresh.execute(
+                select(Article.id).where(Article.published_at == datetime(2026, 5, 10, 2, tzinfo=UTC))
+            ).scalar_one()
+            == article.id
+        )
         if engine.dialect.name == "sqlite":  # stored as naive UTC text
             raw = fresh.execute(text("SELECT published_at FROM articles")).scalar_one()
             assert str(raw).startswith("2026-05-10 02:00:00")
@@ -111,7 +117,11 @@ def test_utc_datetime_refuses_naive(session):
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         with pytest.raises(ValueError, match="naive"):
             UTCDateTime().process_bind_param(naive, dialect)
-    session.add(Source(id="x", name="x", host="x", language="zh", family="trs", enabled=True, created_at=naive, updated_at=naive))
+    session.add(
+        Source(
+            id="x", name="x", host="x", language="zh", family="trs", enabled=True, created_at=naive, updated_at=naive
+        )
+    )
     with pytest.raises(StatementError) as excinfo:
         session.flush()
     assert isinstance(excinfo.value.orig, ValueError)
@@ -168,11 +178,23 @@ def test_content_change_is_updated_and_summarized_again(session):
     upsert_article(session, record(1), run1)
     upsert_article(session, record(2), run1)
     session.commit()
-    for article in articles_to_summarize(session, backend=BACKEND, model_id=MODEL, model_version=VERSION, parameters=PARAMS):
-        save_summary(session, article, text=f"摘要 {article.id}", language="zh", backend=BACKEND,
-                     model_id=MODEL, model_version=VERSION, parameters=PARAMS)
+    for article in articles_to_summarize(
+        session, backend=BACKEND, model_id=MODEL, model_version=VERSION, parameters=PARAMS
+    ):
+        save_summary(
+            session,
+            article,
+            text=f"摘要 {article.id}",
+            language="zh",
+            backend=BACKEND,
+            model_id=MODEL,
+            model_version=VERSION,
+            parameters=PARAMS,
+        )
     session.commit()
-    assert articles_to_summarize(session, backend=BACKEND, model_id=MODEL, model_version=VERSION, parameters=PARAMS) == []
+    assert (
+        articles_to_summarize(session, backend=BACKEND, model_id=MODEL, model_version=VERSION, parameters=PARAMS) == []
+    )
 
     before = get_article(session, record(1).url)
     first_seen, old_hash, article_id = before.first_seen_at, before.content_hash, before.id
@@ -214,9 +236,19 @@ def test_articles_to_summarize_criteria(session):
     assert todo(source_ids=["cppcc"]) == [record(9).url]
     assert len(todo(limit=2)) == 2
     assert todo(source_ids=[]) == []
-    for article in articles_to_summarize(session, backend=BACKEND, model_id=MODEL, model_version=VERSION, parameters=PARAMS):
-        save_summary(session, article, text="s", language="zh", backend=BACKEND, model_id=MODEL,
-                     model_version=VERSION, parameters=PARAMS)
+    for article in articles_to_summarize(
+        session, backend=BACKEND, model_id=MODEL, model_version=VERSION, parameters=PARAMS
+    ):
+        save_summary(
+            session,
+            article,
+            text="s",
+            language="zh",
+            backend=BACKEND,
+            model_id=MODEL,
+            model_version=VERSION,
+            parameters=PARAMS,
+        )
     session.commit()
     assert todo() == []
     assert todo(parameters={"language": "zh", "sentences": 3}) == []  # key order does not matter
@@ -248,7 +280,9 @@ def test_save_summary_insert_then_update_in_place(session):
     assert not changed
     assert (summary.id, summary.created_at, summary.updated_at) == (first_id, created, updated)
     # same parameters in another key order: still nothing to change
-    summary, changed = save_summary(session, article, text="第一版摘要", **(kw | {"parameters": {"language": "zh", "sentences": 3}}))
+    summary, changed = save_summary(
+        session, article, text="第一版摘要", **(kw | {"parameters": {"language": "zh", "sentences": 3}})
+    )
     assert not changed and summary.updated_at == updated
 
     summary, changed = save_summary(session, article, text="第二版摘要", **kw)
@@ -264,7 +298,8 @@ def test_save_summary_insert_then_update_in_place(session):
     session.commit()
     assert changed and other.id != first_id
     assert session.execute(select(Summary.backend, Summary.model_id).order_by(Summary.id)).all() == [
-        (BACKEND, MODEL), (BACKEND, "other/model")
+        (BACKEND, MODEL),
+        (BACKEND, "other/model"),
     ]
     assert table_counts(session)["summaries"] == 2
 
@@ -293,7 +328,9 @@ def test_two_concurrent_writers_same_urls(engine, database_url):
                 mine = list(batch)
                 random.Random(name).shuffle(mine)
                 with Session(own) as session:
-                    run = start_crawl_run(session, source_id="kjj_cq", run_id=f"run-{name}", logical_date=date(2026, 5, 10))
+                    run = start_crawl_run(
+                        session, source_id="kjj_cq", run_id=f"run-{name}", logical_date=date(2026, 5, 10)
+                    )
                     session.commit()
                     barrier.wait(timeout=30)
                     outcomes = []
@@ -337,20 +374,32 @@ def test_two_concurrent_writers_same_urls(engine, database_url):
 
 def test_crawl_run_reuse(session):
     add_source(session)
-    run = start_crawl_run(session, source_id="kjj_cq", run_id="scheduled__2026-05-10T00:00:00+00:00", logical_date=date(2026, 5, 10))
+    run = start_crawl_run(
+        session, source_id="kjj_cq", run_id="scheduled__2026-05-10T00:00:00+00:00", logical_date=date(2026, 5, 10)
+    )
     session.commit()
     assert run.status == "running" and run.finished_at is None and run.errors == 0 and run.error_messages == []
     first_pk, first_started = run.id, run.started_at
 
-    run = finish_crawl_run(session, run, status="failed", pages_fetched=1, items_found=0, items_new=0,
-                           items_updated=0, items_unchanged=0,
-                           error_messages=["kjj_cq: https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html: HTTP 503"])
+    run = finish_crawl_run(
+        session,
+        run,
+        status="failed",
+        pages_fetched=1,
+        items_found=0,
+        items_new=0,
+        items_updated=0,
+        items_unchanged=0,
+        error_messages=["kjj_cq: https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html: HTTP 503"],
+    )
     session.commit()
     assert run.status == "failed" and run.errors == 1 and run.finished_at >= run.started_at
     assert run.error_messages == ["kjj_cq: https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html: HTTP 503"]
 
     time.sleep(0.01)
-    retry = start_crawl_run(session, source_id="kjj_cq", run_id="scheduled__2026-05-10T00:00:00+00:00", logical_date=date(2026, 5, 10))
+    retry = start_crawl_run(
+        session, source_id="kjj_cq", run_id="scheduled__2026-05-10T00:00:00+00:00", logical_date=date(2026, 5, 10)
+    )
     session.commit()
     assert retry.id == first_pk
     assert retry.status == "running" and retry.finished_at is None
@@ -360,8 +409,17 @@ def test_crawl_run_reuse(session):
 
     # finishing from another session (a detached instance) works
     with Session(session.get_bind()) as other:
-        finished = finish_crawl_run(other, retry, status="success", pages_fetched=3, items_found=20, items_new=5,
-                                    items_updated=1, items_unchanged=14, error_messages=[])
+        finished = finish_crawl_run(
+            other,
+            retry,
+            status="success",
+            pages_fetched=3,
+            items_found=20,
+            items_new=5,
+            items_updated=1,
+            items_unchanged=14,
+            error_messages=[],
+        )
         other.commit()
         assert finished.id == first_pk
     session.expire_all()
@@ -371,8 +429,17 @@ def test_crawl_run_reuse(session):
     other_run = start_crawl_run(session, source_id="kjj_cq", run_id="manual__x", logical_date=date(2026, 5, 10))
     assert other_run.id != first_pk
     with pytest.raises(ValueError):
-        finish_crawl_run(session, other_run, status="running", pages_fetched=0, items_found=0, items_new=0,
-                         items_updated=0, items_unchanged=0, error_messages=[])
+        finish_crawl_run(
+            session,
+            other_run,
+            status="running",
+            pages_fetched=0,
+            items_found=0,
+            items_new=0,
+            items_updated=0,
+            items_unchanged=0,
+            error_messages=[],
+        )
 
 
 def test_upsert_source_updates_in_place(session):
@@ -382,7 +449,9 @@ def test_upsert_source_updates_in_place(session):
     source = add_source(session)
     assert source.updated_at == updated
     time.sleep(0.01)
-    source = upsert_source(session, id="kjj_cq", name="renamed", host="kjj.cq.gov.cn", language="zh", family="trs", enabled=False)
+    source = upsert_source(
+        session, id="kjj_cq", name="renamed", host="kjj.cq.gov.cn", language="zh", family="trs", enabled=False
+    )
     session.commit()
     assert (source.name, source.enabled, source.created_at) == ("renamed", False, created)
     assert source.updated_at > updated
@@ -400,8 +469,15 @@ def test_digest_entries_by_logical_date(session):
     run1b = start_crawl_run(session, source_id="cppcc", run_id="d1", logical_date=day1)
     upsert_article(session, record(1), run1)  # published 08:30 +08:00
     upsert_article(session, record(2), run1)  # published 07:30 +08:00
-    undated = ArticleRecord(url="https://kjj.cq.gov.cn/undated.html", source_id="kjj_cq", section=None,
-                            title="无日期", published_at=None, language="zh", body="正文")
+    undated = ArticleRecord(
+        url="https://kjj.cq.gov.cn/undated.html",
+        source_id="kjj_cq",
+        section=None,
+        title="无日期",
+        published_at=None,
+        language="zh",
+        body="正文",
+    )
     upsert_article(session, undated, run1)
     upsert_article(session, record(7, source_id="cppcc"), run1b)
     session.commit()
@@ -413,12 +489,28 @@ def test_digest_entries_by_logical_date(session):
     session.commit()
 
     a1 = get_article(session, record(1).url)
-    save_summary(session, a1, text="extractive v1", language="zh", backend="extractive", model_id="m1",
-                 model_version="v", parameters={})
+    save_summary(
+        session,
+        a1,
+        text="extractive v1",
+        language="zh",
+        backend="extractive",
+        model_id="m1",
+        model_version="v",
+        parameters={},
+    )
     session.commit()
     time.sleep(0.01)
-    save_summary(session, a1, text="abstractive", language="zh", backend="abstractive", model_id="m2",
-                 model_version="v", parameters={})
+    save_summary(
+        session,
+        a1,
+        text="abstractive",
+        language="zh",
+        backend="abstractive",
+        model_id="m2",
+        model_version="v",
+        parameters={},
+    )
     session.commit()
 
     entries = digest_entries(session, day1)
@@ -445,8 +537,16 @@ def test_table_counts(session):
     run = start_crawl_run(session, source_id="kjj_cq", run_id="r", logical_date=date(2026, 5, 10))
     for n in range(3):
         upsert_article(session, record(n), run)
-    save_summary(session, get_article(session, record(0).url), text="s", language="zh", backend=BACKEND,
-                 model_id=MODEL, model_version=VERSION, parameters=PARAMS)
+    save_summary(
+        session,
+        get_article(session, record(0).url),
+        text="s",
+        language="zh",
+        backend=BACKEND,
+        model_id=MODEL,
+        model_version=VERSION,
+        parameters=PARAMS,
+    )
     session.commit()
     assert table_counts(session) == {"sources": 1, "articles": 3, "summaries": 1, "crawl_runs": 1}
 
@@ -455,10 +555,9 @@ def test_session_scope_commits_and_rolls_back(database_url):
     upgrade_database(database_url)
     with session_scope(database_url) as session:
         add_source(session)
-    with pytest.raises(RuntimeError):
-        with session_scope(database_url) as session:
-            add_source(session, "other")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), session_scope(database_url) as session:
+        add_source(session, "other")
+        raise RuntimeError("boom")
     with session_scope(database_url) as session:
         counts = table_counts(session)
         source = session.get(Source, "kjj_cq")
@@ -470,10 +569,26 @@ def test_session_scope_commits_and_rolls_back(database_url):
 
 
 def _finished(session, run_id, *, status="success", since=None, until=None, lists_complete=True):
-    run = start_crawl_run(session, source_id="kjj_cq", run_id=run_id, logical_date=until or date(2024, 3, 5),
-                          window_since=since, window_until=until)
-    return finish_crawl_run(session, run, status=status, pages_fetched=1, items_found=0, items_new=0,
-                            items_updated=0, items_unchanged=0, error_messages=[], lists_complete=lists_complete)
+    run = start_crawl_run(
+        session,
+        source_id="kjj_cq",
+        run_id=run_id,
+        logical_date=until or date(2024, 3, 5),
+        window_since=since,
+        window_until=until,
+    )
+    return finish_crawl_run(
+        session,
+        run,
+        status=status,
+        pages_fetched=1,
+        items_found=0,
+        items_new=0,
+        items_updated=0,
+        items_unchanged=0,
+        error_messages=[],
+        lists_complete=lists_complete,
+    )
 
 
 def test_complete_crawl_windows_and_what_they_cover(session):
@@ -488,8 +603,18 @@ def test_complete_crawl_windows_and_what_they_cover(session):
     _finished(session, "unknown", since=None, until=None, lists_complete=None)  # as rows from before 0003
     start_crawl_run(session, source_id="kjj_cq", run_id="running", logical_date=date(2024, 3, 6))
     open_ended = start_crawl_run(session, source_id="cppcc", run_id="all", logical_date="2024-03-05")
-    finish_crawl_run(session, open_ended, status="success", pages_fetched=1, items_found=0, items_new=0,
-                     items_updated=0, items_unchanged=0, error_messages=[], lists_complete=True)
+    finish_crawl_run(
+        session,
+        open_ended,
+        status="success",
+        pages_fetched=1,
+        items_found=0,
+        items_new=0,
+        items_updated=0,
+        items_unchanged=0,
+        error_messages=[],
+        lists_complete=True,
+    )
     session.commit()
     assert (daily.window_since, daily.window_until, daily.lists_complete) == (date(2024, 2, 3), date(2024, 3, 5), True)
 
@@ -507,9 +632,20 @@ def test_complete_crawl_windows_and_what_they_cover(session):
     assert everything.covers(None, None) and everything.reaches(None)
 
     # a retried task reuses its row: its window is the retry's, completeness unknown again
-    retry = start_crawl_run(session, source_id="kjj_cq", run_id="daily", logical_date="2024-03-05",
-                            window_since="2024-01-01", window_until=None)
+    retry = start_crawl_run(
+        session,
+        source_id="kjj_cq",
+        run_id="daily",
+        logical_date="2024-03-05",
+        window_since="2024-01-01",
+        window_until=None,
+    )
     session.commit()
     assert retry.id == daily.id
-    assert (retry.window_since, retry.window_until, retry.lists_complete, retry.status) == (date(2024, 1, 1), None, None, "running")
+    assert (retry.window_since, retry.window_until, retry.lists_complete, retry.status) == (
+        date(2024, 1, 1),
+        None,
+        None,
+        "running",
+    )
     assert complete_crawl_windows(session, "kjj_cq") == {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,8 +40,15 @@ def session(database_url):
     engine = make_engine(database_url)
     with Session(engine, expire_on_commit=False) as session:
         for source_id in ("kjj_cq", "ichongqing"):
-            upsert_source(session, id=source_id, name=source_id, host=f"{source_id}.example", language="zh",
-                          family="trs", enabled=True)
+            upsert_source(
+                session,
+                id=source_id,
+                name=source_id,
+                host=f"{source_id}.example",
+                language="zh",
+                family="trs",
+                enabled=True,
+            )
         yield session
         session.rollback()
     engine.dispose()
@@ -49,16 +56,29 @@ def session(database_url):
 
 def finished_run(session, run_id: str, source_id: str = "kjj_cq", *, status: str = "success", found: int = 25):
     run = start_crawl_run(session, source_id=source_id, run_id=run_id, logical_date="2024-03-05")
-    return finish_crawl_run(session, run, status=status, pages_fetched=found + 3, items_found=found, items_new=found,
-                            items_updated=0, items_unchanged=0, error_messages=[])
+    return finish_crawl_run(
+        session,
+        run,
+        status=status,
+        pages_fetched=found + 3,
+        items_found=found,
+        items_new=found,
+        items_updated=0,
+        items_unchanged=0,
+        error_messages=[],
+    )
 
 
 def test_http_cache_round_trip_and_replace(session):
     assert http_cache_entries(session, "kjj_cq") == {}
-    saved = save_http_cache(session, "kjj_cq", [
-        CachedPage(LIST, '"abc"', "Tue, 05 Mar 2024 02:00:00 GMT", 200, "h1"),
-        CachedPage(ARTICLE, None, None, 200, "h2"),
-    ])
+    saved = save_http_cache(
+        session,
+        "kjj_cq",
+        [
+            CachedPage(LIST, '"abc"', "Tue, 05 Mar 2024 02:00:00 GMT", 200, "h1"),
+            CachedPage(ARTICLE, None, None, 200, "h2"),
+        ],
+    )
     save_http_cache(session, "ichongqing", [CachedPage("https://www.ichongqing.info/feed/", '"x"', None, 200, None)])
     assert saved == 2
     entries = http_cache_entries(session, "kjj_cq")
@@ -92,8 +112,15 @@ def test_stored_article_dates_and_mark_article_seen(session):
 
 def test_record_crawl_health_and_reset_on_retry(session):
     run = finished_run(session, "r1")
-    record_crawl_health(session, run, requests=30, not_modified=4, pages_failed=2, health="degraded",
-                        reasons=["2 of 25 article pages without a title or body"])
+    record_crawl_health(
+        session,
+        run,
+        requests=30,
+        not_modified=4,
+        pages_failed=2,
+        health="degraded",
+        reasons=["2 of 25 article pages without a title or body"],
+    )
     stored = session.get(CrawlRun, run.id)
     assert (stored.requests, stored.not_modified, stored.pages_failed, stored.health) == (30, 4, 2, "degraded")
     assert stored.health_reasons == ["2 of 25 article pages without a title or body"]
@@ -104,7 +131,12 @@ def test_record_crawl_health_and_reset_on_retry(session):
     retried = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date="2024-03-05")
     assert retried.id == run.id
     assert (retried.requests, retried.not_modified, retried.pages_failed, retried.health, retried.health_reasons) == (
-        0, 0, 0, None, [])
+        0,
+        0,
+        0,
+        None,
+        [],
+    )
 
 
 def test_previous_and_latest_crawl_runs(session):
@@ -113,7 +145,7 @@ def test_previous_and_latest_crawl_runs(session):
     other = finished_run(session, "r1", source_id="ichongqing", found=10)
     running = start_crawl_run(session, source_id="kjj_cq", run_id="r3", logical_date="2024-03-07")
     # distinct start times, as real runs have
-    base = datetime(2024, 3, 5, tzinfo=timezone.utc)
+    base = datetime(2024, 3, 5, tzinfo=UTC)
     for n, run in enumerate((older, failed, other, running)):
         run.started_at = base + timedelta(hours=n)
     session.flush()
@@ -131,21 +163,32 @@ def test_previous_and_latest_crawl_runs(session):
 def test_recent_article_urls_by_section_and_local_day(session):
     run = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date="2024-03-06")
     base = "https://kjj.cq.gov.cn/zwxx_176/tzgg/"
-    for n, (section, when) in enumerate([
-        ("通知公告", datetime(2024, 3, 5, 10, 30, tzinfo=SH)),
-        ("通知公告", datetime(2024, 3, 3, 0, 30, tzinfo=SH)),  # 2024-03-02 16:30 UTC: still the 3rd in Shanghai
-        ("通知公告", datetime(2024, 3, 2, 23, 0, tzinfo=SH)),
-        ("提案办理", datetime(2024, 3, 4, 9, 0, tzinfo=SH)),
-        ("通知公告", datetime(2024, 3, 7, 9, 0, tzinfo=SH)),
-        ("通知公告", None),
-    ]):
-        upsert_article(session, ArticleRecord(f"{base}{n}.html", "kjj_cq", section, f"标题{n}", when, "zh", f"正文{n}"), run)
+    for n, (section, when) in enumerate(
+        [
+            ("通知公告", datetime(2024, 3, 5, 10, 30, tzinfo=SH)),
+            ("通知公告", datetime(2024, 3, 3, 0, 30, tzinfo=SH)),  # 2024-03-02 16:30 UTC: still the 3rd in Shanghai
+            ("通知公告", datetime(2024, 3, 2, 23, 0, tzinfo=SH)),
+            ("提案办理", datetime(2024, 3, 4, 9, 0, tzinfo=SH)),
+            ("通知公告", datetime(2024, 3, 7, 9, 0, tzinfo=SH)),
+            ("通知公告", None),
+        ]
+    ):
+        upsert_article(
+            session, ArticleRecord(f"{base}{n}.html", "kjj_cq", section, f"标题{n}", when, "zh", f"正文{n}"), run
+        )
 
     assert recent_article_urls(session, "kjj_cq", "通知公告", since=date(2024, 3, 3)) == [
-        f"{base}4.html", f"{base}0.html", f"{base}1.html"]  # newest first; undated and older left out
+        f"{base}4.html",
+        f"{base}0.html",
+        f"{base}1.html",
+    ]  # newest first; undated and older left out
     assert recent_article_urls(session, "kjj_cq", "通知公告", since=date(2024, 3, 3), until=date(2024, 3, 6)) == [
-        f"{base}0.html", f"{base}1.html"]
+        f"{base}0.html",
+        f"{base}1.html",
+    ]
     assert recent_article_urls(session, "kjj_cq", None, since=date(2024, 3, 4), until=date(2024, 3, 6)) == [
-        f"{base}0.html", f"{base}3.html"]
+        f"{base}0.html",
+        f"{base}3.html",
+    ]
     assert recent_article_urls(session, "kjj_cq", "通知公告", since=date(2024, 3, 3), limit=1) == [f"{base}4.html"]
     assert recent_article_urls(session, "ichongqing", None, since=date(2024, 1, 1)) == []

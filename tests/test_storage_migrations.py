@@ -12,7 +12,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, inspect
 
-from storage import current_revision, head_revision, make_engine, session_scope, table_counts, upgrade_database, upsert_source
+from storage import (
+    current_revision,
+    head_revision,
+    make_engine,
+    session_scope,
+    table_counts,
+    upgrade_database,
+    upsert_source,
+)
 from storage.migrate import alembic_config
 from storage.models import Base
 
@@ -90,7 +98,9 @@ def _concurrent_upgrades(url, n=3):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
     code = "import sys; from storage import upgrade_database; print(upgrade_database(sys.argv[1]))"
     procs = [
-        subprocess.Popen([sys.executable, "-c", code, url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", code, url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(n)
     ]
     results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
@@ -125,24 +135,32 @@ def test_0003_adds_crawl_windows_to_existing_rows_and_downgrades(database_url):
         with engine.connect() as connection:
             command.upgrade(alembic_config(database_url, connection), "0002")
             connection.commit()
-            connection.execute(text(
-                "INSERT INTO sources (id, name, host, language, family, enabled, created_at, updated_at) "
-                "VALUES ('kjj_cq', 'n', 'h', 'zh', 'trs', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-            connection.execute(text(
-                "INSERT INTO crawl_runs (source_id, run_id, logical_date, started_at, status, pages_fetched, "
-                "items_found, items_new, items_updated, items_unchanged, errors, error_messages) VALUES "
-                "('kjj_cq', 'old', '2024-03-05', CURRENT_TIMESTAMP, 'success', 3, 25, 25, 0, 0, 0, '[]')"))
-            connection.execute(text(
-                "INSERT INTO http_cache (url, source_id, status, fetched_at) "
-                "VALUES ('https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html', 'kjj_cq', 200, CURRENT_TIMESTAMP)"))
+            connection.execute(
+                text(
+                    "INSERT INTO sources (id, name, host, language, family, enabled, created_at, updated_at) "
+                    "VALUES ('kjj_cq', 'n', 'h', 'zh', 'trs', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO crawl_runs (source_id, run_id, logical_date, started_at, status, pages_fetched, "
+                    "items_found, items_new, items_updated, items_unchanged, errors, error_messages) VALUES "
+                    "('kjj_cq', 'old', '2024-03-05', CURRENT_TIMESTAMP, 'success', 3, 25, 25, 0, 0, 0, '[]')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO http_cache (url, source_id, status, fetched_at) "
+                    "VALUES ('https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html', 'kjj_cq', 200, CURRENT_TIMESTAMP)"
+                )
+            )
             connection.commit()
     finally:
         engine.dispose()
     assert current_revision(database_url) == "0002"
     assert upgrade_database(database_url) == HEAD
     with session_scope(database_url) as session:
-        row = session.execute(text(
-            "SELECT window_since, window_until, lists_complete, status FROM crawl_runs")).one()
+        row = session.execute(text("SELECT window_since, window_until, lists_complete, status FROM crawl_runs")).one()
         assert tuple(row) == (None, None, None, "success")
         assert session.execute(text("SELECT crawl_run_id FROM http_cache")).scalar_one() is None
         assert complete_crawl_windows(session, "kjj_cq") == {}  # an old success run covers nothing

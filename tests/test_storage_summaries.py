@@ -29,8 +29,15 @@ def session(database_url):
     upgrade_database(database_url)
     engine = make_engine(database_url)
     with Session(engine, expire_on_commit=False) as session:
-        upsert_source(session, id="kjj_cq", name="重庆市科学技术局", host="kjj.cq.gov.cn",
-                      language="zh", family="trs", enabled=True)
+        upsert_source(
+            session,
+            id="kjj_cq",
+            name="重庆市科学技术局",
+            host="kjj.cq.gov.cn",
+            language="zh",
+            family="trs",
+            enabled=True,
+        )
         yield session
         session.rollback()
     engine.dispose()
@@ -39,19 +46,32 @@ def session(database_url):
 def _articles(session, n=3):
     run = start_crawl_run(session, source_id="kjj_cq", run_id="run-1", logical_date="2026-05-10")
     for i in range(n):
-        upsert_article(session, ArticleRecord(
-            url=f"https://kjj.cq.gov.cn/t{i}.html", source_id="kjj_cq", section="通知公告",
-            title=f"第{i}批项目", published_at=datetime(2026, 5, 10, 9, tzinfo=SHANGHAI) - timedelta(hours=i),
-            language="zh", body=f"市科技局发布第{i}批项目申报通知，资助额度为{i + 20}万元。",
-        ), run)
+        upsert_article(
+            session,
+            ArticleRecord(
+                url=f"https://kjj.cq.gov.cn/t{i}.html",
+                source_id="kjj_cq",
+                section="通知公告",
+                title=f"第{i}批项目",
+                published_at=datetime(2026, 5, 10, 9, tzinfo=SHANGHAI) - timedelta(hours=i),
+                language="zh",
+                body=f"市科技局发布第{i}批项目申报通知，资助额度为{i + 20}万元。",
+            ),
+            run,
+        )
     session.flush()
     return articles_to_summarize(session, **IDENTITY)
 
 
 def test_guard_decision_is_stored_and_updated(session):
     article = _articles(session, 1)[0]
-    decision = {"passed": False, "checked": 2, "unsupported": [{"kind": "number", "text": "30"}],
-                "fallback": "extractive", "reason": "not in the article: number '30'"}
+    decision = {
+        "passed": False,
+        "checked": 2,
+        "unsupported": [{"kind": "number", "text": "30"}],
+        "fallback": "extractive",
+        "reason": "not in the article: number '30'",
+    }
     summary, changed = save_summary(session, article, text="摘要", language="zh", guard=decision, **IDENTITY)
     assert changed and summary.guard == decision
     # the same summary and decision again: nothing changes
@@ -76,13 +96,22 @@ def test_outdated_false_leaves_out_articles_with_a_summary_of_their_content(sess
     assert articles_to_summarize(session, **{**IDENTITY, "backend": "lead"}, outdated=False) == []
     # a changed article needs a summary whatever made the old one
     run = start_crawl_run(session, source_id="kjj_cq", run_id="run-2", logical_date="2026-05-11")
-    upsert_article(session, ArticleRecord(
-        url="https://kjj.cq.gov.cn/t1.html", source_id="kjj_cq", section="通知公告", title="第1批项目",
-        published_at=datetime(2026, 5, 10, 8, tzinfo=SHANGHAI), language="zh",
-        body="市科技局更正第1批项目申报通知，资助额度为25万元。",
-    ), run)
+    upsert_article(
+        session,
+        ArticleRecord(
+            url="https://kjj.cq.gov.cn/t1.html",
+            source_id="kjj_cq",
+            section="通知公告",
+            title="第1批项目",
+            published_at=datetime(2026, 5, 10, 8, tzinfo=SHANGHAI),
+            language="zh",
+            body="市科技局更正第1批项目申报通知，资助额度为25万元。",
+        ),
+        run,
+    )
     session.flush()
     changed = articles_to_summarize(session, **newer, outdated=False)
     assert [a.url for a in changed] == ["https://kjj.cq.gov.cn/t1.html"]
     assert [a.url for a in articles_to_summarize(session, **IDENTITY, outdated=False)] == [
-        "https://kjj.cq.gov.cn/t1.html"]
+        "https://kjj.cq.gov.cn/t1.html"
+    ]

@@ -130,19 +130,14 @@ def test_english_paragraphs_datelines_and_credits():
 
 
 def test_photo_captions_are_flagged_and_credits_stripped():
-    text = (
-        "Ming Ju is the director of the bureau. (Photo/Zhou Qi)\n"
-        "He spoke at length about talent policy."
-    )
+    text = "Ming Ju is the director of the bureau. (Photo/Zhou Qi)\nHe spoke at length about talent policy."
     detailed = split_sentences_detailed(text, "en")
     assert [(s.text, s.caption) for s in detailed] == [
         ("Ming Ju is the director of the bureau.", True),
         ("He spoke at length about talent policy.", False),
     ]
     assert strip_credits("(Photo/Zhou Qi)") == ""
-    assert strip_credits("A caption here. [Photo by Feng Yongbin/chinadaily.com.cn]") == (
-        "A caption here."
-    )
+    assert strip_credits("A caption here. [Photo by Feng Yongbin/chinadaily.com.cn]") == ("A caption here.")
     assert strip_credits("会议现场。（记者 张三 摄）") == "会议现场。"
 
 
@@ -176,7 +171,9 @@ def test_short_fragments_are_dropped_unless_asked():
     text = "特此通知。\n重庆市科学技术局\n2024年3月5日"
     assert split_sentences(text, "zh") == ["重庆市科学技术局"]  # 8 characters: kept, flagged below
     assert split_sentences(text, "zh", min_length=False) == [
-        "特此通知。", "重庆市科学技术局", "2024年3月5日",
+        "特此通知。",
+        "重庆市科学技术局",
+        "2024年3月5日",
     ]
     assert split_sentences("Hi. OK. Yes.", "en") == []
 
@@ -248,8 +245,12 @@ def test_importing_the_package_loads_no_torch_or_transformers():
         "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     ).stdout.strip()
     assert out == "[]"
 
@@ -298,14 +299,17 @@ def test_short_articles_are_returned_whole_without_the_model():
     from summarizer.extractive import ExtractiveSummarizer
 
     s = ExtractiveSummarizer(encoder=_NoModel())
-    out = s.summarize_batch([
-        Document("T", "The bureau published its plan for the year. It has five parts.", "en"),
-        Document("标题", "市科技局发布年度工作计划。计划包括五个部分。\n特此通知。", "zh-CN"),
-        Document("Empty", "", "en"),
-    ])
+    out = s.summarize_batch(
+        [
+            Document("T", "The bureau published its plan for the year. It has five parts.", "en"),
+            Document("标题", "市科技局发布年度工作计划。计划包括五个部分。\n特此通知。", "zh-CN"),
+            Document("Empty", "", "en"),
+        ]
+    )
     assert out[0] == Summary(
         "The bureau published its plan for the year. It has five parts.",
-        ["The bureau published its plan for the year.", "It has five parts."], "en",
+        ["The bureau published its plan for the year.", "It has five parts."],
+        "en",
     )
     assert out[1].text == "市科技局发布年度工作计划。计划包括五个部分。"
     assert out[1].language == "zh-CN"
@@ -374,9 +378,7 @@ def test_chinese_notice_summary_skips_formula_and_contact_lines(extractive, noti
 
 
 @pytest.mark.slow
-def test_batch_equals_one_by_one_and_the_model_is_loaded_once(
-    extractive, encoder_inits, ming_ju, notice, monkeypatch
-):
+def test_batch_equals_one_by_one_and_the_model_is_loaded_once(extractive, encoder_inits, ming_ju, notice, monkeypatch):
     docs = [
         ming_ju,
         notice,

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -36,16 +35,31 @@ QUALITY_FLOOR = {
 SLICE = 20  # the first pairs of each dataset (the full files are measured by bench/summarizer.py)
 
 PAIRS = [
-    {"id": "a", "dataset": "tiny-en", "lang": "en", "title": "",
-     "text": "The city opened a lab on Monday. It cost 5 million yuan. The mayor was there. "
-             "Researchers will study robots.",
-     "reference": "The city opened a robotics lab on Monday."},
-    {"id": "b", "dataset": "tiny-en", "lang": "en", "title": "",
-     "text": "Rain fell across the region. Farmers welcomed it. Rivers rose by 2 metres.",
-     "reference": "Farmers welcomed rain as rivers rose."},
-    {"id": "c", "dataset": "tiny-zh", "lang": "zh", "title": "",
-     "text": "市科技局发布年度工作计划。计划包括五个部分。各区县要认真落实。",
-     "reference": "市科技局发布年度计划"},
+    {
+        "id": "a",
+        "dataset": "tiny-en",
+        "lang": "en",
+        "title": "",
+        "text": "The city opened a lab on Monday. It cost 5 million yuan. The mayor was there. "
+        "Researchers will study robots.",
+        "reference": "The city opened a robotics lab on Monday.",
+    },
+    {
+        "id": "b",
+        "dataset": "tiny-en",
+        "lang": "en",
+        "title": "",
+        "text": "Rain fell across the region. Farmers welcomed it. Rivers rose by 2 metres.",
+        "reference": "Farmers welcomed rain as rivers rose.",
+    },
+    {
+        "id": "c",
+        "dataset": "tiny-zh",
+        "lang": "zh",
+        "title": "",
+        "text": "市科技局发布年度工作计划。计划包括五个部分。各区县要认真落实。",
+        "reference": "市科技局发布年度计划",
+    },
 ]
 
 
@@ -105,8 +119,17 @@ def test_eval_command_json_and_table(pairs_file):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [r["dataset"] for r in rows] == ["tiny-en", "tiny-zh"]
-    assert set(rows[0]) >= {"rouge", "leads", "baseline", "beats_baseline", "guard_rejection_rate",
-                            "ms_per_article", "peak_rss_mb", "parameters", "model_id"}
+    assert set(rows[0]) >= {
+        "rouge",
+        "leads",
+        "baseline",
+        "beats_baseline",
+        "guard_rejection_rate",
+        "ms_per_article",
+        "peak_rss_mb",
+        "parameters",
+        "model_id",
+    }
     result = runner.invoke(app, ["eval", "summarizer", "--set", str(pairs_file), "--backend", "lead", "--limit", "1"])
     assert result.exit_code == 0 and "tiny-zh" in result.output and " 1 " in result.output
     result = runner.invoke(app, ["eval", "summarizer", "--set", str(pairs_file), "--backend", "nope"])
@@ -114,7 +137,9 @@ def test_eval_command_json_and_table(pairs_file):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not EVAL_DIR.is_dir(), reason=f"no evaluation data at {EVAL_DIR} (CI has ../shared/eval beside the checkout)")
+@pytest.mark.skipif(
+    not EVAL_DIR.is_dir(), reason=f"no evaluation data at {EVAL_DIR} (CI has ../shared/eval beside the checkout)"
+)
 def test_default_backend_is_above_the_lead_baseline_of_each_dataset(tmp_path, monkeypatch):
     monkeypatch.delenv("POLICYWATCH_SUMMARIZER", raising=False)
     monkeypatch.delenv("POLICYWATCH_SUMMARIZER_CONFIG", raising=False)
@@ -123,9 +148,20 @@ def test_default_backend_is_above_the_lead_baseline_of_each_dataset(tmp_path, mo
     with sliced.open("w", encoding="utf-8") as out:
         for name in ("en.dev.jsonl", "zh.dev.jsonl"):
             for pair in load_pairs(EVAL_DIR / name, limit=SLICE):
-                out.write(json.dumps({"id": pair.id, "dataset": pair.dataset, "lang": pair.language,
-                                      "title": pair.title, "text": pair.text, "reference": pair.reference},
-                                     ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "id": pair.id,
+                            "dataset": pair.dataset,
+                            "lang": pair.language,
+                            "title": pair.title,
+                            "text": pair.text,
+                            "reference": pair.reference,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
     result = CliRunner().invoke(app, ["eval", "summarizer", "--set", str(sliced), "--json"])
     assert result.exit_code == 0, result.output
     rows = {row["dataset"]: row for row in json.loads(result.stdout)}

@@ -35,18 +35,26 @@ def _words(text: str) -> int:
 
 
 def test_chunks_respect_the_budget_and_drop_nothing():
-    sentences = ["one two three.", "four five.", "six seven eight nine.", "ten.",
-                 "a b c d e f g h i j k l.", "end here."]
+    sentences = [
+        "one two three.",
+        "four five.",
+        "six seven eight nine.",
+        "ten.",
+        "a b c d e f g h i j k l.",
+        "end here.",
+    ]
 
     def split_long(sentence, budget):
         words = sentence.split()
-        return [" ".join(words[i:i + budget]) for i in range(0, len(words), budget)]
+        return [" ".join(words[i : i + budget]) for i in range(0, len(words), budget)]
 
     chunks = chunk_sentences(sentences, _words, 5, split_long)
     assert chunks == [
         ["one two three.", "four five."],
         ["six seven eight nine.", "ten."],
-        ["a b c d e"], ["f g h i j"], ["k l."],
+        ["a b c d e"],
+        ["f g h i j"],
+        ["k l."],
         ["end here."],
     ]
     assert all(sum(map(_words, chunk)) <= 5 for chunk in chunks)
@@ -79,8 +87,9 @@ def model_cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def smol(model_cache):
-    return load_summarizer("generative", cache_dir=model_cache, max_sentences=2,
-                           max_new_tokens=16, max_input_tokens=200, batch_size=4)
+    return load_summarizer(
+        "generative", cache_dir=model_cache, max_sentences=2, max_new_tokens=16, max_input_tokens=200, batch_size=4
+    )
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +144,9 @@ def test_long_article_is_chunked_and_reduced_never_truncated(smol, long_article,
     for sentence in split_sentences(long_article.body, "en", min_length=False):
         assert sentence in mapped, sentence
     assert len(prompts) > len(first_round) and smol.stats["calls"] > calls_before
-    assert all(len(smol.tokenizer(p, add_special_tokens=False)["input_ids"]) <= smol.max_input_tokens + 2
-               for p in prompts)
+    assert all(
+        len(smol.tokenizer(p, add_special_tokens=False)["input_ids"]) <= smol.max_input_tokens + 2 for p in prompts
+    )
     # whatever the model wrote, what is returned states only what the article states
     assert summary.text and summary.guard is not None
     assert check(summary.text, f"{long_article.title}\n{long_article.body}").passed
@@ -171,17 +181,28 @@ def test_a_seq2seq_model_generates_through_the_same_interface(smol, tmp_path):
     from transformers import T5Config, T5ForConditionalGeneration
 
     tokenizer = smol.tokenizer
-    config = T5Config(vocab_size=len(tokenizer), d_model=32, d_ff=64, d_kv=16, num_layers=1, num_heads=2,
-                      pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
-                      decoder_start_token_id=tokenizer.pad_token_id)
+    config = T5Config(
+        vocab_size=len(tokenizer),
+        d_model=32,
+        d_ff=64,
+        d_kv=16,
+        num_layers=1,
+        num_heads=2,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.pad_token_id,
+    )
     folder = tmp_path / "tiny-t5"
     T5ForConditionalGeneration(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-    seq2seq = load_summarizer("generative", model=str(folder), max_new_tokens=6, num_beams=2,
-                              max_sentences=1, fallback=None)
+    seq2seq = load_summarizer(
+        "generative", model=str(folder), max_new_tokens=6, num_beams=2, max_sentences=1, fallback=None
+    )
     assert seq2seq.is_seq2seq and seq2seq.model_id == str(folder) and seq2seq.parameters["num_beams"] == 2
-    docs = [Document("", "The lab opened on Monday. It cost 5 million yuan.", "en"),
-            Document("", "市科技局发布年度工作计划。计划包括五个部分。", "zh")]
+    docs = [
+        Document("", "The lab opened on Monday. It cost 5 million yuan.", "en"),
+        Document("", "市科技局发布年度工作计划。计划包括五个部分。", "zh"),
+    ]
     out = seq2seq.summarize_batch(docs)
     assert len(out) == 2 and all(s.guard is not None for s in out)
     assert seq2seq.stats["generated_tokens"] > 0
@@ -209,9 +230,19 @@ def test_pipeline_with_the_generative_backend_stores_only_supported_summaries(sm
         upsert_source(session, id="s", name="S", host="s.cn", language="zh", family="trs", enabled=True)
         run = start_crawl_run(session, source_id="s", run_id="r", logical_date="2024-03-05")
         for i, body in enumerate(bodies):
-            upsert_article(session, ArticleRecord(
-                url=f"https://s.cn/{i}.html", source_id="s", section="x", title="", language="en" if i == 0 else "zh",
-                published_at=datetime(2024, 3, 5, tzinfo=ZoneInfo("Asia/Shanghai")), body=body), run)
+            upsert_article(
+                session,
+                ArticleRecord(
+                    url=f"https://s.cn/{i}.html",
+                    source_id="s",
+                    section="x",
+                    title="",
+                    language="en" if i == 0 else "zh",
+                    published_at=datetime(2024, 3, 5, tzinfo=ZoneInfo("Asia/Shanghai")),
+                    body=body,
+                ),
+                run,
+            )
     report = summarize_pending(settings, summarizer=smol.configured(max_new_tokens=24))
     assert report.summarized == 2 and report.backend == "generative"
     with session_scope(settings.database_url) as session:

@@ -19,8 +19,10 @@ ZH_ARTICLE = (
 
 
 def test_a_faithful_english_summary_passes():
-    summary = ("Gary Locke will be confirmed as Kilmarnock boss on Friday. The 39-year-old replaced "
-               "Johnston in February. Income rose 13 percent to £22,100.")
+    summary = (
+        "Gary Locke will be confirmed as Kilmarnock boss on Friday. The 39-year-old replaced "
+        "Johnston in February. Income rose 13 percent to £22,100."
+    )
     result = check(summary, EN_ARTICLE)
     assert result.passed, result.reason
     assert result.checked >= 7  # 39, 13, 22,100 and Gary, Locke, Kilmarnock, Friday, Johnston, February
@@ -39,7 +41,8 @@ def test_an_invented_name_is_rejected_with_the_reason():
 
 def test_an_invented_number_date_or_percentage_is_rejected():
     assert check("Locke, 41, will be confirmed on Friday.", EN_ARTICLE).unsupported == [
-        {"kind": "number", "text": "41"}]
+        {"kind": "number", "text": "41"}
+    ]
     assert not check("Income rose 31% last season.", EN_ARTICLE).passed
     assert not check("Locke will be confirmed on March 5.", EN_ARTICLE).passed  # March and 5
     assert not check("Income rose to £22,900.", EN_ARTICLE).passed
@@ -54,11 +57,11 @@ def test_chinese_entities_and_numbers():
     faithful = "重庆市科学技术局将于2024年实施青年科技人才培养专项，资助额度为20万元至50万元，首批三项重点任务。"
     assert check(faithful, ZH_ARTICLE).passed, check(faithful, ZH_ARTICLE).reason
     cases = {
-        "北京市科学技术委员会将于2024年实施专项。": ("zh_name", "北京市"),   # invented organisation
-        "局长李明表示，将支持青年科研人员。": ("zh_name", "李明"),             # invented person
-        "市科技局局长张伟表示，资助额度为30万元。": ("number", "30"),          # invented amount
+        "北京市科学技术委员会将于2024年实施专项。": ("zh_name", "北京市"),  # invented organisation
+        "局长李明表示，将支持青年科研人员。": ("zh_name", "李明"),  # invented person
+        "市科技局局长张伟表示，资助额度为30万元。": ("number", "30"),  # invented amount
         "依据《北京市科技计划管理办法》实施。": ("zh_name", "北京市科技计划管理办法"),  # invented title
-        "首批共有五项重点任务。": ("number", "五"),                              # Chinese numeral
+        "首批共有五项重点任务。": ("number", "五"),  # Chinese numeral
     }
     for summary, claim in cases.items():
         result = check(summary, ZH_ARTICLE)
@@ -112,8 +115,7 @@ def test_a_spelled_out_number_the_article_does_not_state_is_caught():
             continue
         text, written = expected
         assert not result.passed, summary
-        assert {"kind": "number", "text": text, "written": written} in result.unsupported, (
-            summary, result.unsupported)
+        assert {"kind": "number", "text": text, "written": written} in result.unsupported, (summary, result.unsupported)
         assert f"(written {written!r})" in result.reason
     # a dozen is 12, so eleven people is not a dozen
     assert not check("A dozen people were injured.", EN_NEWS.replace("12", "11")).passed
@@ -121,9 +123,9 @@ def test_a_spelled_out_number_the_article_does_not_state_is_caught():
 
 def test_a_spelled_out_number_matches_the_same_number_in_digits_and_back():
     for summary in [
-        "Four people died and twelve were injured near Chongqing.",   # "twelve" for "12"
-        "4 people died; rescuers worked for 3 hours.",               # digits for "Four", "three"
-        "The operator carried five million passengers.",             # "five million" for "5 million"
+        "Four people died and twelve were injured near Chongqing.",  # "twelve" for "12"
+        "4 people died; rescuers worked for 3 hours.",  # digits for "Four", "three"
+        "The operator carried five million passengers.",  # "five million" for "5 million"
         "The operator, which carried 5,000,000 passengers, was fined 2.5 million dollars.",
         "A dozen people were injured and four died.",
     ]:
@@ -151,11 +153,11 @@ def test_pronoun_one_first_second_and_vague_quantities_are_not_numbers():
 
 def test_an_invented_chinese_person_place_or_organisation_is_caught():
     cases = {
-        "李明带领明炬科技研发智能传感器。": "李明",        # a person, no title or speech verb
-        "明炬科技在成都研发智能传感器。": "成都",          # a place without an administrative suffix
+        "李明带领明炬科技研发智能传感器。": "李明",  # a person, no title or speech verb
+        "明炬科技在成都研发智能传感器。": "成都",  # a place without an administrative suffix
         "四川支持明炬科技研发智能传感器。": "四川",
         "成都市支持明炬科技。": "成都市",
-        "明炬科技与国务院合作研发传感器。": "国务院",       # an organisation from the dictionary
+        "明炬科技与国务院合作研发传感器。": "国务院",  # an organisation from the dictionary
         "习近平考察了明炬科技。": "习近平",
     }
     for summary, name in cases.items():
@@ -205,10 +207,14 @@ def test_jieba_is_loaded_lazily_and_quietly():
 def test_guard_time_per_summary_is_measured(record_property):
     import time
 
-    pairs = [(s, EN_NEWS) for s in ("Four people died near Chongqing on Monday.",
-                                    "The operator carried five million passengers.")]
-    pairs += [(s, ZH_NEWS) for s in ("明炬科技负责人王强表示，产品将于2024年上市。",
-                                     "重庆市科技局支持明炬科技有限公司研发智能传感器。")]
+    pairs = [
+        (s, EN_NEWS)
+        for s in ("Four people died near Chongqing on Monday.", "The operator carried five million passengers.")
+    ]
+    pairs += [
+        (s, ZH_NEWS)
+        for s in ("明炬科技负责人王强表示，产品将于2024年上市。", "重庆市科技局支持明炬科技有限公司研发智能传感器。")
+    ]
     check(*pairs[-1])  # jieba's dictionary loaded before the clock starts
     rounds = 50
     started = time.perf_counter()

@@ -44,7 +44,6 @@ from crawlers.extract.trs import ListEntry
 from crawlers.extract.urls import canonical_url
 
 
-
 def _path(url: str) -> str:
     return url.split("#", 1)[0].split("?", 1)[0]
 

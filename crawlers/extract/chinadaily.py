@@ -90,7 +90,9 @@ def parse_chinadaily_article(
     article = ExtractedArticle(url=url)
     extra = article.extra
 
-    article.title, extra["title_source"] = page_title(sel, rules["title"], rules["title_meta"], CHINADAILY_TITLE_SUFFIX_RE)
+    article.title, extra["title_source"] = page_title(
+        sel, rules["title"], rules["title_meta"], CHINADAILY_TITLE_SUFFIX_RE
+    )
     extra["rule"], lines = body_lines(sel, rules["body"], rules["drop"])
     captions = [line for line in lines if CHINADAILY_CAPTION_RE.search(line)]
     if captions:

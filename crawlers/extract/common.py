@@ -36,8 +36,31 @@ class ExtractedArticle:
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 _BLOCK_TAGS = frozenset(
     {
-        "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-        "section", "article", "blockquote", "pre", "dd", "dt", "dl", "header", "footer", "hr", "center",
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "dd",
+        "dt",
+        "dl",
+        "header",
+        "footer",
+        "hr",
+        "center",
     }
 )
 _CELL_TAGS = frozenset({"td", "th"})
@@ -179,7 +202,9 @@ def parse_fragment(html: str) -> Any:
 _DATE_HOLDERS = "span, em, i, .date, .time, td"
 
 
-def article_links(scope: Selector, base_url: str, accept: Callable[[str], str | None]) -> Iterator[tuple[str, Selector]]:
+def article_links(
+    scope: Selector, base_url: str, accept: Callable[[str], str | None]
+) -> Iterator[tuple[str, Selector]]:
     """``(url, <a>)`` for each link in ``scope`` that ``accept`` turns into an article URL.
 
     ``accept`` gets the canonical absolute URL (resolved against ``base_url``, the LIST page) and
@@ -195,8 +220,9 @@ def article_links(scope: Selector, base_url: str, accept: Callable[[str], str | 
             yield url, link
 
 
-def list_items(sel: Selector, item_selectors: tuple[str, ...] | list[str], base_url: str,
-               accept: Callable[[str], str | None]) -> list[Selector]:
+def list_items(
+    sel: Selector, item_selectors: tuple[str, ...] | list[str], base_url: str, accept: Callable[[str], str | None]
+) -> list[Selector]:
     """The items of the first list-container rule whose items hold an article link ([] if none does)."""
     for css in item_selectors:
         items = sel.css(css)
@@ -224,9 +250,15 @@ def item_date(item: Selector, link: Selector, *, default_tz: str) -> datetime | 
     return parse_date(rest, default_tz=default_tz) if rest else None
 
 
-def linked_entries(sel: Selector, base_url: str, item_selectors: tuple[str, ...] | list[str],
-                   accept: Callable[[str], str | None], *, default_tz: str,
-                   whole_page: bool = True) -> list[tuple[str, str, datetime | None]]:
+def linked_entries(
+    sel: Selector,
+    base_url: str,
+    item_selectors: tuple[str, ...] | list[str],
+    accept: Callable[[str], str | None],
+    *,
+    default_tz: str,
+    whole_page: bool = True,
+) -> list[tuple[str, str, datetime | None]]:
     """``(url, title, date)`` of the article links of a list page, each URL once, in page order.
 
     Links inside the first list-container rule that has any; when none matches, every article link
@@ -246,8 +278,12 @@ def linked_entries(sel: Selector, base_url: str, item_selectors: tuple[str, ...]
     return found
 
 
-def page_title(sel: Selector, title_rules: tuple[str, ...] | list[str], meta_rules: tuple[str, ...] | list[str],
-               site_suffix: re.Pattern[str]) -> tuple[str | None, str | None]:
+def page_title(
+    sel: Selector,
+    title_rules: tuple[str, ...] | list[str],
+    meta_rules: tuple[str, ...] | list[str],
+    site_suffix: re.Pattern[str],
+) -> tuple[str | None, str | None]:
     """``(title, where it came from)``: the first visible title rule, else a meta (``meta:NAME``),
     else ``<title>`` (``title``); meta and ``<title>`` lose the site name ``site_suffix`` matches."""
     visible = first_element(sel, title_rules)
@@ -260,8 +296,9 @@ def page_title(sel: Selector, title_rules: tuple[str, ...] | list[str], meta_rul
     return site_suffix.sub("", raw) or raw, f"meta:{found[0]}" if found else "title"
 
 
-def body_lines(sel: Selector, body_rules: tuple[str, ...] | list[str],
-               drop_rules: tuple[str, ...] | list[str]) -> tuple[str | None, list[str]]:
+def body_lines(
+    sel: Selector, body_rules: tuple[str, ...] | list[str], drop_rules: tuple[str, ...] | list[str]
+) -> tuple[str | None, list[str]]:
     """``(matched rule, lines)`` of the first body rule with text, read from a copy without the
     ``drop_rules`` elements (one line per block); ``(None, [])`` when no rule matches."""
     found = first_element(sel, body_rules)
@@ -272,8 +309,9 @@ def body_lines(sel: Selector, body_rules: tuple[str, ...] | list[str],
     return found[0], [line for line in block_text(root).split("\n") if line]
 
 
-def next_page_url(sel: Selector, base_url: str, pager_selectors: tuple[str, ...] | list[str],
-                  next_texts: tuple[str, ...] | list[str]) -> str | None:
+def next_page_url(
+    sel: Selector, base_url: str, pager_selectors: tuple[str, ...] | list[str], next_texts: tuple[str, ...] | list[str]
+) -> str | None:
     """The absolute URL of the pager's "next page" link (text in ``next_texts``), or None on the last page."""
     wanted = {t.lower() for t in next_texts}
     for css in pager_selectors:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,19 @@ DEFAULT_TZ = "Asia/Shanghai"
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH_RE = (
     r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December"
@@ -71,7 +82,7 @@ def _build(
 
 def _parse_offset(text: str) -> timezone:
     if text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
@@ -125,7 +136,7 @@ def _parse_date(value: object, default_tz: str) -> datetime | None:
     if epoch:
         number = int(epoch["n"])
         seconds = number / 1000 if len(epoch["n"]) == 13 else number
-        result = datetime.fromtimestamp(seconds, tz=timezone.utc).astimezone(tz)
+        result = datetime.fromtimestamp(seconds, tz=UTC).astimezone(tz)
         return result if MIN_YEAR <= result.year <= MAX_YEAR else None
     compact = _COMPACT.match(text)
     if compact:

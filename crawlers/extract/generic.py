@@ -42,11 +42,11 @@ from crawlers.extract.dates import DEFAULT_TZ, date_from_url, parse_date
 from crawlers.extract.rules import TRS_HEADER_DATE_RE, TRS_HEADER_SOURCE_RE
 from crawlers.extract.rules_generic import (
     CHROME_CSS,
-    SOURCE_LABEL_RE,
     CJK_LANGUAGE_SHARE,
     CREDIT_LINE_RES,
     GENERIC_META,
     REPEATED_LINE_MAX_CHARS,
+    SOURCE_LABEL_RE,
     TRAFILATURA_OPTIONS,
 )
 from crawlers.extract.urls import canonical_url

@@ -95,7 +95,7 @@ def js_literal(text: str, start: int) -> tuple[Any, int]:
     while pos < len(text):
         match = _JS_TOKEN.match(text, pos)
         if not match:
-            raise GkmlptError(f"unexpected {text[pos:pos + 20]!r} in a JavaScript literal")
+            raise GkmlptError(f"unexpected {text[pos : pos + 20]!r} in a JavaScript literal")
         pos, kind, token = match.end(), match.lastgroup, match.group()
         if kind == "space":
             continue
@@ -103,7 +103,9 @@ def js_literal(text: str, start: int) -> tuple[Any, int]:
             body = token[1:-1].replace("\\'", "'").replace('"', '\\"')
             token = json.dumps(json.loads(f'"{body}"'), ensure_ascii=False)
         elif kind == "word":
-            token = "null" if token == "undefined" else token if token in ("true", "false", "null") else json.dumps(token)
+            token = (
+                "null" if token == "undefined" else token if token in ("true", "false", "null") else json.dumps(token)
+            )
         elif kind == "punct":
             if token in "]}" and out and out[-1] == ",":
                 out.pop()  # trailing comma
@@ -171,7 +173,12 @@ def parse_gkmlpt_config(page: str | bytes) -> GkmlptConfig:
 
 def wanted_categories(rules: Mapping[str, tuple[str, ...]]) -> list[str]:
     """The ``categories`` rule (registry ``selectors.categories``) split on commas."""
-    return [t for value in rules.get("categories", ()) for t in (normalize_space(p) for p in re.split(r"[,，;；]", value)) if t]
+    return [
+        t
+        for value in rules.get("categories", ())
+        for t in (normalize_space(p) for p in re.split(r"[,，;；]", value))
+        if t
+    ]
 
 
 # --------------------------------------------------------------------------- list API
@@ -245,7 +252,9 @@ def parse_gkmlpt_api(page: str | bytes, index_url: str, *, default_tz: str = DEF
     total = data.get("total")
     if total is None and isinstance(data.get("classify"), dict):
         total = data["classify"].get("post_count")
-    return GkmlptApiPage(total=int(total) if str(total or "").isdigit() else None, entries=entries, count=len(data["articles"]))
+    return GkmlptApiPage(
+        total=int(total) if str(total or "").isdigit() else None, entries=entries, count=len(data["articles"])
+    )
 
 
 def _api_attachments(items: Any, index_url: str) -> list[dict[str, str]]:

@@ -214,7 +214,9 @@ def parse_hanweb_detail(
     if found:
         article.title, extra["title_source"] = found[1], f"meta:{found[0]}"
     else:
-        article.title, extra["title_source"] = page_title(sel, rules["title"], rules["title_meta"][1:], HANWEB_TITLE_SUFFIX_RE)
+        article.title, extra["title_source"] = page_title(
+            sel, rules["title"], rules["title_meta"][1:], HANWEB_TITLE_SUFFIX_RE
+        )
 
     # --- body: the first matching rule, chrome dropped; else the generic fallback
     rule, lines = body_lines(sel, rules["body"], rules["drop"])
@@ -247,8 +249,11 @@ def parse_hanweb_detail(
     elif xxgk.get("issuing_office"):
         article.source_office, extra["source_office_source"] = xxgk["issuing_office"], "xxgk:发布机构"
     else:
-        for css, match in ((css, HANWEB_SOURCE_LABEL_RE.search(block_text(found.root)))
-                           for css in rules["source"] for found in sel.css(css)):
+        for css, match in (
+            (css, HANWEB_SOURCE_LABEL_RE.search(block_text(found.root)))
+            for css in rules["source"]
+            for found in sel.css(css)
+        ):
             if match:
                 article.source_office, extra["source_office_source"] = match.group("value"), css
                 break

@@ -54,10 +54,36 @@ PERCENT_ESCAPE_CASE = "upper"
 # Query parameters that never change the page (analytics, share buttons, app referrals).
 TRACKING_PARAMS = frozenset(
     {
-        "spm", "from", "share", "share_token", "shareid", "share_from", "sharesource",
-        "isappinstalled", "wxshare_count", "scene", "srcid", "fbclid", "gclid", "dclid", "msclkid",
-        "yclid", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "igshid", "ref_src", "ref_url",
-        "clicktime", "enterid", "timestamp", "nsukey", "wfr", "tt_from", "tt_medium",
+        "spm",
+        "from",
+        "share",
+        "share_token",
+        "shareid",
+        "share_from",
+        "sharesource",
+        "isappinstalled",
+        "wxshare_count",
+        "scene",
+        "srcid",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "igshid",
+        "ref_src",
+        "ref_url",
+        "clicktime",
+        "enterid",
+        "timestamp",
+        "nsukey",
+        "wfr",
+        "tt_from",
+        "tt_medium",
     }
 )
 TRACKING_PARAM_PREFIXES = ("utm_", "pk_", "mtm_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci")
@@ -79,7 +105,9 @@ TRS_ATTACHMENT_RE = re.compile(r"/P0\d+\.(?:pdf|docx?|xlsx?|zip|wps|rar|ofd)$", 
 # Header charsets that a Chinese server sends by default rather than by knowledge (old MOST pages:
 # GB2312 bytes under "ISO-8859-1"): ignored, the page's <meta> or its bytes decide. w3lib resolves
 # all of them to cp1252.
-UNTRUSTED_HEADER_CHARSETS = frozenset({"cp1252", "windows-1252", "iso-8859-1", "iso8859-1", "latin-1", "latin1", "ascii", "us-ascii"})
+UNTRUSTED_HEADER_CHARSETS = frozenset(
+    {"cp1252", "windows-1252", "iso-8859-1", "iso8859-1", "latin-1", "latin1", "ascii", "us-ascii"}
+)
 # Tried in order on a page with no trustworthy declaration: the first that decodes without error
 # wins; the last is the default (GB18030 decodes GB2312 and GBK pages, the other Chinese legacy).
 FALLBACK_CHARSETS = ("utf-8", "gb18030")
@@ -104,7 +132,9 @@ METADATA_LABELS: Mapping[str, str] = MappingProxyType(
 TRS_ARTICLE_RE = re.compile(r"\d{6}/t\d{8}_\d+\.s?html?$")
 TRS_PAGINATION_RES = (
     re.compile(r"createPage\s*\(\s*(\d+)"),  # createPage(34, 0, "index", "html")
-    re.compile(r"createPageHTML\s*\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)"),  # createPageHTML(N, …) / ('page_div', N, …)
+    re.compile(
+        r"createPageHTML\s*\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)"
+    ),  # createPageHTML(N, …) / ('page_div', N, …)
     re.compile(r"pagination_script_config\s*=\s*\{[^}]*?total\s*:\s*['\"]?(\d+)", re.S),
     re.compile(r"\bvar\s+countPage\s*=\s*['\"]?(\d+)"),  # older TRS templates
 )
@@ -112,7 +142,11 @@ TRS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         # list pages: containers whose links are the column's articles (else: the whole page)
         "list_item": (
-            "ul.list li", ".list li", ".tab-item li", "table.zcwjk-list tr", ".news-list li",
+            "ul.list li",
+            ".list li",
+            ".tab-item li",
+            "table.zcwjk-list tr",
+            ".news-list li",
             "ul.info_list2 li",  # www.most.gov.cn news columns
             ".hot-news-list li",  # kw.beijing.gov.cn 新闻动态
         ),
@@ -128,9 +162,23 @@ TRS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "column_meta": ("ColumnName",),
         "description_meta": ("Description", "description"),
         "title": (".zwxl-title .tit", ".zwxl-title h1", ".article-title", "h1", "h2.title"),
-        "header": (".zwxl-title .info", ".zwxl-title", ".zwxl-info", ".pages-date", ".article-info", ".info", ".zwxl-content"),
+        "header": (
+            ".zwxl-title .info",
+            ".zwxl-title",
+            ".zwxl-info",
+            ".pages-date",
+            ".article-info",
+            ".info",
+            ".zwxl-content",
+        ),
         "body": (
-            "div.trs_editor_view", ".TRS_UEDITOR", ".TRS_Editor", ".zwxl-article", ".pages_content", "#Zoom", "#zoom",
+            "div.trs_editor_view",
+            ".TRS_UEDITOR",
+            ".TRS_Editor",
+            ".zwxl-article",
+            ".pages_content",
+            "#Zoom",
+            "#zoom",
             "#mainText",  # kw.beijing.gov.cn pages without #zoom
         ),
         # cells of the open-government metadata table (索引号 / 文号 / 主题分类 / 发布机构 / 成文日期)
@@ -155,12 +203,34 @@ WORDPRESS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "title_meta": ("og:title", "twitter:title"),
         "date_meta": ("article:published_time", "og:article:published_time", "datePublished", "pubdate"),
         "byline": (".entry-meta .byline", ".byline", ".amp-wp-byline", ".entry-meta", ".post-meta"),
-        "body": ("div.entry-content", ".amp-wp-article-content", "article .post-content", ".td-post-content", "article"),
+        "body": (
+            "div.entry-content",
+            ".amp-wp-article-content",
+            "article .post-content",
+            ".td-post-content",
+            "article",
+        ),
         # removed from the body before reading it: photo credits, share / related blocks, ads
         "drop": (
-            "figure", "figcaption", "script", "style", "noscript", "iframe", "form", "ins",
-            ".sharedaddy", ".share", ".share-buttons", ".social-share", ".jp-relatedposts",
-            ".related", ".related-posts", ".wp-caption-text", ".post-tags", ".entry-footer", "amp-ad",
+            "figure",
+            "figcaption",
+            "script",
+            "style",
+            "noscript",
+            "iframe",
+            "form",
+            "ins",
+            ".sharedaddy",
+            ".share",
+            ".share-buttons",
+            ".social-share",
+            ".jp-relatedposts",
+            ".related",
+            ".related-posts",
+            ".wp-caption-text",
+            ".post-tags",
+            ".entry-footer",
+            "amp-ad",
         ),
     }
 )
@@ -171,10 +241,14 @@ BYLINE_AUTHOR_RE = re.compile(r"^\s*By\s*[:：]?\s*(?P<author>[^|｜\n]+?)\s*(?:
 # Labels in front of attachment link texts ("附件：", "附件2:") — dropped from attachment names.
 ATTACHMENT_LABEL_RE = re.compile(r"^(?:附件|附表|Attachment)\s*\d*\s*[:：.、]\s*", re.I)
 # Paragraphs that are only a photo/video credit: "(Photo/Zhou Qi)", "(Photo by …)", "Photo: …".
-CREDIT_LINE_RE = re.compile(r"^[(（]?\s*(?:photo|photos|video|graphic|poster|image)s?\s*(?:/|by|:|：)[^)）]{0,80}[)）]?$", re.I)
+CREDIT_LINE_RE = re.compile(
+    r"^[(（]?\s*(?:photo|photos|video|graphic|poster|image)s?\s*(?:/|by|:|：)[^)）]{0,80}[)）]?$", re.I
+)
 
 
-def with_overrides(rules: Mapping[str, tuple[str, ...]], overrides: Mapping[str, str] | None) -> dict[str, tuple[str, ...]]:
+def with_overrides(
+    rules: Mapping[str, tuple[str, ...]], overrides: Mapping[str, str] | None
+) -> dict[str, tuple[str, ...]]:
     """The family rules with a source's registry selectors put first (unknown keys are ignored)."""
     merged = dict(rules)
     for key, selector in (overrides or {}).items():

@@ -17,9 +17,7 @@ from types import MappingProxyType
 # /zxww/2024/03/05/ARTI1709601150000123.shtml: the 13 digits after ARTI are the creation time in
 # epoch milliseconds; then a counter (3 digits in the 5 real ids checked, 6 in some notes: any
 # number is accepted). The path carries the publication day.
-ARTI_ARTICLE_RE = re.compile(
-    r"/zxww/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/ARTI(?P<ms>\d{13})\d+\.shtml$"
-)
+ARTI_ARTICLE_RE = re.compile(r"/zxww/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/ARTI(?P<ms>\d{13})\d+\.shtml$")
 # Legacy (pre-redesign) lists hold the whole column in an inline script:
 #   item[12]=new title_array('URL','TITLE','YYYY-MM-DD');   (also title_arrayELMT<id>(...))
 ARTI_LEGACY_ITEM_RE = re.compile(

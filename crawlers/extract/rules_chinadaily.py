@@ -30,8 +30,16 @@ CHINADAILY_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "keywords_meta": ("keywords",),
         # removed from the body before reading it: figures and their captions, pagers, share bars
         "drop": (
-            "script", "style", "noscript", "figure", "figcaption", ".picture", ".pic_caption",
-            "#div_currpage", ".share", ".related",
+            "script",
+            "style",
+            "noscript",
+            "figure",
+            "figcaption",
+            ".picture",
+            ".pic_caption",
+            "#div_currpage",
+            ".share",
+            ".related",
         ),
     }
 )
@@ -47,4 +55,6 @@ CHINADAILY_BYLINE_RE = re.compile(r"\bBy\s+(?P<author>[^|\n]+?)\s*(?:\||\n|$)")
 # A photo caption paragraph ends with its credit in brackets: "[Xinhua/Ju Peng]", "[Photo/Xinhua]".
 CHINADAILY_CAPTION_RE = re.compile(r"\[\s*[^\[\]/]{1,40}/[^\[\]]{1,60}\]\s*$")
 # Site name after the title in <title>: "T - Chinadaily.com.cn", "T | CPPCC".
-CHINADAILY_TITLE_SUFFIX_RE = re.compile(r"\s*[|\-–—]\s*(?:Chinadaily\.com\.cn|China Daily|CPPCC|The National Committee of the CPPCC)\s*$", re.I)
+CHINADAILY_TITLE_SUFFIX_RE = re.compile(
+    r"\s*[|\-–—]\s*(?:Chinadaily\.com\.cn|China Daily|CPPCC|The National Committee of the CPPCC)\s*$", re.I
+)

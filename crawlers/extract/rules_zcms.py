@@ -48,8 +48,17 @@ ZCMS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # removed from the body before reading it: people.com.cn abstract box, picture boxes, the
         # in-article pager, the newspaper-page line and share bar, editor lines, scripts
         "drop": (
-            ".bza", ".box_pic", ".zdfy", "p.paper_num", ".edit", "p.Editor", ".Paging",
-            "script", "style", "noscript", ".share",
+            ".bza",
+            ".box_pic",
+            ".zdfy",
+            "p.paper_num",
+            ".edit",
+            "p.Editor",
+            ".Paging",
+            "script",
+            "style",
+            "noscript",
+            ".share",
         ),
         "editor": ("p.Editor", "div.edit"),
         "paging": ("div.Paging", "div.zdfy"),

@@ -73,7 +73,7 @@ def mark_pinned(entries: list[ListEntry]) -> list[ListEntry]:
     listed after them (a newest-first list only breaks its order for pinned notices)."""
     head = 0
     for i, entry in enumerate(entries):
-        later = [e.date for e in entries[i + 1:] if e.date is not None]
+        later = [e.date for e in entries[i + 1 :] if e.date is not None]
         if entry.date is None or not later or entry.date >= max(later):
             break
         head = i + 1

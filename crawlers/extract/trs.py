@@ -268,7 +268,9 @@ def parse_trs_detail(
         extra["column_name"] = found[1]
 
     # --- open-government metadata table: 文号 → document_number, 索引号, 成文日期…
-    fields = labelled_fields(normalize_space("".join(cell.root.itertext())) for css in rules["metadata"] for cell in sel.css(css))
+    fields = labelled_fields(
+        normalize_space("".join(cell.root.itertext())) for css in rules["metadata"] for cell in sel.css(css)
+    )
     if not article.source_office and fields.get("issuing_office"):
         article.source_office, extra["source_office_source"] = fields["issuing_office"], "metadata"
     extra.update(fields)

@@ -16,8 +16,8 @@ from crawlers.extract.rules import (
     HTTP_HOSTS,
     HTTPS_HOSTS,
     PERCENT_ESCAPE_CASE,
-    TRACKING_PARAMS,
     TRACKING_PARAM_PREFIXES,
+    TRACKING_PARAMS,
     URL_PATH_REWRITES,
 )
 

@@ -151,9 +151,9 @@ def parse_wordpress_article(
     rules = with_overrides(WORDPRESS_RULES, selectors)
 
     page_url = canonical_url(url)
-    canonical = sel.css('link[rel="canonical"]::attr(href)').get() or sel.css(
-        'meta[property="og:url"]::attr(content)'
-    ).get()
+    canonical = (
+        sel.css('link[rel="canonical"]::attr(href)').get() or sel.css('meta[property="og:url"]::attr(content)').get()
+    )
     if canonical:
         candidate = canonical_url(canonical, base=page_url)
         host = re.sub(r"^https?://([^/]+).*$", r"\1", page_url)

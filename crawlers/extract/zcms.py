@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from crawlers.extract.charset import decode_html
 from crawlers.extract.common import (
     ExtractedArticle,
-    body_lines,
     article_links,
+    body_lines,
     first_element,
     linked_entries,
     meta_content,

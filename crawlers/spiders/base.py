@@ -32,17 +32,16 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawlers.challenge import SourceBlocked
+from crawlers.conditional import NotModified
 from crawlers.extract.charset import decode_html
 from crawlers.extract.dates import DEFAULT_TZ
 from crawlers.extract.urls import same_site
 from crawlers.items import ArticleItem
-from crawlers.challenge import SourceBlocked
-from crawlers.conditional import NotModified
 from crawlers.middlewares import KIND_META, REAL_URL_META  # noqa: F401 - KIND_META is imported from here by the spiders
 from policywatch.sources import SourceConfig, load_registry
 
 logger = logging.getLogger(__name__)
-
 
 
 def _as_date(value: Any, name: str) -> date | None:
@@ -83,8 +82,12 @@ class FamilySpider(scrapy.Spider):
         self.crawl_run = None  # set by CrawlRunRecorder; read by StoragePipeline
         self.run_summary: dict[str, Any] | None = None  # set by CrawlRunRecorder at close
         self._yielded_urls: set[str] = set()
-        self.incomplete_lists: set[str] = set()  # list pages with entries left out for the window (crawlers/incremental.py)
-        self.lists_cut_short: bool | None = None  # a list may go on past the page limit (crawlers/incremental.py; None: not tracked)
+        self.incomplete_lists: set[str] = (
+            set()
+        )  # list pages with entries left out for the window (crawlers/incremental.py)
+        self.lists_cut_short: bool | None = (
+            None  # a list may go on past the page limit (crawlers/incremental.py; None: not tracked)
+        )
         self._refreshed_sections: set[str | None] = set()
 
     @classmethod
@@ -99,12 +102,12 @@ class FamilySpider(scrapy.Spider):
         registry = load_registry(settings.get("POLICYWATCH_SOURCES_FILE"))
         self.source = registry.get(self.source_id)
         if self.source.family != self.name:
-            raise ValueError(
-                f"source {self.source_id!r} is of family {self.source.family!r}, not {self.name!r}"
-            )
+            raise ValueError(f"source {self.source_id!r} is of family {self.source.family!r}, not {self.name!r}")
         self.allowed_domains = [self.source.host]
         self.tz = settings.get("POLICYWATCH_TIMEZONE") or DEFAULT_TZ
-        limit = self.max_pages_arg if self.max_pages_arg is not None else settings.getint("POLICYWATCH_MAX_LIST_PAGES", 10)
+        limit = (
+            self.max_pages_arg if self.max_pages_arg is not None else settings.getint("POLICYWATCH_MAX_LIST_PAGES", 10)
+        )
         self.max_pages = limit if limit > 0 else None
         if self.source.download_delay is not None and not settings.get("REPLAY_URL"):
             self.download_delay = self.source.download_delay  # per-site politeness override
@@ -113,7 +116,10 @@ class FamilySpider(scrapy.Spider):
         if unknown:
             self.logger.warning(
                 "%s: selector override(s) %s are not %s rules (known: %s); ignored",
-                self.source.id, ", ".join(unknown), self.name, ", ".join(sorted(self.rules)),
+                self.source.id,
+                ", ".join(unknown),
+                self.name,
+                ", ".join(sorted(self.rules)),
             )
 
     # ------------------------------------------------------------------ requests and responses
@@ -147,8 +153,9 @@ class FamilySpider(scrapy.Spider):
     def on_site(self, url: str) -> bool:
         return same_site(url, self.source.host)
 
-    def article_requests(self, entries: Any, *, section: str | None,
-                         extra_meta: Callable[[Any], dict[str, Any]] | None = None) -> Iterator[scrapy.Request]:
+    def article_requests(
+        self, entries: Any, *, section: str | None, extra_meta: Callable[[Any], dict[str, Any]] | None = None
+    ) -> Iterator[scrapy.Request]:
         """One ``parse_article`` request per listed article (``entries`` have url, title, date) that
         is inside the date window and on the source's site; the others are counted in the stats.
         The list's title and date travel in the meta for :meth:`article_item`, with ``extra_meta(entry)``."""
@@ -161,13 +168,31 @@ class FamilySpider(scrapy.Spider):
                 stats.inc_value("policywatch/offsite_links")
                 continue
             stats.inc_value("policywatch/list_entries")
-            meta = {KIND_META: "article", "section": section, "list_title": entry.title,
-                    "list_date": entry.date.isoformat() if entry.date else None}
-            yield scrapy.Request(entry.url, callback=self.parse_article, errback=self.article_failed,
-                                 meta={**meta, **(extra_meta(entry) if extra_meta else {})})
+            meta = {
+                KIND_META: "article",
+                "section": section,
+                "list_title": entry.title,
+                "list_date": entry.date.isoformat() if entry.date else None,
+            }
+            yield scrapy.Request(
+                entry.url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                meta={**meta, **(extra_meta(entry) if extra_meta else {})},
+            )
 
-    def make_item(self, *, url: str, section: str | None, title: str, published_at, body: str,
-                  source_office: str | None, author: str | None, extra: dict[str, Any]) -> ArticleItem | None:
+    def make_item(
+        self,
+        *,
+        url: str,
+        section: str | None,
+        title: str,
+        published_at,
+        body: str,
+        source_office: str | None,
+        author: str | None,
+        extra: dict[str, Any],
+    ) -> ArticleItem | None:
         """The item, or None when that URL was already yielded in this run (AMP + normal copy...)."""
         if url in self._yielded_urls:
             self.crawler.stats.inc_value("policywatch/duplicates")
@@ -186,8 +211,15 @@ class FamilySpider(scrapy.Spider):
             extra=extra,
         )
 
-    def article_item(self, article: Any, *, section: str | None, list_title: str | None = None,
-                     list_date: str | None = None, origin: str = "list") -> ArticleItem | None:
+    def article_item(
+        self,
+        article: Any,
+        *,
+        section: str | None,
+        list_title: str | None = None,
+        list_date: str | None = None,
+        origin: str = "list",
+    ) -> ArticleItem | None:
         """The item of a parsed article page (an ``ExtractedArticle``), or None with the reason recorded.
 
         What the list (``origin``) said fills what the page lacks: the title, and the date when the
@@ -207,9 +239,16 @@ class FamilySpider(scrapy.Spider):
         if not self.in_window(article.published_at):
             self.crawler.stats.inc_value("policywatch/out_of_window")
             return None
-        return self.make_item(url=article.url, section=section, title=title, published_at=article.published_at,
-                              body=article.body, source_office=article.source_office, author=article.author,
-                              extra=article.extra)
+        return self.make_item(
+            url=article.url,
+            section=section,
+            title=title,
+            published_at=article.published_at,
+            body=article.body,
+            source_office=article.source_office,
+            author=article.author,
+            extra=article.extra,
+        )
 
     # ------------------------------------------------------------------ error bookkeeping
     def record_fatal(self, message: str) -> None:
@@ -275,10 +314,9 @@ class FamilySpider(scrapy.Spider):
     def recent_article_urls(self, section: str | None) -> list[str]:
         """Stored articles of the section published since the refresh window's first day (and not
         after ``until``), newest first."""
-        from storage import recent_article_urls, session_scope
-
         from crawlers.db import engine_for
         from crawlers.incremental import refresh_start
+        from storage import recent_article_urls, session_scope
 
         settings = self.crawler.settings
         logical = settings.get("POLICYWATCH_LOGICAL_DATE")
@@ -290,8 +328,9 @@ class FamilySpider(scrapy.Spider):
             with session_scope(engine_for(settings.get("DATABASE_URL"))) as session:
                 return recent_article_urls(session, self.source.id, section, since=start, until=self.until, tz=self.tz)
         except Exception as exc:  # noqa: BLE001 - nothing to refresh; the next changed list will
-            self.logger.warning("%s: cannot read the stored articles to refresh: %s: %s", self.source.id,
-                                type(exc).__name__, exc)
+            self.logger.warning(
+                "%s: cannot read the stored articles to refresh: %s: %s", self.source.id, type(exc).__name__, exc
+            )
             return []
 
     def refresh_request(self, url: str, section: str | None) -> scrapy.Request | None:
@@ -300,15 +339,21 @@ class FamilySpider(scrapy.Spider):
         callback = getattr(self, "parse_article", None)
         if callback is None:
             return None
-        return scrapy.Request(url, callback=callback, errback=self.article_failed,
-                              meta={KIND_META: "article", "section": section, "refresh": True})
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.article_failed,
+            meta={KIND_META: "article", "section": section, "refresh": True},
+        )
 
     def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
         """A callback raised: a bug or a page the parser cannot handle."""
         if spider is not self:
             return
         kind = response.meta.get(KIND_META) if response is not None else None
-        message = f"{self.source.id}: parsing {getattr(response, 'url', '?')} raised {failure.type.__name__}: {failure.value}"
+        message = (
+            f"{self.source.id}: parsing {getattr(response, 'url', '?')} raised {failure.type.__name__}: {failure.value}"
+        )
         if kind == "list":
             self.record_fatal(message)
         else:

@@ -39,8 +39,10 @@ class GkmlptSpider(FamilySpider):
 
     async def start(self) -> AsyncIterator[Request]:
         if not wanted_categories(with_overrides(GKMLPT_RULES, self.selectors)):
-            self.record_fatal(f"{self.source.id}: no gkmlpt category chosen: set selectors.categories "
-                              "(ids or names of the TREE, comma-separated) in the registry")
+            self.record_fatal(
+                f"{self.source.id}: no gkmlpt category chosen: set selectors.categories "
+                "(ids or names of the TREE, comma-separated) in the registry"
+            )
             return
         for section in self.source.sections:
             yield Request(
@@ -61,8 +63,9 @@ class GkmlptSpider(FamilySpider):
         except GkmlptError as exc:
             self.record_fatal(f"{self.source.id}: gkmlpt index {response.url}: {exc} (page layout changed?)")
             return
-        self.logger.info("%s: SID %s, categories %s", self.source.id, config.sid,
-                         ", ".join(f"{c.id} {c.name}" for c in categories))
+        self.logger.info(
+            "%s: SID %s, categories %s", self.source.id, config.sid, ", ".join(f"{c.id} {c.name}" for c in categories)
+        )
         for category in categories:
             yield self.api_request(index_url, config.sid, category.id, category.name, page=1)
 
@@ -72,8 +75,15 @@ class GkmlptSpider(FamilySpider):
             callback=self.parse_api,
             errback=self.list_failed,
             priority=10,
-            meta={KIND_META: "list", "index_url": index_url, "sid": sid, "category": category,
-                  "category_name": name, "page": page, "listed": listed},
+            meta={
+                KIND_META: "list",
+                "index_url": index_url,
+                "sid": sid,
+                "category": category,
+                "category_name": name,
+                "page": page,
+                "listed": listed,
+            },
         )
 
     def parse_api(self, response: Response) -> Iterator[Request]:
@@ -88,35 +98,65 @@ class GkmlptSpider(FamilySpider):
             return
         if not api.entries:
             if page == 1:
-                self.record_fatal(f"{self.source.id}: no article found on list page {response.url} (page layout changed?)")
+                self.record_fatal(
+                    f"{self.source.id}: no article found on list page {response.url} (page layout changed?)"
+                )
             return
         listed = meta["listed"] + api.count
-        self.logger.info("%s category %s page %d: %d articles, %d of %s listed (%s)", self.source.id,
-                         meta["category_name"], page, api.count, listed, api.total, response.url)
-        yield from self.article_requests(api.entries, section=meta["category_name"], extra_meta=lambda entry: {
-            "index_url": meta["index_url"], "api_source_office": entry.source_office, "api_extra": entry.extra})
+        self.logger.info(
+            "%s category %s page %d: %d articles, %d of %s listed (%s)",
+            self.source.id,
+            meta["category_name"],
+            page,
+            api.count,
+            listed,
+            api.total,
+            response.url,
+        )
+        yield from self.article_requests(
+            api.entries,
+            section=meta["category_name"],
+            extra_meta=lambda entry: {
+                "index_url": meta["index_url"],
+                "api_source_office": entry.source_office,
+                "api_extra": entry.extra,
+            },
+        )
         more = api.total is None or listed < api.total
         older_only = self.all_older_than_since([e.date for e in api.entries])
         if more and not older_only and (self.max_pages is None or page < self.max_pages):
-            yield self.api_request(meta["index_url"], meta["sid"], meta["category"], meta["category_name"],
-                                   page=page + 1, listed=listed)
+            yield self.api_request(
+                meta["index_url"], meta["sid"], meta["category"], meta["category_name"], page=page + 1, listed=listed
+            )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         # a stored article asked for again (FamilySpider.refresh_request) comes without the API's data
         index_url = meta.get("index_url") or self.source.sections[0].url
-        article = parse_gkmlpt_detail(self.response_text(response), response.url, index_url=index_url,
-                                      selectors=self.selectors, default_tz=self.tz)
+        article = parse_gkmlpt_detail(
+            self.response_text(response),
+            response.url,
+            index_url=index_url,
+            selectors=self.selectors,
+            default_tz=self.tz,
+        )
         # the API is the catalogue: its publisher and metadata win, the page adds what it lacks
         api_extra = dict(meta.get("api_extra") or {})
         page_attachments = article.extra.pop("attachments", [])
         known = {a["url"] for a in api_extra.get("attachments", [])}
-        api_extra["attachments"] = api_extra.get("attachments", []) + [a for a in page_attachments if a["url"] not in known]
+        api_extra["attachments"] = api_extra.get("attachments", []) + [
+            a for a in page_attachments if a["url"] not in known
+        ]
         article.extra.update(api_extra)
         if meta.get("api_source_office"):
             article.source_office = meta["api_source_office"]
             article.extra["source_office_source"] = "api:publisher"
-        item = self.article_item(article, section=meta.get("section"), list_title=meta.get("list_title"),
-                                 list_date=meta.get("list_date"), origin="api")
+        item = self.article_item(
+            article,
+            section=meta.get("section"),
+            list_title=meta.get("list_title"),
+            list_date=meta.get("list_date"),
+            origin="api",
+        )
         if item is not None:
             yield item

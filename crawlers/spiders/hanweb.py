@@ -48,14 +48,22 @@ class HanwebSpider(FamilySpider):
             callback=self.parse_list,
             errback=self.list_failed,
             priority=10,
-            meta={KIND_META: "list", "section": meta["section"], "page": meta["page"] + 1,
-                  "column_url": meta["column_url"], "first_record": start, "paging": paging},
+            meta={
+                KIND_META: "list",
+                "section": meta["section"],
+                "page": meta["page"] + 1,
+                "column_url": meta["column_url"],
+                "first_record": start,
+                "paging": paging,
+            },
         )
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         meta = response.meta
         section, page = meta["section"], meta["page"]
-        listing = parse_hanweb_list(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+        listing = parse_hanweb_list(
+            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
+        )
         stats = self.crawler.stats
         stats.inc_value("policywatch/list_pages")
         if page == 1 and not listing.entries:
@@ -69,8 +77,15 @@ class HanwebSpider(FamilySpider):
             "form": listing.proxy_form,
             "problem": listing.proxy_problem,
         }
-        self.logger.info("%s list page %d: %d records, %d articles, %d records in all (%s)",
-                         self.source.id, page, listing.records, len(listing.entries), paging["total"], response.url)
+        self.logger.info(
+            "%s list page %d: %d records, %d articles, %d records in all (%s)",
+            self.source.id,
+            page,
+            listing.records,
+            len(listing.entries),
+            paging["total"],
+            response.url,
+        )
         yield from self.article_requests(listing.entries, section=section)
         next_record = meta.get("first_record", 1) + listing.records
         if listing.records == 0 or next_record > paging["total"]:
@@ -89,8 +104,11 @@ class HanwebSpider(FamilySpider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
-        article = parse_hanweb_detail(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
-        item = self.article_item(article, section=meta.get("section"), list_title=meta.get("list_title"),
-                                 list_date=meta.get("list_date"))
+        article = parse_hanweb_detail(
+            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
+        )
+        item = self.article_item(
+            article, section=meta.get("section"), list_title=meta.get("list_title"), list_date=meta.get("list_date")
+        )
         if item is not None:
             yield item

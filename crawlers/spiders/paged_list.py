@@ -78,7 +78,12 @@ class PagedListSpider(FamilySpider):
         yield from self.article_requests(entries, section=section, extra_meta=lambda _entry: {"list_url": response.url})
         # next list page: one at a time, not past the page limit nor past `since` (newest first)
         within_limit = self.max_pages is None or page < self.max_pages
-        if next_url and next_url != response.url and within_limit and not self.all_older_than_since([e.date for e in entries]):
+        if (
+            next_url
+            and next_url != response.url
+            and within_limit
+            and not self.all_older_than_since([e.date for e in entries])
+        ):
             yield self.list_request(next_url, section=section, page=page + 1)
 
     # ------------------------------------------------------------------ article pages
@@ -99,5 +104,6 @@ class PagedListSpider(FamilySpider):
 
     def listed_article_item(self, article: ExtractedArticle, meta: Mapping[str, Any]) -> ArticleItem | None:
         """:meth:`FamilySpider.article_item` with the list entry the article was found on (its meta)."""
-        return self.article_item(article, section=meta.get("section"), list_title=meta.get("list_title"),
-                                 list_date=meta.get("list_date"))
+        return self.article_item(
+            article, section=meta.get("section"), list_title=meta.get("list_title"), list_date=meta.get("list_date")
+        )

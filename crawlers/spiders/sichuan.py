@@ -25,10 +25,14 @@ class SichuanSpider(TrsSpider):
     rules = SICHUAN_RULES
 
     def parse_list_page(self, response: Response) -> tuple[list[ListEntry], int | None]:
-        return parse_sichuan_list(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+        return parse_sichuan_list(
+            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
+        )
 
     def list_page_urls(self, first_url: str, total: int | None) -> list[str]:
         return sichuan_page_urls(first_url, total)
 
     def parse_detail_page(self, response: Response) -> ExtractedArticle:
-        return parse_sichuan_detail(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+        return parse_sichuan_detail(
+            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
+        )

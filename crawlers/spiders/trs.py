@@ -18,8 +18,8 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.extract.common import ExtractedArticle
-from crawlers.extract.trs import ListEntry, parse_trs_detail, parse_trs_list, trs_page_urls
 from crawlers.extract.rules import TRS_RULES
+from crawlers.extract.trs import ListEntry, parse_trs_detail, parse_trs_list, trs_page_urls
 from crawlers.spiders.base import KIND_META, FamilySpider
 
 
@@ -51,7 +51,9 @@ class TrsSpider(FamilySpider):
         return trs_page_urls(first_url, total)
 
     def parse_detail_page(self, response: Response) -> ExtractedArticle:
-        return parse_trs_detail(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+        return parse_trs_detail(
+            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
+        )
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         meta = response.meta
@@ -63,7 +65,9 @@ class TrsSpider(FamilySpider):
         if not entries:
             self.record_fatal(f"{self.source.id}: no article found on list page {response.url} (page layout changed?)")
             return
-        self.logger.info("%s list page %d/%d: %d articles (%s)", self.source.id, page, total, len(entries), response.url)
+        self.logger.info(
+            "%s list page %d/%d: %d articles (%s)", self.source.id, page, total, len(entries), response.url
+        )
         for entry in entries:
             if not self.in_window(entry.date):
                 stats.inc_value("policywatch/out_of_window")

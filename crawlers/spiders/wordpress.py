@@ -20,8 +20,8 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawlers.extract.wordpress import feed_page_url, parse_feed, parse_wordpress_article
 from crawlers.extract.rules import WORDPRESS_RULES
+from crawlers.extract.wordpress import feed_page_url, parse_feed, parse_wordpress_article
 from crawlers.spiders.base import KIND_META, FamilySpider
 
 
@@ -48,7 +48,9 @@ class WordpressSpider(FamilySpider):
         request = getattr(failure, "request", None)
         page = request.meta.get("page", 1) if request is not None else 1
         if isinstance(failure.value, HttpError) and failure.value.response.status == 404 and page > 1:
-            self.logger.info("%s: end of feed after page %d (%s answered 404)", self.source.id, page - 1, failure.value.response.url)
+            self.logger.info(
+                "%s: end of feed after page %d (%s answered 404)", self.source.id, page - 1, failure.value.response.url
+            )
             return None
         return self.list_failed(failure)
 
@@ -60,7 +62,9 @@ class WordpressSpider(FamilySpider):
         stats.inc_value("policywatch/list_pages")
         if not entries:
             if page == 1:
-                self.record_fatal(f"{self.source.id}: no article found on list page {response.url} (page layout changed?)")
+                self.record_fatal(
+                    f"{self.source.id}: no article found on list page {response.url} (page layout changed?)"
+                )
             else:
                 self.logger.info("%s: end of feed: page %d is empty", self.source.id, page)
             return
@@ -92,7 +96,9 @@ class WordpressSpider(FamilySpider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
-        article = parse_wordpress_article(self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz)
+        article = parse_wordpress_article(
+            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
+        )
         title = article.title or meta.get("feed_title")
         if not article.title and title:
             article.extra["title_source"] = "feed"

@@ -40,7 +40,9 @@ class ZcmsSpider(PagedListSpider):
 
     def parse_detail(self, text: str, response: Response) -> ExtractedArticle:
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        return parse_zcms_article(text, response.url, content_type=content_type, selectors=self.selectors, default_tz=self.tz)
+        return parse_zcms_article(
+            text, response.url, content_type=content_type, selectors=self.selectors, default_tz=self.tz
+        )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         if not self.is_html(response):
@@ -48,8 +50,13 @@ class ZcmsSpider(PagedListSpider):
         first = self.parse_detail(self.response_text(response), response)
         pending = first.extra.pop("more_pages", [])
         # "known": every page URL met so far (read, pending or failed), so a pager never sends us back
-        state = {"first": first, "later": [], "read": [response.url], "pending": list(pending),
-                 "known": {response.url, *pending}}
+        state = {
+            "first": first,
+            "later": [],
+            "read": [response.url],
+            "pending": list(pending),
+            "known": {response.url, *pending},
+        }
         yield from self._next_page_or_item(state, response.meta)
 
     def parse_later_page(self, response: Response) -> Iterator[Any]:

@@ -8,6 +8,7 @@ Self-contained on purpose (plain SQLAlchemy types, no import of storage.models/t
 changes to the models cannot alter what this revision creates. Constraint names follow
 storage.models.NAMING_CONVENTION.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -61,12 +62,8 @@ def upgrade() -> None:
         sa.Column("items_unchanged", sa.Integer(), nullable=False),
         sa.Column("errors", sa.Integer(), nullable=False),
         sa.Column("error_messages", _json(), nullable=False),
-        sa.CheckConstraint(
-            "status IN ('running', 'success', 'partial', 'failed')", name="ck_crawl_runs_status"
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name="fk_crawl_runs_source_id_sources"
-        ),
+        sa.CheckConstraint("status IN ('running', 'success', 'partial', 'failed')", name="ck_crawl_runs_status"),
+        sa.ForeignKeyConstraint(["source_id"], ["sources.id"], name="fk_crawl_runs_source_id_sources"),
         sa.PrimaryKeyConstraint("id", name="pk_crawl_runs"),
         sa.UniqueConstraint("source_id", "run_id", name="uq_crawl_runs_source_id_run_id"),
     )
@@ -91,9 +88,7 @@ def upgrade() -> None:
         sa.Column("updated_at", _timestamp(), nullable=False),
         sa.Column("first_crawl_run_id", sa.Integer(), nullable=True),
         sa.Column("last_crawl_run_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name="fk_articles_source_id_sources"
-        ),
+        sa.ForeignKeyConstraint(["source_id"], ["sources.id"], name="fk_articles_source_id_sources"),
         sa.ForeignKeyConstraint(
             ["first_crawl_run_id"],
             ["crawl_runs.id"],
@@ -109,9 +104,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_articles"),
         sa.UniqueConstraint("url", name="uq_articles_url"),
     )
-    op.create_index(
-        "ix_articles_source_id_published_at", "articles", ["source_id", "published_at"]
-    )
+    op.create_index("ix_articles_source_id_published_at", "articles", ["source_id", "published_at"])
     op.create_index("ix_articles_first_crawl_run_id", "articles", ["first_crawl_run_id"])
 
     op.create_table(
@@ -134,9 +127,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_summaries"),
-        sa.UniqueConstraint(
-            "article_id", "backend", "model_id", name="uq_summaries_article_id_backend_model_id"
-        ),
+        sa.UniqueConstraint("article_id", "backend", "model_id", name="uq_summaries_article_id_backend_model_id"),
     )
 
 

@@ -6,6 +6,7 @@ Create Date: 2026-11-29
 
 Self-contained like 0001 (plain SQLAlchemy types, no import of storage.models).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

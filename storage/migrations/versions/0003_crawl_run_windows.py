@@ -8,6 +8,7 @@ What crawlers/incremental.py and crawlers/conditional.py need to stop paging onl
 complete crawl of the source read the lists down to this crawl's window. Rows written before this
 revision keep NULLs, which count as "not known to cover anything". Self-contained like 0001.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
