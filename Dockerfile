@@ -28,7 +28,10 @@ WORKDIR /opt/policywatch
 COPY pyproject.toml constraints.txt README.md ./
 RUN pip install "pip==26.3" && pip install "torch==2.13.0"
 
+COPY config/ config/
+COPY devtools/ devtools/
 COPY policywatch/ policywatch/
+COPY policywatch_airflow/ policywatch_airflow/
 COPY crawlers/ crawlers/
 COPY storage/ storage/
 COPY summarizer/ summarizer/

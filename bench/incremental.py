@@ -105,10 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from policywatch.replay import ReplayServer
-    from policywatch.sources import load_registry
+    from config import load_registry
+    from devtools.replay import ReplayServer
 
-    registry = load_registry(os.environ.get("POLICYWATCH_SOURCES_FILE") or ROOT / "policywatch" / "sources.toml")
+    registry = load_registry(os.environ.get("POLICYWATCH_SOURCES_FILE") or ROOT / "config" / "sources.toml")
     sources = args.source or [s.id for s in registry.enabled()]
     rows = []
     with tempfile.TemporaryDirectory(prefix="policywatch-bench-") as tmp, ReplayServer(SITES) as replay:

@@ -1,6 +1,6 @@
 """Downloader middlewares.
 
-``ReplayMiddleware`` sends every request to the local replay server (``policywatch.replay``) when
+``ReplayMiddleware`` sends every request to the local replay server (``devtools.replay``) when
 the ``REPLAY_URL`` setting (env POLICYWATCH_REPLAY_URL) is set, and hands spiders responses whose
 URL is the real one again — so link resolution, canonical URLs and storage never see the replay
 host. Disabled (``NotConfigured``) when ``REPLAY_URL`` is empty.

@@ -1,6 +1,7 @@
 """Crawl one source in this process: ``python -m crawlers.run --source ID --run-id RID --logical-date D``.
 
-Picks the spider by the source's family (registry), runs it with the project settings (plus
+The pipeline passes the source's resolved registry entry instead (``--source-config JSON``), so
+the registry is read once per run, by the parent. Picks the spider by the source's family, runs it with the project settings (plus
 ``REPLAY_OVERRIDES`` when POLICYWATCH_REPLAY_URL is set), then prints ONE summary line on stdout::
 
     kjj_cq: pages=28 found=25 new=25 updated=0 unchanged=0 errors=0 status=success
@@ -26,7 +27,9 @@ def _iso_date(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crawlers.run", description="Crawl one policywatch source.")
-    parser.add_argument("--source", required=True, help="registry id, e.g. kjj_cq")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--source", help="registry id, e.g. kjj_cq (the registry is read)")
+    which.add_argument("--source-config", help="the source's registry entry as JSON, already resolved by the caller")
     parser.add_argument("--run-id", help="pipeline run id (crawl_runs.run_id); default manual-<timestamp>")
     parser.add_argument("--logical-date", type=_iso_date, help="YYYY-MM-DD; default today (POLICYWATCH_TIMEZONE)")
     parser.add_argument("--since", type=_iso_date, help="skip articles dated before this day")
@@ -51,17 +54,20 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
 
+    from pydantic import ValidationError
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from policywatch.config import ConfigError
-    from policywatch.sources import RegistryError, load_registry
+    from config import ConfigError, RegistryError, SourceConfig, load_registry
 
     try:
         settings = get_project_settings()
-        source = load_registry(settings.get("POLICYWATCH_SOURCES_FILE")).get(args.source)
-    except (ConfigError, RegistryError) as exc:
-        print(f"{args.source}: {exc}", file=sys.stderr)
+        if args.source_config:
+            source = SourceConfig.model_validate_json(args.source_config)
+        else:
+            source = load_registry(settings.get("POLICYWATCH_SOURCES_FILE")).get(args.source)
+    except (ConfigError, RegistryError, ValidationError) as exc:
+        print(f"{args.source or 'source'}: {exc}", file=sys.stderr)
         return 2
     if not source.enabled and not args.force:
         print(
@@ -81,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, value in settings.getdict("REPLAY_OVERRIDES").items():
             settings.set(name, value, priority="cmdline")
 
-    spider_args = {"source": source.id}
+    spider_args = {"source": source}
     for name in ("since", "until"):
         if getattr(args, name):
             spider_args[name] = getattr(args, name)

@@ -3,7 +3,7 @@
 Polite defaults for government sites (CATALOGUE §0.5): one request at a time per host, about one
 second apart, AutoThrottle on top, robots.txt obeyed, a browser-like User-Agent that still says who
 we are. Environment-dependent values (database, replay server) come from
-:func:`policywatch.config.get_settings`, so one variable changes them everywhere.
+:func:`config.get_settings`, so one variable changes them everywhere.
 
 Replay: when ``REPLAY_URL`` is set, ``crawlers.run`` applies :data:`REPLAY_OVERRIDES` on top of
 these settings (no delays: the replay server is local) — and only then. ``scrapy crawl`` does not
@@ -12,7 +12,7 @@ apply them; pass ``-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False`` yourself 
 
 from __future__ import annotations
 
-from policywatch.config import get_settings
+from config import get_settings
 
 _config = get_settings()
 

@@ -1,7 +1,7 @@
 """policywatch_daily: crawl every enabled source, summarize what is new, write the digest.
 
 Runs at 07:00 Asia/Shanghai; each run collects its data interval (the previous 24 hours, plus a
-look-back, see ``policywatch.airflow_support.run_window``), so `airflow backfill create` fills
+look-back, see ``policywatch_airflow.run_window``), so `airflow backfill create` fills
 past days correctly. Params run a subset of sources or a given date, choose the summarizer
 backend, and ``resummarize`` redoes the summaries of an older model or configuration.
 
@@ -39,7 +39,7 @@ from airflow.sdk import (
     task,
 )
 
-from policywatch.airflow_support import (
+from policywatch_airflow import (
     ARTICLES_ASSET,
     DEFAULT_LOOKBACK_DAYS,
     SUMMARIES_ASSET,
@@ -152,14 +152,17 @@ def _window(context):
 )
 def policywatch_daily():
     @task
-    def prepare() -> list[str]:
-        """Migrate the database and choose the sources of this run."""
-        from policywatch.pipeline import prepare_database, selected_sources
+    def prepare() -> list[dict]:
+        """Migrate the database and choose the sources of this run: their registry entries, read
+        once here and handed to the crawl tasks."""
+        from policywatch.pipeline import prepare_database, registry, selected_sources
 
         context = get_current_context()
         print(f"window {_window(context).describe()}")
-        prepare_database()
-        return [s.id for s in selected_sources(context["params"]["sources"] or None)]
+        reg = registry()
+        prepare_database(reg=reg)
+        chosen = selected_sources(context["params"]["sources"] or None, reg=reg)
+        return [{"source_id": s.id, "source": s.model_dump(mode="json")} for s in chosen]
 
     @task(
         map_index_template="{{ task.op_kwargs['source_id'] }}",
@@ -167,14 +170,15 @@ def policywatch_daily():
         outlets=[ARTICLES_ASSET],
         execution_timeout=timedelta(seconds=CRAWL_TIMEOUT_S + 300),
     )
-    def crawl(source_id: str) -> dict:
+    def crawl(source_id: str, source: dict) -> dict:
         """Crawl one source in a Scrapy subprocess; fails with the source's error when it breaks."""
+        from config import SourceConfig
         from policywatch.pipeline import crawl_source
 
         context = get_current_context()
         window = _window(context)
         report = crawl_source(
-            source_id,
+            SourceConfig.model_validate(source),
             window.logical_date,
             context["run_id"],
             since=window.since,
@@ -240,7 +244,7 @@ def policywatch_daily():
             )
         print("check_sources: every source crawled")
 
-    crawled = crawl.expand(source_id=prepare())
+    crawled = crawl.expand_kwargs(prepare())
     summarized = summarize()
     crawled >> summarized
     summarized >> digest() >> check_sources()

@@ -14,7 +14,7 @@ from datetime import UTC, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from policywatch.airflow_support import SUMMARIES_ASSET, FailureAlert
+from policywatch_airflow import SUMMARIES_ASSET, FailureAlert
 
 
 @dag(
@@ -42,7 +42,7 @@ def policywatch_summaries_export():
         import json
         from datetime import datetime
 
-        from policywatch.config import get_settings
+        from config import get_settings
         from storage import session_scope, summaries_since
 
         context = get_current_context()

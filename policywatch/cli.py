@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from policywatch.config import ConfigError, get_settings
+from config import ConfigError, get_settings
 
 app = typer.Typer(
     help="Crawl Chinese S&T and CPPCC policy news, summarize it and write a daily digest.",
@@ -149,9 +149,9 @@ def extract(
     """Show what the extractor gets from one page: title, date, office, language, body, attachments, rule."""
     import json
 
-    from policywatch.extract_page import ExtractError, extract_page
+    from config import RegistryError
+    from devtools.extract_page import ExtractError, extract_page
     from policywatch.pipeline import registry
-    from policywatch.sources import RegistryError
 
     settings = get_settings()
     try:
@@ -211,14 +211,15 @@ def crawl(
     until: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published after.")] = None,
 ) -> None:
     """Crawl sources into the database (each in its own Scrapy process)."""
-    from policywatch.pipeline import crawl_source, prepare_database, selected_sources
+    from policywatch.pipeline import crawl_source, prepare_database, registry, selected_sources
 
     day = logical_date.date() if logical_date else _today()
-    prepare_database()
+    reg = registry()
+    prepare_database(reg=reg)
     failed = False
-    for src in selected_sources(source):
+    for src in selected_sources(source, reg=reg):
         report = crawl_source(
-            src.id,
+            src,
             day,
             run_id,
             since=since.date() if since else None,
@@ -250,7 +251,7 @@ def summarize(
 ) -> None:
     """Summarize new and changed articles (the model is loaded once); --resummarize also redoes
     summaries of an older model or configuration."""
-    from policywatch.config import SUMMARIZER_BACKENDS
+    from config import SUMMARIZER_BACKENDS
     from policywatch.pipeline import summarize_pending
 
     if backend is not None and backend not in SUMMARIZER_BACKENDS:
@@ -277,7 +278,7 @@ def eval_summarizer(
     the faithfulness guard's rejection rate, ms per article and peak memory."""
     import json
 
-    from policywatch.config import SUMMARIZER_BACKENDS
+    from config import SUMMARIZER_BACKENDS
     from policywatch.pipeline import load_configured_summarizer
     from summarizer.evaluation import evaluate, format_table, load_pairs
 
@@ -352,8 +353,8 @@ def demo(
     sites: Annotated[Optional[Path], typer.Option(help="Replay folder; default tests/fixtures/sites.")] = None,
 ) -> None:
     """Run the daily pipeline against the local replay of the source sites (no network)."""
+    from devtools.replay import ReplayServer
     from policywatch.pipeline import run_daily
-    from policywatch.replay import ReplayServer
 
     settings = get_settings()
     root = sites or settings.home / "tests" / "fixtures" / "sites"
@@ -378,7 +379,7 @@ def replay_serve(
     ] = None,
 ) -> None:
     """Serve the replay sites until interrupted; point POLICYWATCH_REPLAY_URL at the printed URL."""
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     faults = {}
     for spec in fail or []:

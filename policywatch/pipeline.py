@@ -16,8 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from policywatch.config import Settings, get_settings
-from policywatch.sources import Registry, SourceConfig, load_registry
+from config import Registry, Settings, SourceConfig, get_settings, load_registry
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +114,11 @@ def registry(settings: Settings | None = None) -> Registry:
     return load_registry(settings.sources_file)
 
 
-def selected_sources(source_ids: list[str] | None = None, settings: Settings | None = None) -> list[SourceConfig]:
+def selected_sources(
+    source_ids: list[str] | None = None, settings: Settings | None = None, *, reg: Registry | None = None
+) -> list[SourceConfig]:
     """The enabled sources, or the named ones (named disabled sources are refused with the reason)."""
-    reg = registry(settings)
+    reg = reg or registry(settings)
     if not source_ids:
         return reg.enabled()
     chosen = []
@@ -134,14 +135,14 @@ def default_run_id(logical_date: date) -> str:
     return f"manual__{logical_date.isoformat()}"
 
 
-def prepare_database(settings: Settings | None = None) -> None:
+def prepare_database(settings: Settings | None = None, *, reg: Registry | None = None) -> None:
     """Migrate the database to the newest schema and record the registry's sources."""
     from storage import session_scope, upgrade_database, upsert_source
 
     settings = settings or get_settings()
     upgrade_database(settings.database_url)
     with session_scope(settings.database_url) as session:
-        for source in registry(settings).sources:
+        for source in (reg or registry(settings)).sources:
             upsert_source(
                 session,
                 id=source.id,
@@ -181,7 +182,7 @@ def _read_crawl_run(settings: Settings, source: SourceConfig, run_id: str) -> Cr
 
 
 def crawl_source(
-    source_id: str,
+    source: SourceConfig | str,
     logical_date: date,
     run_id: str | None = None,
     *,
@@ -191,16 +192,20 @@ def crawl_source(
     timeout_s: float = DEFAULT_CRAWL_TIMEOUT_S,
     raise_on_failure: bool = True,
 ) -> CrawlReport:
-    """Crawl one source in a Scrapy subprocess and return what its crawl_runs row says."""
+    """Crawl one source in a Scrapy subprocess and return what its crawl_runs row says.
+
+    ``source`` is the resolved registry entry (handed to the subprocess as JSON, so the registry
+    is read once per run), or a source id, looked up in the registry."""
     settings = settings or get_settings()
-    source = registry(settings).get(source_id)
+    if isinstance(source, str):
+        source = registry(settings).get(source)
     run_id = run_id or default_run_id(logical_date)
     command = [
         sys.executable,
         "-m",
         "crawlers.run",
-        "--source",
-        source.id,
+        "--source-config",
+        source.model_dump_json(),
         "--run-id",
         run_id,
         "--logical-date",
@@ -424,12 +429,13 @@ def run_daily(
     then summaries, then the digest."""
     settings = settings or get_settings()
     run_id = run_id or default_run_id(logical_date)
-    prepare_database(settings)
+    reg = registry(settings)  # read once: each crawl subprocess gets its source's entry
+    prepare_database(settings, reg=reg)
     crawls = [
         crawl_source(
-            source.id, logical_date, run_id, since=since, until=logical_date, settings=settings, raise_on_failure=False
+            source, logical_date, run_id, since=since, until=logical_date, settings=settings, raise_on_failure=False
         )
-        for source in selected_sources(source_ids, settings)
+        for source in selected_sources(source_ids, reg=reg)
     ]
     summaries = summarize_pending(settings)
     digest_report = build_digest(logical_date, settings)

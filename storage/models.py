@@ -51,7 +51,7 @@ class Base(DeclarativeBase):
 
 
 class Source(Base):
-    """A crawled site, mirrored from the source registry (policywatch/sources.toml)."""
+    """A crawled site, mirrored from the source registry (config/sources.toml)."""
 
     __tablename__ = "sources"
 

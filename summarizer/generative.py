@@ -195,7 +195,7 @@ class GenerativeSummarizer(Summarizer):
         if self.cache_dir is not None:
             return self.cache_dir
         try:
-            from policywatch.config import get_settings
+            from config import get_settings
 
             return get_settings().var_dir / "models"
         except Exception:  # used without the policywatch package's settings

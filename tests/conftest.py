@@ -23,13 +23,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-# --- replay sites (policywatch/replay.py) -------------------------------------------------
+# --- replay sites (devtools/replay.py) -------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def replay_server():
     """The replay of every fixture site, on a free port on 127.0.0.1, for the whole session."""
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     with ReplayServer(SITES) as server:
         yield server
@@ -38,7 +38,7 @@ def replay_server():
 @pytest.fixture
 def pipeline_env(tmp_path, monkeypatch, replay_server):
     """Environment of one pipeline run: a fresh SQLite database and var dir, the replay URL."""
-    from policywatch.config import get_settings
+    from config import get_settings
 
     monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}")
@@ -149,7 +149,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
             connection.commit()
 
 
-# --- Airflow alerting (policywatch/airflow_support.py, tests/test_dag_e2e.py, tests/test_airflow_*.py)
+# --- Airflow alerting (policywatch_airflow/, tests/test_dag_e2e.py, tests/test_airflow_*.py)
 
 
 class SmtpSink:

@@ -1,4 +1,4 @@
-"""policywatch.airflow_support: the window a DAG run collects, the alert texts, and the read
+"""policywatch_airflow: the window a DAG run collects, the alert texts, and the read
 API (storage.read) that downstream DAGs use."""
 
 from __future__ import annotations
@@ -9,13 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from policywatch.airflow_support import (
-    RunWindow,
-    failure_message,
-    late_run_message,
-    run_window,
-    send_alert_email,
-)
+from policywatch_airflow import RunWindow, run_window
+from policywatch_airflow.alerts import failure_message, late_run_message, send_alert_email
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

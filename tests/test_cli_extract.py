@@ -106,7 +106,7 @@ def test_url_is_fetched_once_through_the_replay_after_robots_txt(monkeypatch, re
 
 
 def test_url_errors_robots_and_challenges(monkeypatch, tmp_path):
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     sites = copy_sites(tmp_path / "sites", ["kjj.cq.gov.cn"])
     serve_with_status(sites / "kjj.cq.gov.cn", "zwxx_176/tzgg/challenge.html", 412, CHALLENGE)

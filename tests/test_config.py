@@ -1,8 +1,8 @@
-"""policywatch/config.py: settings from the environment, with bad values named."""
+"""config/settings.py: settings from the environment, with bad values named."""
 
 import pytest
 
-from policywatch.config import ConfigError, get_settings
+from config import ConfigError, get_settings
 
 
 def test_defaults_put_everything_under_var(monkeypatch, tmp_path):

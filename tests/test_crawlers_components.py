@@ -48,7 +48,7 @@ def test_settings_are_polite_and_wire_the_components():
 def test_spider_loader_finds_one_spider_per_family():
     from scrapy.spiderloader import SpiderLoader
 
-    from policywatch.sources import FAMILIES
+    from config import FAMILIES
 
     assert sorted(SpiderLoader.from_settings(project_settings()).list()) == sorted(FAMILIES)
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import SITES
 from test_crawlers_spiders import articles, crawl_runs, run_crawl
 
-from policywatch.replay import ReplayServer
+from devtools.replay import ReplayServer
 
 SH = ZoneInfo("Asia/Shanghai")
 CPPCC = "http://www.cppcc.gov.cn/zxww/"

@@ -141,7 +141,7 @@ def test_unknown_category_fails_naming_it_and_the_tree(replay_server, db_url, tm
 
 
 def test_api_failure_is_fatal_and_the_other_category_is_still_read(db_url):
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     with ReplayServer(SITES, faults={"stic.sz.gov.cn/gkmlpt/api/all/2917": 502}) as server:
         result = run_crawl(server.url, db_url, "stic_sz")
@@ -156,7 +156,7 @@ def test_api_failure_is_fatal_and_the_other_category_is_still_read(db_url):
 def test_index_without_config_says_the_layout_changed(tmp_path, db_url):
     import shutil
 
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     sites = tmp_path / "sites"
     shutil.copytree(SITES / "stic.sz.gov.cn", sites / "stic.sz.gov.cn")

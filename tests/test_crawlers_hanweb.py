@@ -126,7 +126,7 @@ def test_max_pages_and_since_stop_before_the_dataproxy(replay_server, db_url):
 
 
 def test_dataproxy_failure_is_fatal_and_keeps_the_column_pages(db_url):
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     with ReplayServer(SITES, faults={"kjt.zj.gov.cn/module/web/jpage/dataproxy.jsp": 500}) as server:
         result = run_crawl(server.url, db_url, "kjt_zj")
@@ -139,7 +139,7 @@ def test_dataproxy_failure_is_fatal_and_keeps_the_column_pages(db_url):
 
 
 def test_column_page_without_paging_link_says_why(tmp_path, db_url):
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     sites = tmp_path / "sites"
     shutil.copytree(SITES / "kjt.zj.gov.cn", sites / "kjt.zj.gov.cn")

@@ -18,8 +18,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from test_crawlers_spiders import articles, crawl_runs, run_crawl
 
-from policywatch.replay import ReplayServer
-from policywatch.sources import load_registry
+from config import load_registry
+from devtools.replay import ReplayServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CHALLENGE = ROOT / "tests" / "fixtures" / "challenge" / "ruishu_412.html"
@@ -91,12 +91,12 @@ def set_first_page_items(sites: Path, items: list[str]) -> None:
 # ------------------------------------------------------------------ the second daily run
 
 
-ENABLED = [s.id for s in load_registry(ROOT / "policywatch" / "sources.toml").enabled()]
+ENABLED = [s.id for s in load_registry(ROOT / "config" / "sources.toml").enabled()]
 
 
 @pytest.mark.parametrize("source_id", ENABLED)
 def test_second_daily_run_over_an_unchanged_replay_parses_nothing_again(replay_server, db_url, source_id):
-    source = load_registry(ROOT / "policywatch" / "sources.toml").get(source_id)
+    source = load_registry(ROOT / "config" / "sources.toml").get(source_id)
     first = run_crawl(replay_server.url, db_url, source_id, run_id="day-1", logical_date="2024-03-05")
     assert first.returncode == 0 and first.summary["status"] == "success", first.stderr[-3000:]
     stored = articles(db_url, source_id)

@@ -107,7 +107,7 @@ def test_sichuan_demo_window_reads_only_the_2024_notices(replay_server, db_url):
 def test_sichuan_redesigned_list_fails_the_run(db_url, tmp_path):
     import shutil
 
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     sites = tmp_path / "sites"
     shutil.copytree(SITE, sites / "kjt.sc.gov.cn")

@@ -225,7 +225,7 @@ def test_trs_until_window(replay_server, db_url):
 
 
 def test_trs_list_page_http_error_fails_the_run(db_url):
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     with ReplayServer(SITES, faults={"kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500}) as server:
         result = run_crawl(server.url, db_url, "kjj_cq")
@@ -241,7 +241,7 @@ def test_trs_list_page_http_error_fails_the_run(db_url):
 
 
 def test_trs_later_list_page_failure_is_fatal_but_keeps_what_was_read(db_url):
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     with ReplayServer(SITES, faults={"kjj.cq.gov.cn/zwxx_176/tzgg/index_1.html": 404}) as server:
         result = run_crawl(server.url, db_url, "kjj_cq")
@@ -252,7 +252,7 @@ def test_trs_later_list_page_failure_is_fatal_but_keeps_what_was_read(db_url):
 
 
 def test_trs_article_failure_makes_the_run_partial(db_url):
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     broken = "kjj.cq.gov.cn/zwxx_176/tzgg/202403/t20240305_12876543.html"
     with ReplayServer(SITES, faults={broken: 404}) as server:
@@ -339,7 +339,7 @@ def test_wordpress_second_run_finds_nothing_new(replay_server, db_url):
 
 
 def test_wordpress_feed_failure_fails_the_run(db_url):
-    from policywatch.replay import ReplayServer
+    from devtools.replay import ReplayServer
 
     with ReplayServer(SITES, faults={"www.ichongqing.info/feed/": 503}) as server:
         result = run_crawl(server.url, db_url, "ichongqing")

@@ -34,7 +34,7 @@ def db_url(tmp_path) -> str:
 
 def registry_without(tmp_path: Path, source_id: str, *keys: str) -> Path:
     """A copy of the project registry whose ``source_id`` block lacks the given override lines."""
-    text = (ROOT / "policywatch" / "sources.toml").read_text(encoding="utf-8")
+    text = (ROOT / "config" / "sources.toml").read_text(encoding="utf-8")
     head, marker, rest = text.partition(f'id = "{source_id}"\n')
     block, sep, tail = rest.partition("[[sources]]")
     for key in keys:
@@ -217,10 +217,10 @@ def test_source_headers_middleware_adds_the_registry_referer_and_headers_without
     from scrapy import Request, Spider
     from scrapy.utils.test import get_crawler
 
+    from config import load_registry
     from crawlers.middlewares import SourceHeadersMiddleware
-    from policywatch.sources import load_registry
 
-    source = load_registry(ROOT / "policywatch" / "sources.toml").get("kw_beijing")
+    source = load_registry(ROOT / "config" / "sources.toml").get("kw_beijing")
     source = source.model_copy(update={"headers": {"X-Requested-With": "XMLHttpRequest"}})
     crawler = get_crawler(Spider)
     crawler.spider = Spider(name="trs")
@@ -236,7 +236,7 @@ def test_source_headers_middleware_adds_the_registry_referer_and_headers_without
     middleware.process_request(article)
     assert article.headers[b"Referer"] == (KW + "index_1.html").encode()
 
-    crawler.spider.source = load_registry(ROOT / "policywatch" / "sources.toml").get("most")  # no referer
+    crawler.spider.source = load_registry(ROOT / "config" / "sources.toml").get("most")  # no referer
     plain = Request(MOST + "kjbgz/index.html")
     middleware.process_request(plain)
     assert b"Referer" not in plain.headers

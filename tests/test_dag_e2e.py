@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SITES
 
-from policywatch.replay import ReplayServer
+from devtools.replay import ReplayServer
 
 pytestmark = pytest.mark.slow
 

@@ -32,7 +32,7 @@ RECORD = os.environ.get("POLICYWATCH_RECORD_GOLDEN") == "1"
 def _registry_schemes() -> dict[str, str]:
     import tomllib
 
-    raw = tomllib.loads((ROOT / "policywatch" / "sources.toml").read_text(encoding="utf-8"))
+    raw = tomllib.loads((ROOT / "config" / "sources.toml").read_text(encoding="utf-8"))
     schemes = {}
     for source in raw["sources"]:
         schemes.setdefault(source["host"], urlsplit(source["sections"][0]["url"]).scheme)

@@ -228,8 +228,7 @@ def test_the_spider_forces_the_registry_charset(tmp_path):
     from crawlers.spiders.hanweb import HanwebSpider
 
     crawler = get_crawler(
-        HanwebSpider,
-        {"POLICYWATCH_SOURCES_FILE": str(Path(__file__).resolve().parents[1] / "policywatch" / "sources.toml")},
+        HanwebSpider, {"POLICYWATCH_SOURCES_FILE": str(Path(__file__).resolve().parents[1] / "config" / "sources.toml")}
     )
     spider = HanwebSpider.from_crawler(crawler, source="kjt_zj")
     assert spider.source.charset == "utf-8"

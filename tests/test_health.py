@@ -16,11 +16,11 @@ import pytest
 from conftest import copy_sites
 from typer.testing import CliRunner
 
+from config import get_settings
 from crawlers.health import BROKEN, DEGRADED, OK, PastRun, RunFacts, assess
+from devtools.replay import ReplayServer
 from policywatch.cli import app
-from policywatch.config import get_settings
 from policywatch.pipeline import SourceCrawlError, crawl_source, registry
-from policywatch.replay import ReplayServer
 
 KJJ_COLUMN = Path("kjj.cq.gov.cn") / "zwxx_176" / "tzgg"
 KJJ_LIST = "https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html"

@@ -9,9 +9,9 @@ import pytest
 from conftest import SITES
 from sqlalchemy import select
 
-from policywatch.config import get_settings
+from config import get_settings
+from devtools.replay import ReplayServer
 from policywatch.pipeline import run_daily
-from policywatch.replay import ReplayServer
 
 DAY = date(2024, 3, 5)
 KJJ_LIST = "kjj.cq.gov.cn/zwxx_176/tzgg/index.html"

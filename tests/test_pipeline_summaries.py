@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from config import ConfigError, get_settings
 from policywatch.cli import app
-from policywatch.config import ConfigError, get_settings
 from policywatch.pipeline import load_configured_summarizer, summarize_pending
 from storage import ArticleRecord, session_scope, start_crawl_run, upgrade_database, upsert_article, upsert_source
 from storage.models import Summary

@@ -13,10 +13,10 @@ from pathlib import Path
 from conftest import SITES
 from typer.testing import CliRunner
 
+from config import get_settings
+from devtools.replay import ReplayServer
 from policywatch.cli import app
-from policywatch.config import get_settings
 from policywatch.pipeline import crawl_source, prepare_database
-from policywatch.replay import ReplayServer
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "kjj.example-district.gov.cn"  # an invented host: never a real site
@@ -39,9 +39,7 @@ def test_a_trs_site_added_to_the_registry_is_crawled_and_stored(tmp_path, monkey
     sites = tmp_path / "sites"
     shutil.copytree(SITES / "kjj.cq.gov.cn", sites / HOST)
     registry = tmp_path / "sources.toml"
-    registry.write_text(
-        (ROOT / "policywatch" / "sources.toml").read_text(encoding="utf-8") + NEW_SOURCE, encoding="utf-8"
-    )
+    registry.write_text((ROOT / "config" / "sources.toml").read_text(encoding="utf-8") + NEW_SOURCE, encoding="utf-8")
     monkeypatch.setenv("POLICYWATCH_SOURCES_FILE", str(registry))
     monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'new-source.db'}")

@@ -1,11 +1,11 @@
-"""policywatch/replay.py: the local replay server the spiders are tested against."""
+"""devtools/replay.py: the local replay server the spiders are tested against."""
 
 import urllib.error
 import urllib.request
 
 import pytest
 
-from policywatch.replay import ReplayServer
+from devtools.replay import ReplayServer
 
 
 @pytest.fixture

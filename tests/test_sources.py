@@ -1,11 +1,10 @@
-"""policywatch/sources.py: the registry is validated at load time, with the file, source and field named."""
+"""config/sources.py: the registry is validated at load time, with the file, source and field named."""
 
 from pathlib import Path
 
 import pytest
 
-from policywatch.config import PACKAGE_DIR
-from policywatch.sources import RegistryError, load_registry
+from config import PACKAGE_DIR, RegistryError, load_registry
 
 GOOD = """
 [[sources]]

@@ -212,7 +212,7 @@ def test_a_seq2seq_model_generates_through_the_same_interface(smol, tmp_path):
 def test_pipeline_with_the_generative_backend_stores_only_supported_summaries(smol, tmp_path, monkeypatch):
     from sqlalchemy import select
 
-    from policywatch.config import get_settings
+    from config import get_settings
     from policywatch.pipeline import summarize_pending
     from storage import ArticleRecord, session_scope, start_crawl_run, upgrade_database, upsert_article, upsert_source
     from storage.models import Article, Summary

@@ -1,7 +1,9 @@
 """What every family spider shares: the registry entry, the date window, error bookkeeping.
 
-A family spider is generic; the source registry entry (``-a source=ID``) tells it where to start
-(sections), the language, per-site overrides (download delay, charset, Referer, selectors).
+A family spider is generic; the source registry entry tells it where to start (sections), the
+language, per-site overrides (download delay, charset, Referer, selectors). ``python -m
+crawlers.run`` hands it the entry the parent process resolved (``source=<SourceConfig>``), so the
+registry is read once per pipeline run; ``scrapy crawl FAMILY -a source=ID`` reads it by id.
 
 Errors are collected on the spider for :class:`crawlers.extensions.CrawlRunRecorder`:
 
@@ -32,6 +34,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from config import SourceConfig, load_registry
 from crawlers.challenge import SourceBlocked
 from crawlers.conditional import NotModified
 from crawlers.extract.charset import decode_html
@@ -39,7 +42,6 @@ from crawlers.extract.dates import DEFAULT_TZ
 from crawlers.extract.urls import same_site
 from crawlers.items import ArticleItem
 from crawlers.middlewares import KIND_META, REAL_URL_META  # noqa: F401 - KIND_META is imported from here by the spiders
-from policywatch.sources import SourceConfig, load_registry
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,7 @@ class FamilySpider(scrapy.Spider):
 
     def __init__(
         self,
-        source: str | None = None,
+        source: str | SourceConfig | None = None,
         since: str | None = None,
         until: str | None = None,
         max_pages: str | int | None = None,
@@ -73,7 +75,8 @@ class FamilySpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         if not source:
             raise ValueError(f"spider {self.name!r} needs a source: -a source=<registry id>")
-        self.source_id = source
+        self._given_source = source if isinstance(source, SourceConfig) else None
+        self.source_id = source.id if isinstance(source, SourceConfig) else source
         self.since = _as_date(since, "since")
         self.until = _as_date(until, "until")
         self.max_pages_arg = int(max_pages) if max_pages not in (None, "") else None
@@ -99,8 +102,7 @@ class FamilySpider(scrapy.Spider):
 
     def _configure(self, crawler) -> None:
         settings = crawler.settings
-        registry = load_registry(settings.get("POLICYWATCH_SOURCES_FILE"))
-        self.source = registry.get(self.source_id)
+        self.source = self._given_source or load_registry(settings.get("POLICYWATCH_SOURCES_FILE")).get(self.source_id)
         if self.source.family != self.name:
             raise ValueError(f"source {self.source_id!r} is of family {self.source.family!r}, not {self.name!r}")
         self.allowed_domains = [self.source.host]

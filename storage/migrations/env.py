@@ -6,7 +6,7 @@ Used programmatically by :func:`storage.migrate.upgrade_database` (which passes 
     alembic -c storage/alembic.ini revision --autogenerate -m "add x"
 
 where the database URL is ``sqlalchemy.url`` if set, else ``POLICYWATCH_DATABASE_URL`` (through
-:func:`policywatch.config.get_settings`).
+:func:`config.get_settings`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _database_url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from policywatch.config import get_settings
+    from config import get_settings
 
     return get_settings().database_url
 

