@@ -10,11 +10,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test install airflow clean help chromium
+.PHONY: demo test lint install airflow clean help chromium
 
 help:
 	@echo "make demo     install, then run the daily pipeline against the local replay (SQLite)"
 	@echo "make test     install, then run the test suite"
+	@echo "make lint     ruff (lint and format check) and the import-layer contracts"
 	@echo "make airflow  install, then start airflow standalone with the project's DAGs"
 	@echo "make clean    remove .venv and var/"
 
@@ -37,6 +38,12 @@ demo: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# Style and structure: ruff's lint and format check, and the layers of [tool.importlinter].
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Debian's chromium and its driver for tests/test_airflow_ui.py (a browser is never downloaded).
 # Installed only where missing, and only as root (CI runs as root); elsewhere that test skips.
