@@ -80,7 +80,7 @@ def throughput(eval_dir: Path, articles: int, naive: int | None, rounds: int = 5
         ("padded", {"packed": False, "batch_size": 16}),
     )
     for name, options in variants:
-        loaded[name], load_s, _ = _timed(lambda: load_summarizer("extractive", **options))
+        loaded[name], load_s, _ = _timed(lambda options=options: load_summarizer("extractive", **options))
         loaded[name].summarize_batch(docs[:2])  # warm-up
         encoder = loaded[name].encoder
         out[name] = {
@@ -107,13 +107,15 @@ def throughput(eval_dir: Path, articles: int, naive: int | None, rounds: int = 5
     for r in range(rounds):
         for name, summarizer in loaded.items():
             _, wall, cpu = _timed(
-                lambda: [summarizer.summarize_batch(docs[i : i + BATCH]) for i in range(0, len(docs), BATCH)]
+                lambda summarizer=summarizer: [
+                    summarizer.summarize_batch(docs[i : i + BATCH]) for i in range(0, len(docs), BATCH)
+                ]
             )
             samples[name].append((len(docs) / wall, len(docs) / cpu))
         picked = list(range(r, naive, rounds))
         for name, options in per_article.items():
 
-            def run():
+            def run(options: dict = options, picked: list[int] = picked) -> list:
                 return [load_summarizer("extractive", **options).summarize_batch([docs[i]])[0] for i in picked]
 
             outputs, wall, cpu = _timed(run)

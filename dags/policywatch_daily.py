@@ -25,7 +25,9 @@ so parsing this file imports no heavy module (scrapy, torch, transformers, SQLAl
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import UTC, timedelta
+from typing import Any
 
 import pendulum
 from airflow.sdk import (
@@ -45,6 +47,7 @@ from policywatch_airflow import (
     SUMMARIES_ASSET,
     SUMMARIZER_BACKENDS,
     FailureAlert,
+    RunWindow,
     env_date,
     env_int,
     report_late_run,
@@ -72,7 +75,7 @@ SCHEDULE = os.environ.get("POLICYWATCH_DAG_SCHEDULE", "0 7 * * *").strip()
 END_DATE = env_date("POLICYWATCH_DAG_END_DATE")
 
 
-def _window(context):
+def _window(context: Mapping[str, Any]) -> RunWindow:
     return run_window(
         context["params"],
         data_interval_start=context.get("data_interval_start"),
@@ -150,7 +153,7 @@ def _window(context):
     },
     doc_md=__doc__,
 )
-def policywatch_daily():
+def policywatch_daily() -> None:
     @task
     def prepare() -> list[dict]:
         """Migrate the database and choose the sources of this run: their registry entries, read

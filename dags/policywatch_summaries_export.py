@@ -36,7 +36,7 @@ from policywatch_airflow import SUMMARIES_ASSET, FailureAlert
     },
     doc_md=__doc__,
 )
-def policywatch_summaries_export():
+def policywatch_summaries_export() -> None:
     @task
     def export_summaries() -> dict:
         import json

@@ -7,13 +7,18 @@ escapes both Markdown syntax and raw HTML (Markdown renderers pass raw HTML thro
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+if TYPE_CHECKING:
+    from storage import DigestEntry
 
 # Text always sits mid-line after "- [" or an indent, so only inline syntax needs escaping:
 # emphasis, code, links/images (brackets), strikethrough, table pipes, raw HTML and entities.
@@ -82,7 +87,7 @@ def _environment() -> Environment:
     return env
 
 
-def sections_from_entries(entries, timezone: ZoneInfo) -> list[DigestSection]:
+def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) -> list[DigestSection]:
     """Group storage.DigestEntry rows (already ordered by source) into digest sections."""
     sections = []
     for (source_id, source_name), group in groupby(entries, key=lambda e: (e.source.id, e.source.name)):

@@ -7,11 +7,14 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from config import ConfigError, get_settings
+from config import ConfigError, Settings, get_settings
+
+if TYPE_CHECKING:
+    from policywatch.pipeline import DailyReport
 
 app = typer.Typer(
     help="Crawl Chinese S&T and CPPCC policy news, summarize it and write a daily digest.",
@@ -306,7 +309,7 @@ def digest(logical_date: DateOption = None) -> None:
     typer.echo(f"{report.articles} articles from {report.sources} sources: {report.html} and {report.markdown}")
 
 
-def _print_daily(report, settings) -> None:
+def _print_daily(report: DailyReport, settings: Settings) -> None:
     for crawl_report in report.crawls:
         typer.echo(crawl_report.line())
     new = ", ".join(f"{c.source_id}: {c.new} new" for c in report.crawls)

@@ -250,7 +250,9 @@ def test_daily_dag_on_celery_survives_a_killed_worker_and_reruns(airflow_cluster
     assert len(per_model) == count[0] and all(row[3] == 1 for row in per_model)
     # The backfilled runs were late too (the 3 s deadline): their alerts were e-mailed as well.
     for run in backfilled.values():
-        cluster.wait_until(lambda: _late_run_mail(cluster, run["dag_run_id"]), 60, "the backfill's late-run e-mails")
+        cluster.wait_until(
+            lambda run=run: _late_run_mail(cluster, run["dag_run_id"]), 60, "the backfill's late-run e-mails"
+        )
 
 
 def _dag_ready(cluster) -> bool:

@@ -34,13 +34,22 @@ def test_an_upward_import_breaks_the_layers(tmp_path):
     import shutil
 
     copy = tmp_path / "tree"
-    for name in ("config", "storage", "crawlers", "summarizer", "digest", "devtools", "policywatch",
-                 "policywatch_airflow"):
+    for name in (
+        "config",
+        "storage",
+        "crawlers",
+        "summarizer",
+        "digest",
+        "devtools",
+        "policywatch",
+        "policywatch_airflow",
+    ):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.toml"))
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     sources = copy / "config" / "sources.py"
-    sources.write_text(sources.read_text(encoding="utf-8") + "\n\ndef _upward():\n    import policywatch.pipeline\n",
-                       encoding="utf-8")
+    sources.write_text(
+        sources.read_text(encoding="utf-8") + "\n\ndef _upward():\n    import policywatch.pipeline\n", encoding="utf-8"
+    )
     proc = subprocess.run(
         [str(LINT_IMPORTS), "--no-cache", "--config", str(copy / "pyproject.toml")],
         cwd=copy,
