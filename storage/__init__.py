@@ -3,8 +3,7 @@ module other packages import from (docs/architecture.md; the import-linter contr
 ``storage-facade``). Its names, by concern:
 
 * database: ``make_engine``, ``session_scope``, ``upgrade_database``, ``current_revision``,
-  ``head_revision`` (``storage.db``, ``storage.migrate``); the ORM models ``Article``, ``Base``,
-  ``CrawlRun``, ``Source``, ``Summary`` (``storage.models``)
+  ``head_revision`` (``storage.db``, ``storage.migrate``)
 * records and types: ``ArticleRecord``, ``UpsertOutcome``, ``CrawlStatus``, ``content_hash``,
   ``UTCDateTime`` (``storage.records``, ``storage.types``)
 * sources: ``upsert_source`` (``storage.sources``)
@@ -44,7 +43,6 @@ from storage.crawl_runs import (
 from storage.db import make_engine, session_scope
 from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
 from storage.migrate import current_revision, head_revision, upgrade_database
-from storage.models import Article, Base, CrawlRun, Source, Summary
 from storage.read import DigestEntry, RunTotals, SummaryView, digest_entries, run_totals, summaries_since, table_counts
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
 from storage.sources import upsert_source
@@ -58,12 +56,6 @@ __all__ = [
     "make_engine",
     "session_scope",
     "upgrade_database",
-    # ORM models
-    "Article",
-    "Base",
-    "CrawlRun",
-    "Source",
-    "Summary",
     # records and types
     "ArticleRecord",
     "CrawlStatus",
