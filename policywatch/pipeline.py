@@ -15,8 +15,12 @@ import sys
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config import Registry, Settings, SourceConfig, get_settings, load_registry
+
+if TYPE_CHECKING:
+    from summarizer import Summarizer
 
 log = logging.getLogger(__name__)
 
@@ -155,30 +159,25 @@ def prepare_database(settings: Settings | None = None, *, reg: Registry | None =
 
 
 def _read_crawl_run(settings: Settings, source: SourceConfig, run_id: str) -> CrawlReport | None:
-    from sqlalchemy import select
-
-    from storage import session_scope
-    from storage.models import CrawlRun
+    from storage import crawl_run_view, session_scope
 
     with session_scope(settings.database_url) as session:
-        row = session.scalars(
-            select(CrawlRun).where(CrawlRun.source_id == source.id, CrawlRun.run_id == run_id)
-        ).one_or_none()
-        if row is None:
-            return None
-        return CrawlReport(
-            source_id=source.id,
-            source_name=source.name,
-            status=row.status,
-            pages=row.pages_fetched or 0,
-            found=row.items_found or 0,
-            new=row.items_new or 0,
-            updated=row.items_updated or 0,
-            unchanged=row.items_unchanged or 0,
-            errors=list(row.error_messages or []),
-            health=row.health,
-            health_reasons=list(row.health_reasons or []),
-        )
+        row = crawl_run_view(session, source.id, run_id)
+    if row is None:
+        return None
+    return CrawlReport(
+        source_id=source.id,
+        source_name=source.name,
+        status=row.status,
+        pages=row.pages_fetched or 0,
+        found=row.items_found or 0,
+        new=row.items_new or 0,
+        updated=row.items_updated or 0,
+        unchanged=row.items_unchanged or 0,
+        errors=list(row.error_messages or []),
+        health=row.health,
+        health_reasons=list(row.health_reasons or []),
+    )
 
 
 def crawl_source(
@@ -250,7 +249,7 @@ def crawl_source(
     return report
 
 
-def load_configured_summarizer(settings: Settings | None = None, backend: str | None = None, **overrides):
+def load_configured_summarizer(settings: Settings | None = None, backend: str | None = None, **overrides) -> Summarizer:
     """The configured backend (``backend`` overrides POLICYWATCH_SUMMARIZER), its model loaded
     once, with the options of POLICYWATCH_SUMMARIZER_CONFIG and then ``overrides``."""
     from summarizer import load_summarizer
@@ -269,7 +268,7 @@ def summarize_pending(
     *,
     source_ids: list[str] | None = None,
     limit: int | None = None,
-    summarizer=None,
+    summarizer: Summarizer | None = None,
     resummarize: bool = False,
     backend: str | None = None,
 ) -> SummarizeReport:
@@ -279,7 +278,7 @@ def summarize_pending(
     re-crawling. Every summary is stored with the faithfulness guard's decision."""
     import time
 
-    from storage import articles_to_summarize, save_summary, session_scope
+    from storage import articles_for_summary, articles_to_summarize, save_summary, session_scope
     from summarizer import Document
     from summarizer.guard import check as guard_check
 
@@ -299,9 +298,7 @@ def summarize_pending(
     for start in range(0, len(article_ids), SUMMARY_BATCH_SIZE):
         batch_ids = article_ids[start : start + SUMMARY_BATCH_SIZE]
         with session_scope(settings.database_url) as session:
-            from storage.models import Article
-
-            articles = [session.get(Article, article_id) for article_id in batch_ids]
+            articles = articles_for_summary(session, batch_ids)
             docs = [Document(title=a.title, body=a.body, language=a.language) for a in articles]
             for article, summary in zip(articles, summarizer.summarize_batch(docs), strict=True):
                 if not summary.text:
@@ -396,25 +393,18 @@ def source_statuses(settings: Settings | None = None) -> list[dict]:
 
 def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list[tuple[str, list[str]]]:
     """(source id, errors) for every source whose crawl in this run failed or was found broken."""
-    from sqlalchemy import or_, select
-
-    from storage import session_scope
-    from storage.models import CrawlRun
+    from storage import failed_crawl_runs, session_scope
 
     settings = settings or get_settings()
     with session_scope(settings.database_url) as session:
-        rows = session.scalars(
-            select(CrawlRun).where(
-                CrawlRun.run_id == run_id, or_(CrawlRun.status == "failed", CrawlRun.health == "broken")
-            )
-        ).all()
-        return [
-            (
-                row.source_id,
-                list(row.error_messages or []) or [f"{row.source_id}: broken: {r}" for r in row.health_reasons or []],
-            )
-            for row in rows
-        ]
+        rows = failed_crawl_runs(session, run_id)
+    return [
+        (
+            row.source_id,
+            list(row.error_messages or []) or [f"{row.source_id}: broken: {r}" for r in row.health_reasons or []],
+        )
+        for row in rows
+    ]
 
 
 def run_daily(

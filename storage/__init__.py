@@ -1,77 +1,101 @@
-"""policywatch storage: SQLAlchemy 2 models, Alembic migrations, repository functions.
+"""policywatch storage: SQLAlchemy 2 models, Alembic migrations, and this facade, the only
+module other packages import from (docs/architecture.md; the import-linter contract
+``storage-facade``). Its names, by concern:
 
-The names below are the contract other packages code against (docs/architecture.md).
+* database: ``make_engine``, ``session_scope``, ``upgrade_database``, ``current_revision``,
+  ``head_revision`` (``storage.db``, ``storage.migrate``)
+* records and types: ``ArticleRecord``, ``UpsertOutcome``, ``CrawlStatus``, ``content_hash``,
+  ``UTCDateTime`` (``storage.records``, ``storage.types``)
+* sources: ``upsert_source`` (``storage.sources``)
+* crawl runs, their health and windows: ``start_crawl_run``, ``finish_crawl_run``,
+  ``record_crawl_health``, ``previous_crawl_runs``, ``complete_crawl_windows``, ``CrawlWindow``;
+  read back as ``CrawlRunView``: ``crawl_run_view``, ``failed_crawl_runs``, ``latest_crawl_runs``
+  (``storage.crawl_runs``)
+* articles: ``upsert_article``, ``mark_article_seen``, ``get_article``, ``stored_article_dates``,
+  ``recent_article_urls`` (``storage.articles``)
+* summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``),
+  ``save_summary`` (``storage.summaries``)
+* HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
+* reads for the digest and downstream jobs: ``digest_entries`` (``DigestEntry``),
+  ``summaries_since`` (``SummaryView``), ``run_totals`` (``RunTotals``), ``table_counts``
+  (``storage.read``)
+
+No function commits: the caller owns the transaction (``session_scope``). Writers that run
+concurrently (crawl subprocesses) should commit after each article: the upserts are single
+``INSERT ... ON CONFLICT`` / conditional ``UPDATE`` statements of the session's dialect (SQLite or
+PostgreSQL), safe under concurrency, but on PostgreSQL two long transactions touching the same URLs
+in different orders can deadlock, and on SQLite a transaction holds the write lock until it ends.
 """
 
-from storage.db import make_engine, session_scope
-from storage.migrate import current_revision, head_revision, upgrade_database
-from storage.models import Article, Base, CrawlRun, Source, Summary
-from storage.read import RunTotals, SummaryView, run_totals, summaries_since
-from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
-from storage.repository import (
-    CachedPage,
+from storage.articles import get_article, mark_article_seen, recent_article_urls, stored_article_dates, upsert_article
+from storage.crawl_runs import (
+    CrawlRunView,
     CrawlWindow,
-    DigestEntry,
-    articles_to_summarize,
     complete_crawl_windows,
-    digest_entries,
+    crawl_run_view,
+    failed_crawl_runs,
     finish_crawl_run,
-    get_article,
-    http_cache_entries,
     latest_crawl_runs,
-    mark_article_seen,
     previous_crawl_runs,
-    recent_article_urls,
     record_crawl_health,
-    save_http_cache,
-    save_summary,
     start_crawl_run,
-    stored_article_dates,
-    table_counts,
-    upsert_article,
-    upsert_source,
 )
+from storage.db import make_engine, session_scope
+from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
+from storage.migrate import current_revision, head_revision, upgrade_database
+from storage.read import DigestEntry, RunTotals, SummaryView, digest_entries, run_totals, summaries_since, table_counts
+from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
+from storage.sources import upsert_source
+from storage.summaries import ArticleText, articles_for_summary, articles_to_summarize, save_summary
 from storage.types import UTCDateTime
 
 __all__ = [
-    "Article",
+    # database
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "session_scope",
+    "upgrade_database",
+    # records and types
     "ArticleRecord",
-    "Base",
-    "CachedPage",
-    "CrawlRun",
     "CrawlStatus",
-    "CrawlWindow",
-    "DigestEntry",
-    "RunTotals",
-    "Source",
-    "Summary",
-    "SummaryView",
     "UTCDateTime",
     "UpsertOutcome",
-    "articles_to_summarize",
-    "complete_crawl_windows",
     "content_hash",
-    "current_revision",
-    "digest_entries",
+    # sources
+    "upsert_source",
+    # crawl runs
+    "CrawlRunView",
+    "CrawlWindow",
+    "complete_crawl_windows",
+    "crawl_run_view",
+    "failed_crawl_runs",
     "finish_crawl_run",
-    "get_article",
-    "head_revision",
-    "http_cache_entries",
     "latest_crawl_runs",
-    "mark_article_seen",
     "previous_crawl_runs",
-    "recent_article_urls",
     "record_crawl_health",
-    "save_http_cache",
-    "stored_article_dates",
-    "make_engine",
-    "save_summary",
-    "run_totals",
-    "session_scope",
     "start_crawl_run",
+    # articles
+    "get_article",
+    "mark_article_seen",
+    "recent_article_urls",
+    "stored_article_dates",
+    "upsert_article",
+    # summaries
+    "ArticleText",
+    "articles_for_summary",
+    "articles_to_summarize",
+    "save_summary",
+    # HTTP cache
+    "CachedPage",
+    "http_cache_entries",
+    "save_http_cache",
+    # reads for the digest and downstream jobs
+    "DigestEntry",
+    "RunTotals",
+    "SummaryView",
+    "digest_entries",
+    "run_totals",
     "summaries_since",
     "table_counts",
-    "upgrade_database",
-    "upsert_article",
-    "upsert_source",
 ]

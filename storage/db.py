@@ -9,7 +9,7 @@ subprocesses, summarizer, digest, migrations) gets the same connection settings:
 * PostgreSQL (``postgresql+psycopg://``; a bare ``postgresql://`` URL is given the psycopg
   driver): ``pool_pre_ping``.
 
-Only SQLite and PostgreSQL are supported (the repository uses their ``INSERT ... ON CONFLICT``).
+Only SQLite and PostgreSQL are supported (the upserts use their ``INSERT ... ON CONFLICT``).
 """
 
 from __future__ import annotations

@@ -1,21 +1,70 @@
-"""The read API for downstream jobs: plain, frozen dataclasses, no ORM object leaks out.
+"""The reads of the digest and of downstream jobs; every function takes a session
+(``storage.session_scope``) and only reads.
 
-A downstream job (the asset-scheduled DAG in ``dags/``, an export, a report) reads what the daily
-pipeline stored through these functions, so a change of the ORM models or of the session handling
-does not ripple into them. Every function takes a session (``storage.session_scope``) and only
-reads.
+* the digest: :func:`digest_entries` (the day's articles with their source and newest summary, as
+  ORM rows the digest renders inside the session);
+* downstream jobs (the asset-scheduled DAG in ``dags/``, an export, a report): plain, frozen
+  dataclasses, so a change of the ORM models or of the session handling does not ripple into them
+  (:func:`summaries_since`, :func:`run_totals`, :func:`table_counts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Article, CrawlRun, Summary
+from storage.common import as_date
+from storage.models import Article, CrawlRun, Source, Summary
+
+# ---------------------------------------------------------------------------------------- digest
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """One article of a day's digest, its source and its newest summary (None: not summarized)."""
+
+    article: Article
+    source: Source
+    summary: Summary | None
+
+
+def digest_entries(
+    session: Session, logical_date: date | datetime | str, *, backend: str | None = None
+) -> list[DigestEntry]:
+    """Articles first stored by a crawl run of ``logical_date``, each with its source and its
+    newest summary (of ``backend`` if given; None when there is none), ordered by source name,
+    then published_at newest first (undated last), then id. Advertorials (paid items a crawler
+    flagged ``extra["advertorial"]``, e.g. rmzxw's 【免责声明】 企业广告宣传资讯) are stored but left out."""
+    day = as_date(logical_date)
+    rows = session.execute(
+        select(Article, Source)
+        .join(Source, Article.source_id == Source.id)
+        .join(CrawlRun, Article.first_crawl_run_id == CrawlRun.id)
+        .where(CrawlRun.logical_date == day)
+        .order_by(Source.name, Source.id, Article.published_at.desc().nulls_last(), Article.id)
+    ).all()
+    # filtered here rather than in SQL: JSON path syntax differs between SQLite and PostgreSQL
+    rows = [(article, source) for article, source in rows if not (article.extra or {}).get("advertorial")]
+    if not rows:
+        return []
+    newest: dict[int, Summary] = {}
+    stmt = (
+        select(Summary)
+        .where(Summary.article_id.in_([article.id for article, _ in rows]))
+        .order_by(Summary.article_id, Summary.updated_at.desc(), Summary.id.desc())
+    )
+    if backend is not None:
+        stmt = stmt.where(Summary.backend == backend)
+    for summary in session.execute(stmt).scalars():
+        newest.setdefault(summary.article_id, summary)
+    return [DigestEntry(article, source, newest.get(article.id)) for article, source in rows]
+
+
+# ------------------------------------------------------------------------------- downstream jobs
 
 
 @dataclass(frozen=True)
@@ -115,3 +164,11 @@ def run_totals(session: Session, run_id: str) -> RunTotals:
         ).where(CrawlRun.run_id == run_id)
     ).one()
     return RunTotals(run_id, *(int(value) for value in row))
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Row counts of sources, articles, summaries and crawl_runs."""
+    return {
+        model.__tablename__: session.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Source, Article, Summary, CrawlRun)
+    }

@@ -13,7 +13,7 @@ from storage.types import ensure_aware_utc
 
 
 class UpsertOutcome(str, enum.Enum):
-    """What :func:`storage.repository.upsert_article` did with a record."""
+    """What :func:`storage.upsert_article` did with a record."""
 
     NEW = "new"  # first time this canonical URL is stored
     UPDATED = "updated"  # known URL, title/body changed: the row was rewritten

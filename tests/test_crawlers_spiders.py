@@ -81,7 +81,8 @@ def run_crawl(
 def articles(database_url: str, source_id: str | None = None) -> dict[str, object]:
     from sqlalchemy import select
 
-    from storage import Article, session_scope
+    from storage import session_scope
+    from storage.models import Article
 
     with session_scope(database_url) as session:
         query = select(Article)
@@ -93,7 +94,8 @@ def articles(database_url: str, source_id: str | None = None) -> dict[str, objec
 def crawl_runs(database_url: str, source_id: str) -> list[object]:
     from sqlalchemy import select
 
-    from storage import CrawlRun, session_scope
+    from storage import session_scope
+    from storage.models import CrawlRun
 
     with session_scope(database_url) as session:
         return list(session.scalars(select(CrawlRun).where(CrawlRun.source_id == source_id).order_by(CrawlRun.id)))

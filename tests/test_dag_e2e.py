@@ -99,7 +99,8 @@ def _rows(tmp_path: Path) -> dict[str, int]:
 def _published_dates(tmp_path: Path) -> list[date]:
     from sqlalchemy import select
 
-    from storage import Article, session_scope
+    from storage import session_scope
+    from storage.models import Article
 
     tz = __import__("zoneinfo").ZoneInfo("Asia/Shanghai")
     with session_scope(f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}") as session:

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from crawlers.extract.zcms import parse_zcms_article
 from storage import (
-    Article,
     ArticleRecord,
     digest_entries,
     make_engine,
@@ -21,6 +20,7 @@ from storage import (
     upsert_article,
     upsert_source,
 )
+from storage.models import Article
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2024, 3, 5)

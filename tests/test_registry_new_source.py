@@ -60,7 +60,8 @@ def test_a_trs_site_added_to_the_registry_is_crawled_and_stored(tmp_path, monkey
 
     from sqlalchemy import select
 
-    from storage import Article, session_scope
+    from storage import session_scope
+    from storage.models import Article
 
     with session_scope(settings.database_url) as session:
         stored = {a.url: a for a in session.scalars(select(Article).where(Article.source_id == "kjj_example"))}

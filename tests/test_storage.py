@@ -15,11 +15,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from storage import (
-    Article,
     ArticleRecord,
-    CrawlRun,
-    Source,
-    Summary,
     UpsertOutcome,
     UTCDateTime,
     articles_to_summarize,
@@ -36,6 +32,7 @@ from storage import (
     upsert_article,
     upsert_source,
 )
+from storage.models import Article, CrawlRun, Source, Summary
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BACKEND = "extractive"

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from storage import (
     ArticleRecord,
     CachedPage,
-    CrawlRun,
     finish_crawl_run,
     get_article,
     http_cache_entries,
@@ -28,6 +27,7 @@ from storage import (
     upsert_article,
     upsert_source,
 )
+from storage.models import CrawlRun
 
 SH = ZoneInfo("Asia/Shanghai")
 LIST = "https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html"
