@@ -13,25 +13,15 @@ A page that gives no item without an error (outside the date window, a duplicate
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
 
-from crawlers.middlewares import KIND_META
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+from crawlers.middlewares import KIND_META, CrawlerComponent
 
 
-class PageOutcomeMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> PageOutcomeMiddleware:
-        return cls(crawler)
-
+class PageOutcomeMiddleware(CrawlerComponent):
     def _is_article(self, response: Response) -> bool:
         return response.meta.get(KIND_META) == "article"
 
