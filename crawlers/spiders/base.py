@@ -5,11 +5,13 @@ language, per-site overrides (download delay, charset, Referer, selectors). ``py
 crawlers.run`` hands it the entry the parent process resolved (``source=<SourceConfig>``), so the
 registry is read once per pipeline run; ``scrapy crawl FAMILY -a source=ID`` reads it by id.
 
-Errors are collected on the spider for :class:`crawlers.extensions.CrawlRunRecorder`:
+Errors go to the crawl's :class:`crawlers.runstate.CrawlRunState` (:attr:`FamilySpider.run_state`,
+owned by :class:`crawlers.extensions.CrawlRunRecorder`), through :meth:`FamilySpider.record_fatal`
+and :meth:`FamilySpider.record_page_error`, which also log them:
 
-* ``fatal_errors``: the source could not be read — a list/feed page failed or answered non-2xx,
+* fatal errors: the source could not be read — a list/feed page failed or answered non-2xx,
   or listed no article (layout changed?). The crawl run ends ``failed``.
-* ``page_errors``: one article page failed or gave no title/body. The run ends ``partial``.
+* page errors: one article page failed or gave no title/body. The run ends ``partial``.
 
 Unchanged pages (crawlers/conditional.py) reach the errbacks as :class:`NotModified`, never the
 callbacks: an unchanged article is done; an unchanged list page is not paged further, but the
@@ -24,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -37,11 +39,15 @@ from twisted.python.failure import Failure
 from config import SourceConfig, load_registry
 from crawlers.challenge import SourceBlocked
 from crawlers.conditional import NotModified
+from crawlers.extensions import crawl_run_state
 from crawlers.extract.charset import decode_html
 from crawlers.extract.dates import DEFAULT_TZ
 from crawlers.extract.urls import same_site
 from crawlers.items import ArticleItem
 from crawlers.middlewares import KIND_META, REAL_URL_META  # noqa: F401 - KIND_META is imported from here by the spiders
+
+if TYPE_CHECKING:
+    from crawlers.runstate import CrawlRunState
 
 logger = logging.getLogger(__name__)
 
@@ -80,17 +86,7 @@ class FamilySpider(scrapy.Spider):
         self.since = _as_date(since, "since")
         self.until = _as_date(until, "until")
         self.max_pages_arg = int(max_pages) if max_pages not in (None, "") else None
-        self.fatal_errors: list[str] = []
-        self.page_errors: list[str] = []
-        self.crawl_run = None  # set by CrawlRunRecorder; read by StoragePipeline
-        self.run_summary: dict[str, Any] | None = None  # set by CrawlRunRecorder at close
         self._yielded_urls: set[str] = set()
-        self.incomplete_lists: set[str] = (
-            set()
-        )  # list pages with entries left out for the window (crawlers/incremental.py)
-        self.lists_cut_short: bool | None = (
-            None  # a list may go on past the page limit (crawlers/incremental.py; None: not tracked)
-        )
         self._refreshed_sections: set[str | None] = set()
 
     @classmethod
@@ -123,6 +119,11 @@ class FamilySpider(scrapy.Spider):
                 self.name,
                 ", ".join(sorted(self.rules)),
             )
+
+    @property
+    def run_state(self) -> CrawlRunState | None:
+        """The crawl's state (``crawlers.extensions.crawl_run_state``): None before spider_opened."""
+        return crawl_run_state(self.crawler)
 
     # ------------------------------------------------------------------ requests and responses
     def response_text(self, response: Response) -> str:
@@ -254,11 +255,17 @@ class FamilySpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ error bookkeeping
     def record_fatal(self, message: str) -> None:
-        self.fatal_errors.append(message)
+        """A fatal error of the crawl (the run fails), logged."""
+        state = self.run_state
+        if state is not None:
+            state.fatal_errors.append(message)
         self.logger.error("FATAL %s", message)
 
     def record_page_error(self, message: str) -> None:
-        self.page_errors.append(message)
+        """A page error of the crawl (the run is partial), logged."""
+        state = self.run_state
+        if state is not None:
+            state.page_errors.append(message)
         self.logger.warning("%s", message)
 
     @staticmethod
