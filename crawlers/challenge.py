@@ -18,6 +18,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import _schedule_coro
 
+from crawlers.middlewares import REAL_URL_META, CrawlerComponent
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -45,14 +47,10 @@ def find_challenge(status: int, body: bytes) -> str | None:
     return None
 
 
-class JsChallengeMiddleware:
+class JsChallengeMiddleware(CrawlerComponent):
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.stopped = False
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> JsChallengeMiddleware:
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         what = find_challenge(response.status, response.body)
@@ -60,7 +58,7 @@ class JsChallengeMiddleware:
             return response
         spider = self.crawler.spider
         source_id = getattr(spider, "source_id", getattr(spider, "name", "?"))
-        url = request.meta.get("real_url") or request.url
+        url = request.meta.get(REAL_URL_META) or request.url
         self.crawler.stats.inc_value("policywatch/js_challenges")
         if not self.stopped:
             self.stopped = True

@@ -16,8 +16,9 @@ What is remembered, and when (so nothing is ever skipped that was not stored):
 * an article page's validators once an item from it went through the pipelines (``item_scraped``):
   a page whose item failed or was dropped is fetched in full next time;
 * a list page's validators at the end of the crawl, only when the crawl had no error and nothing of
-  that page was left out for the date window (``FamilySpider.incomplete_lists``), with the id of
-  the crawl run that saved them (``http_cache.crawl_run_id``).
+  that page was left out for the date window (``incomplete_lists`` of the crawl's
+  :class:`crawlers.runstate.CrawlRunState`), with the id of the crawl run that saved them
+  (``http_cache.crawl_run_id``).
 
 A 304 on a list page ends the paging of its section (``FamilySpider.list_not_modified``), which
 is only right when the pages below were read down to this crawl's ``since``. So a list page's
@@ -44,10 +45,12 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawlers.db import engine_for
+from crawlers.extensions import crawl_run_state
 from crawlers.incremental import complete_windows
 from crawlers.middlewares import KIND_META, REAL_URL_META
 
 if TYPE_CHECKING:
+    from scrapy import Spider
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -113,7 +116,7 @@ class ConditionalRequestsMiddleware:
         return middleware
 
     # ------------------------------------------------------------------ signals
-    def spider_opened(self, spider) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         from storage import http_cache_entries, session_scope
 
         self.source_id = getattr(spider, "source_id", None)
@@ -132,7 +135,7 @@ class ConditionalRequestsMiddleware:
             self.cache = {}
         logger.info("%s: %d cached validators", self.source_id, len(self.cache))
 
-    def item_scraped(self, item: Any, response: Response, spider) -> None:
+    def item_scraped(self, item: Any, response: Response) -> None:
         if response is None or response.request is None:
             return
         url = item.get("url")
@@ -145,18 +148,15 @@ class ConditionalRequestsMiddleware:
         if url == cache_key(response.request) or (url in self.fetched and self.fetched[url].kind == "article"):
             self.scraped.add(url)
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def spider_closed(self, reason: str) -> None:
         from storage import CachedPage, save_http_cache, session_scope
 
         if self.source_id is None:
             return
-        clean = (
-            reason == "finished"
-            and not getattr(spider, "fatal_errors", None)
-            and not getattr(spider, "page_errors", None)
-        )
-        incomplete = getattr(spider, "incomplete_lists", set())
-        run_pk = getattr(getattr(spider, "crawl_run", None), "id", None)
+        state = crawl_run_state(self.crawler)
+        clean = reason == "finished" and (state is None or state.clean)
+        incomplete = state.incomplete_lists if state is not None else set()
+        run_pk = state.run_pk if state is not None else None
         pages = [
             CachedPage(url, f.etag, f.last_modified, f.status, f.body_hash, run_pk)
             for url, f in self.fetched.items()
@@ -194,7 +194,7 @@ class ConditionalRequestsMiddleware:
             return cached
         spider = self.crawler.spider
         if self.windows is None:  # after every spider_opened handler: CrawlRunRecorder's read them
-            self.windows = complete_windows(spider, self.database_url)
+            self.windows = complete_windows(self.crawler, self.database_url)
         window = self.windows.get(cached.crawl_run_id) if cached.crawl_run_id is not None else None
         if window is not None and window.reaches(getattr(spider, "since", None)):
             return cached
@@ -259,10 +259,10 @@ class ConditionalRequestsMiddleware:
     def _mark_seen(self, url: str) -> bool:
         from storage import mark_article_seen, session_scope
 
-        spider = self.crawler.spider
+        state = crawl_run_state(self.crawler)
         try:
             with session_scope(engine_for(self.database_url)) as session:
-                return mark_article_seen(session, url, getattr(spider, "crawl_run", None))
+                return mark_article_seen(session, url, state.crawl_run if state is not None else None)
         except Exception as exc:  # noqa: BLE001 - cannot tell: fetch it in full to be safe
             logger.warning("%s: cannot mark %s as seen: %s: %s", self.source_id, url, type(exc).__name__, exc)
             return False

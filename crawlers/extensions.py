@@ -1,35 +1,47 @@
 """Scrapy extensions.
 
-``CrawlRunRecorder`` writes the ``crawl_runs`` row of the crawl (docs/architecture.md):
+``CrawlRunRecorder`` owns the crawl's :class:`crawlers.runstate.CrawlRunState` (the run row, the
+errors, the list completeness, the summary) and writes the ``crawl_runs`` row (docs/architecture.md).
+Other components reach the state through :func:`crawl_run_state` (``crawl_run_state(crawler)``),
+never through attributes of the spider:
 
-* spider_opened: ``upsert_source`` (from the registry entry) and ``start_crawl_run(source_id,
+* spider_opened: the state is created (first of every ``spider_opened`` handler: extensions connect
+  before the middlewares); ``upsert_source`` (from the registry entry) and ``start_crawl_run(source_id,
   run_id=POLICYWATCH_RUN_ID, logical_date=POLICYWATCH_LOGICAL_DATE)`` with the spider's date window
-  (``since``/``until``: ``window_since``/``window_until``); the row is put on the spider
-  (``spider.crawl_run``) so the item pipeline links articles to it; before that, the source's
-  complete earlier runs (``storage.complete_crawl_windows``) go on ``spider.complete_windows``
+  (``since``/``until``: ``window_since``/``window_until``); the row goes on the state
+  (``state.crawl_run``) so the item pipeline links articles to it; before that, the source's
+  complete earlier runs (``storage.complete_crawl_windows``) go on ``state.complete_windows``
   for crawlers/incremental.py and crawlers/conditional.py (read before a retried task resets its
   row, so a successful first attempt still counts);
-* spider_closed: ``finish_crawl_run`` with pages fetched (responses minus robots.txt), items
-  found / new / updated / unchanged (crawler stats), the error messages and the status:
-  ``failed`` if any fatal error, ``partial`` if page errors, else ``success``; then the requests
-  made, the 304s and the failed pages, and the health verdict of crawlers/health.py (against the
-  source's previous runs) with ``record_crawl_health``; ``lists_complete`` is whether every list
-  was read down to the window (``spider.lists_cut_short`` False, set by crawlers/incremental.py).
+* spider_closed: the state is finished (``state.summary``, for ``python -m crawlers.run``);
+  ``finish_crawl_run`` with pages fetched (responses minus robots.txt), items found / new /
+  updated / unchanged (crawler stats), the error messages and the status: ``failed`` if any fatal
+  error, ``partial`` if page errors, else ``success``; then the requests made, the 304s and the
+  failed pages, and the health verdict of crawlers/health.py (against the source's previous runs)
+  with ``record_crawl_health``; ``lists_complete`` is whether every list was read down to the
+  window (``state.lists_cut_short`` False, noted by crawlers/incremental.py).
 
-The summary is also left on the spider (``spider.run_summary``) for ``python -m crawlers.run``.
+Without ``DATABASE_URL`` the recorder still keeps the state (errors and summary), and writes no row.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from scrapy import signals
-from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.exceptions import CloseSpider
 
 from crawlers.db import engine_for
+from crawlers.runstate import CrawlRunState
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+    from crawlers.health import Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -38,44 +50,21 @@ def default_run_id() -> str:
     return "manual-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def run_summary(spider: Any, stats: Any, reason: str | None = None) -> dict[str, Any]:
-    """Counts and status of a finished crawl, from the crawler stats and the spider's error lists."""
-    get = stats.get_value
-    fatal = list(getattr(spider, "fatal_errors", []))
-    pages = list(getattr(spider, "page_errors", []))
-    if reason not in (None, "finished") and not fatal:
-        fatal.append(f"{getattr(spider, 'source_id', spider.name)}: crawl ended early ({reason})")
-    status = "failed" if fatal else "partial" if pages else "success"
-    return {
-        "source_id": getattr(spider, "source_id", spider.name),
-        "pages_fetched": max(0, (get("downloader/response_count") or 0) - (get("robotstxt/response_count") or 0)),
-        # articles answered 304 were found (and counted unchanged) without becoming items again
-        "items_found": (get("item_scraped_count") or 0)
-        + (get("item_dropped_count") or 0)
-        + (get("policywatch/articles_not_modified") or 0),
-        "items_new": get("policywatch/items_new") or 0,
-        "items_updated": get("policywatch/items_updated") or 0,
-        "items_unchanged": get("policywatch/items_unchanged") or 0,
-        "fatal_errors": fatal,
-        "page_errors": pages,
-        "error_messages": fatal + pages,
-        "status": status,
-        "requests": get("downloader/request_count") or 0,  # robots.txt and retries included
-        "not_modified": get("policywatch/not_modified") or 0,
-        # pages without a title, date or body: failed article pages + stored articles without a date
-        "pages_failed": (get("policywatch/pages_failed") or 0) + (get("policywatch/items_undated") or 0),
-    }
-
-
-def lists_complete(spider: Any) -> bool | None:
-    """Whether the crawl read every list down to its ``since``: None when nobody tracked it
-    (``IncrementalMiddleware`` off), False when a list may go on past the page limit."""
-    cut_short = getattr(spider, "lists_cut_short", None)
-    return None if cut_short is None else not cut_short
+def crawl_run_state(crawler: Crawler | None) -> CrawlRunState | None:
+    """THE way to the crawl's :class:`CrawlRunState`: the one its ``CrawlRunRecorder`` created at
+    spider_opened (and kept after spider_closed). None before that, or for a crawler without the
+    recorder (a crawler that is not crawling, a unit test)."""
+    if crawler is None:
+        return None
+    try:
+        recorder = crawler.get_extension(CrawlRunRecorder)
+    except RuntimeError:  # the extensions are not built yet
+        return None
+    return recorder.state if recorder is not None else None
 
 
 class CrawlRunRecorder:
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
         self.database_url = settings.get("DATABASE_URL")
@@ -83,21 +72,21 @@ class CrawlRunRecorder:
         tz = ZoneInfo(settings.get("POLICYWATCH_TIMEZONE") or "Asia/Shanghai")
         self.logical_date = settings.get("POLICYWATCH_LOGICAL_DATE") or datetime.now(tz).date().isoformat()
         self.engine = None
+        self.state: CrawlRunState | None = None  # created at spider_opened
 
     @classmethod
-    def from_crawler(cls, crawler) -> CrawlRunRecorder:
-        if not crawler.settings.get("DATABASE_URL"):
-            raise NotConfigured("DATABASE_URL is not set")
+    def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def spider_opened(self, spider) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         from storage import complete_crawl_windows, session_scope, start_crawl_run, upsert_source
 
+        self.state = state = CrawlRunState(getattr(spider, "source_id", spider.name))
         source = getattr(spider, "source", None)
-        if source is None:
+        if source is None or not self.database_url:
             return
         try:
             self.engine = engine_for(self.database_url)
@@ -113,8 +102,8 @@ class CrawlRunRecorder:
                 )
                 # the complete earlier runs, read before a retried task resets its own row (whose
                 # first attempt may be one): crawlers/incremental.py and crawlers/conditional.py
-                spider.complete_windows = complete_crawl_windows(session, source.id)
-                spider.crawl_run = start_crawl_run(
+                state.complete_windows = complete_crawl_windows(session, source.id)
+                state.crawl_run = start_crawl_run(
                     session,
                     source_id=source.id,
                     run_id=self.run_id,
@@ -132,12 +121,12 @@ class CrawlRunRecorder:
         logger.info(
             "%s: crawl run %s (run id %s, logical date %s) started",
             source.id,
-            spider.crawl_run.id,
+            state.run_pk,
             self.run_id,
             self.logical_date,
         )
 
-    def _judge(self, summary: dict[str, Any], history: list[Any]):
+    def _judge(self, summary: dict[str, Any], history: list[Any]) -> Verdict:
         """The health verdict of this crawl (crawlers/health.py), also left in the summary."""
         from crawlers.health import assess, facts_from_summary, past_runs
 
@@ -148,15 +137,16 @@ class CrawlRunRecorder:
             logger.warning("%s: health %s: %s", summary["source_id"], verdict.health, "; ".join(verdict.reasons))
         return verdict
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         from storage import finish_crawl_run, previous_crawl_runs, record_crawl_health, session_scope
 
-        summary = run_summary(spider, self.crawler.stats, reason)
-        spider.run_summary = summary
+        state = self.state or CrawlRunState(getattr(spider, "source_id", spider.name))
+        self.state = state
+        summary = state.finish(self.crawler.stats, reason)
         for key in ("pages_fetched", "items_found", "items_new", "items_updated", "items_unchanged"):
             self.crawler.stats.set_value(f"policywatch/{key}", summary[key])
         self.crawler.stats.set_value("policywatch/status", summary["status"])
-        crawl_run = getattr(spider, "crawl_run", None)
+        crawl_run = state.crawl_run
         if crawl_run is None or self.engine is None:
             self._judge(summary, [])
             return
@@ -172,7 +162,7 @@ class CrawlRunRecorder:
                     items_updated=summary["items_updated"],
                     items_unchanged=summary["items_unchanged"],
                     error_messages=summary["error_messages"],
-                    lists_complete=lists_complete(spider),
+                    lists_complete=state.lists_complete,
                 )
                 verdict = self._judge(summary, previous_crawl_runs(session, run.source_id, before=run))
                 record_crawl_health(

@@ -31,12 +31,13 @@ next list page. ``IncrementalMiddleware`` looks at that output page by page and,
   The decision is per page, on its last entry: old pinned items at the top of a page
   (kjt.sc.gov.cn) do not stop paging early; a source whose lists are not in date order
   (``list_order = "unsorted"``) is paged as the spider says;
-* notes the list page as incomplete (``spider.incomplete_lists``) when its callback left entries out
+* notes the list page as incomplete (``state.incomplete_lists``, the crawl's
+  :class:`crawlers.runstate.CrawlRunState`) when its callback left entries out
   for the date window (``--since/--until``), so its validators are not kept: a later run with
   another window must read it again;
 * notes whether a list may go on past the page limit (``POLICYWATCH_MAX_LIST_PAGES``, a list
   request's ``meta["page"]``): a list page at the limit that yields no next page sets
-  ``spider.lists_cut_short`` (False otherwise), and the crawl run is recorded with
+  ``state.lists_cut_short`` (False otherwise), and the crawl run is recorded with
   ``lists_complete`` false — it then never counts as having read the lists down to its window.
 
 An unchanged list page (a 304) ends its section's paging too; crawlers/conditional.py uses a list
@@ -57,10 +58,13 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawlers.db import engine_for
+from crawlers.extensions import crawl_run_state
 from crawlers.middlewares import KIND_META
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+    from crawlers.runstate import CrawlRunState
 
 logger = logging.getLogger(__name__)
 
@@ -70,15 +74,16 @@ def refresh_start(logical_date: date, refresh_days: int) -> date:
     return logical_date - timedelta(days=max(refresh_days, 0))
 
 
-def complete_windows(spider: Any, database_url: str | None) -> dict[int, Any]:
+def complete_windows(crawler: Crawler, database_url: str | None) -> dict[int, Any]:
     """``{crawl run id: storage.CrawlWindow}`` of the source's complete earlier crawl runs: what
-    CrawlRunRecorder read when the crawl started (``spider.complete_windows``), else read now."""
-    windows = getattr(spider, "complete_windows", None)
-    if windows is not None:
-        return windows
+    CrawlRunRecorder read when the crawl started (``state.complete_windows``), else read now (and
+    kept on the state)."""
+    state = crawl_run_state(crawler)
+    if state is not None and state.complete_windows is not None:
+        return state.complete_windows
     from storage import complete_crawl_windows, session_scope
 
-    source_id = getattr(spider, "source_id", None)
+    source_id = getattr(crawler.spider, "source_id", None)
     if source_id is None or not database_url:
         return {}
     try:
@@ -92,7 +97,8 @@ def complete_windows(spider: Any, database_url: str | None) -> dict[int, Any]:
             exc,
         )
         return {}
-    spider.complete_windows = windows
+    if state is not None:
+        state.complete_windows = windows
     return windows
 
 
@@ -126,8 +132,11 @@ class IncrementalMiddleware:
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
 
-    def spider_opened(self, spider) -> None:
-        spider.lists_cut_short = False  # tracked from now on (CrawlRunRecorder: crawl_runs.lists_complete)
+    def spider_opened(self) -> None:
+        # after CrawlRunRecorder's (extensions connect first): its state tracks the lists from now on
+        state = crawl_run_state(self.crawler)
+        if state is not None:
+            state.track_lists()  # crawl_runs.lists_complete
 
     # Both flavours: Scrapy uses the async one for async callbacks, the sync one otherwise.
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
@@ -154,9 +163,10 @@ class IncrementalMiddleware:
 
     def _filter(self, response: Response, output: list[Any], left_out: int) -> list[Any]:
         spider = self.crawler.spider
-        if left_out:
-            getattr(spider, "incomplete_lists", set()).add(response.url)
-        self._note_page_limit(spider, response, output)
+        state = crawl_run_state(self.crawler)
+        if left_out and state is not None:
+            state.incomplete_lists.add(response.url)
+        self._note_page_limit(spider, state, response, output)
         articles = [r for r in output if isinstance(r, Request) and r.meta.get(KIND_META) == "article"]
         if not articles:
             return output
@@ -201,13 +211,13 @@ class IncrementalMiddleware:
             kept.append(element)
         return kept
 
-    def _note_page_limit(self, spider: Any, response: Response, output: list[Any]) -> None:
+    def _note_page_limit(self, spider: Any, state: CrawlRunState | None, response: Response, output: list[Any]) -> None:
         """A list page at the spider's page limit that yields no next page: the list may go on."""
         limit, page = getattr(spider, "max_pages", None), response.meta.get("page")
         if not limit or not isinstance(page, int) or page < limit:
             return
-        if not _has_next_list(output):
-            spider.lists_cut_short = True
+        if not _has_next_list(output) and state is not None:
+            state.lists_cut_short = True
 
     def _day(self, request: Request, stored: dict[str, datetime | None]) -> date | None:
         """The publication day of a listed article: stored, else the list's date, else None."""
@@ -235,7 +245,9 @@ class IncrementalMiddleware:
         """Whether a complete earlier crawl stored every listed article from this crawl's ``since``
         through ``through`` (see the module docstring)."""
         since = getattr(spider, "since", None)
-        return any(window.covers(since, through) for window in complete_windows(spider, self.database_url).values())
+        return any(
+            window.covers(since, through) for window in complete_windows(self.crawler, self.database_url).values()
+        )
 
     def _stored(self, urls: list[str]) -> dict[str, datetime | None]:
         from storage import session_scope, stored_article_dates

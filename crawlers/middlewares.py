@@ -14,7 +14,7 @@ applied to the real URL on the first pass (this middleware sits after them, see 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -28,6 +28,17 @@ logger = logging.getLogger(__name__)
 
 REAL_URL_META = "real_url"
 KIND_META = "policywatch_kind"  # "list" or "article": set by family spiders, read by errbacks and middlewares
+
+
+class CrawlerComponent:
+    """Base of the middlewares built from the crawler alone: ``from_crawler`` keeps it as ``self.crawler``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
 
 
 def to_replay_url(url: str, replay_url: str) -> str:
@@ -92,7 +103,7 @@ class ReplayMiddleware:
         return response.replace(url=real_url)
 
 
-class SourceHeadersMiddleware:
+class SourceHeadersMiddleware(CrawlerComponent):
     """The registry's ``referer`` and ``headers`` overrides on every request of the source's crawl.
 
     Some sites answer 403 without a Referer (kw.beijing.gov.cn, CATALOGUE §0.5), robots.txt
@@ -101,13 +112,6 @@ class SourceHeadersMiddleware:
     The spider's ``source`` (a registry entry, see crawlers/spiders/base.py) is read at each
     request, so spiders without one are left alone.
     """
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SourceHeadersMiddleware:
-        return cls(crawler)
 
     def process_request(self, request: Request) -> None:
         source = getattr(self.crawler.spider, "source", None)

@@ -4,7 +4,8 @@ Counts, in the crawler stats, whatever the family spider:
 
 * ``policywatch/articles_parsed``: article pages handed to a callback (a 304 never is);
 * ``policywatch/pages_failed``: article pages whose callback gave no item and recorded a page error
-  (no title or body, not a HTML page, a parser exception: the page layout changed?).
+  (no title or body, not a HTML page, a parser exception: the page layout changed?) — seen in the
+  page errors of the crawl's state (``crawlers.extensions.crawl_run_state``).
 
 A page that gives no item without an error (outside the date window, a duplicate) is neither.
 ``crawlers/health.py`` turns the ratio of the two into a verdict.
@@ -13,30 +14,22 @@ A page that gives no item without an error (outside the date window, a duplicate
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
 
-from crawlers.middlewares import KIND_META
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+from crawlers.extensions import crawl_run_state
+from crawlers.middlewares import KIND_META, CrawlerComponent
 
 
-class PageOutcomeMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> PageOutcomeMiddleware:
-        return cls(crawler)
-
+class PageOutcomeMiddleware(CrawlerComponent):
     def _is_article(self, response: Response) -> bool:
         return response.meta.get(KIND_META) == "article"
 
     def _errors(self) -> int:
-        return len(getattr(self.crawler.spider, "page_errors", ()))
+        state = crawl_run_state(self.crawler)
+        return len(state.page_errors) if state is not None else 0
 
     def _count(self, errors_before: int, items: int) -> None:
         stats = self.crawler.stats

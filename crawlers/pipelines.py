@@ -4,7 +4,8 @@
 short transaction (a crash loses at most the item in flight; a retried run stores nothing twice:
 the upsert is keyed by canonical URL). Outcomes are counted in the crawler stats as
 ``policywatch/items_new``, ``policywatch/items_updated``, ``policywatch/items_unchanged``; the
-crawl run comes from the spider (``spider.crawl_run``, set by ``CrawlRunRecorder``).
+crawl run comes from the crawl's state (``crawl_run_state(crawler).crawl_run``, started by
+``CrawlRunRecorder``); a storage failure is a page error of the spider.
 
 For the health check (crawlers/health.py) it also counts what was stored (``policywatch/items_stored``),
 without a date (``policywatch/items_undated``), dated more than a day after now
@@ -16,12 +17,18 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawlers.db import engine_for
+from crawlers.extensions import crawl_run_state
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from storage import ArticleRecord
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +46,7 @@ RECORD_FIELDS = (
 )
 
 
-def item_to_record(item: Any):
+def item_to_record(item: Any) -> ArticleRecord:
     """``storage.ArticleRecord`` from an ArticleItem (or any dict-like item with the same fields)."""
     from storage import ArticleRecord
 
@@ -50,13 +57,13 @@ def item_to_record(item: Any):
 
 
 class StoragePipeline:
-    def __init__(self, database_url: str, crawler) -> None:
+    def __init__(self, database_url: str, crawler: Crawler) -> None:
         self.database_url = database_url
         self.crawler = crawler
         self.engine = None
 
     @classmethod
-    def from_crawler(cls, crawler) -> StoragePipeline:
+    def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         url = crawler.settings.get("DATABASE_URL")
         if not url:
             raise NotConfigured("DATABASE_URL is not set")
@@ -80,7 +87,8 @@ class StoragePipeline:
                 self.engine = engine_for(self.database_url)
             record = item_to_record(item)
             with session_scope(self.engine) as session:
-                outcome = upsert_article(session, record, getattr(spider, "crawl_run", None))
+                state = crawl_run_state(self.crawler)
+                outcome = upsert_article(session, record, state.crawl_run if state is not None else None)
         except Exception as exc:  # noqa: BLE001 - any storage failure loses this item only
             message = f"{getattr(spider, 'source_id', '?')}: storing {url} failed: {type(exc).__name__}: {exc}"
             if hasattr(spider, "record_page_error"):
@@ -92,7 +100,7 @@ class StoragePipeline:
         logger.debug("%s %s", outcome.value, url)
         return item
 
-    def _count_quality(self, record: Any) -> None:
+    def _count_quality(self, record: ArticleRecord) -> None:
         from crawlers.health import FALLBACK_RULES, FUTURE_TOLERANCE
 
         stats = self.crawler.stats

@@ -22,7 +22,9 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
 if TYPE_CHECKING:
+    from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ def backoff_delay(attempt: int, base: float, maximum: float, retry_after: float 
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.backoff_codes = {int(code) for code in settings.getlist("RETRY_BACKOFF_HTTP_CODES", [429, 503])}
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
@@ -67,7 +69,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         middleware.crawler = crawler
         return middleware
 
-    def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
         result = super().process_response(request, response)
         if isinstance(result, Request) and response.status in self.backoff_codes:
             attempt = result.meta.get("retry_times", 1)

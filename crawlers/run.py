@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 from datetime import date
+from typing import Any
 
 
 def _iso_date(text: str) -> str:
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def format_summary(summary: dict) -> str:
+def format_summary(summary: dict[str, Any]) -> str:
     return (
         f"{summary['source_id']}: pages={summary['pages_fetched']} found={summary['items_found']} "
         f"new={summary['items_new']} updated={summary['items_updated']} unchanged={summary['items_unchanged']} "
@@ -102,16 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     from crawlers.db import dispose_all
 
     dispose_all()
-    spider = crawler.spider
-    summary = getattr(spider, "run_summary", None) if spider is not None else None
-    if summary is None:
-        from crawlers.extensions import run_summary
+    if crawler.spider is None:
+        print(f"{source.id}: the spider could not be started (see the log above)", file=sys.stderr)
+        print(f"{source.id}: pages=0 found=0 new=0 updated=0 unchanged=0 errors=1 status=failed")
+        return 1
+    from crawlers.extensions import crawl_run_state
+    from crawlers.runstate import CrawlRunState, run_summary
 
-        if spider is None:
-            print(f"{source.id}: the spider could not be started (see the log above)", file=sys.stderr)
-            print(f"{source.id}: pages=0 found=0 new=0 updated=0 unchanged=0 errors=1 status=failed")
-            return 1
-        summary = run_summary(spider, crawler.stats, None)
+    # the summary CrawlRunRecorder finished the crawl's state with (or, had it no state, its counts)
+    state = crawl_run_state(crawler) or CrawlRunState(source.id)
+    summary = state.summary or run_summary(state, crawler.stats, None)
     print(format_summary(summary), flush=True)
     if summary["status"] == "failed":
         for message in summary["fatal_errors"]:

@@ -13,10 +13,10 @@ from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from crawlers.extensions import run_summary
 from crawlers.items import ArticleItem
 from crawlers.middlewares import ReplayMiddleware, from_replay_url, to_replay_url
 from crawlers.pipelines import item_to_record
+from crawlers.runstate import run_summary
 
 REPLAY = "http://127.0.0.1:8765"
 

@@ -11,21 +11,13 @@ another host (CATALOGUE §0.5): its registry entry is ``tls_lenient`` and its UR
 
 from __future__ import annotations
 
-from scrapy.http import Response
-
 from crawlers.extract.arti import parse_arti_detail, parse_arti_list
-from crawlers.extract.common import ExtractedArticle
 from crawlers.extract.rules_arti import ARTI_RULES
-from crawlers.extract.trs import ListEntry
 from crawlers.spiders.paged_list import PagedListSpider
 
 
 class ArtiSpider(PagedListSpider):
     name = "arti"
     rules = ARTI_RULES
-
-    def parse_list_page(self, text: str, url: str) -> tuple[list[ListEntry], str | None]:
-        return parse_arti_list(text, url, selectors=self.selectors, default_tz=self.tz)
-
-    def parse_detail(self, text: str, response: Response) -> ExtractedArticle:
-        return parse_arti_detail(text, response.url, selectors=self.selectors, default_tz=self.tz)
+    list_parser = staticmethod(parse_arti_list)
+    detail_parser = staticmethod(parse_arti_detail)

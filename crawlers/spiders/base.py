@@ -1,47 +1,56 @@
-"""What every family spider shares: the registry entry, the date window, error bookkeeping.
+"""What every family spider shares: the registry entry, the date window, the article path, errors.
 
 A family spider is generic; the source registry entry tells it where to start (sections), the
 language, per-site overrides (download delay, charset, Referer, selectors). ``python -m
 crawlers.run`` hands it the entry the parent process resolved (``source=<SourceConfig>``), so the
 registry is read once per pipeline run; ``scrapy crawl FAMILY -a source=ID`` reads it by id.
 
-Errors are collected on the spider for :class:`crawlers.extensions.CrawlRunRecorder`:
+A family spider keeps to what is special about its family: how its lists are paged, and its two
+pure parsers (``list_parser`` / ``detail_parser``, or :meth:`FamilySpider.parse_list_page` /
+:meth:`FamilySpider.parse_detail` overridden). The article path is shared: the listed entries go
+through :meth:`FamilySpider.article_requests` (date window, offsite, stats), each article page
+through :meth:`FamilySpider.parse_article` → :meth:`FamilySpider.listed_article_item` →
+:meth:`FamilySpider.article_item` (the list's title/date as fallbacks, title/body check, window,
+one item per URL).
 
-* ``fatal_errors``: the source could not be read — a list/feed page failed or answered non-2xx,
+Errors go to the crawl's :class:`crawlers.runstate.CrawlRunState` (:attr:`FamilySpider.run_state`,
+owned by :class:`crawlers.extensions.CrawlRunRecorder`), through :meth:`FamilySpider.record_fatal`
+and :meth:`FamilySpider.record_page_error`, which also log them:
+
+* fatal errors: the source could not be read — a list/feed page failed or answered non-2xx,
   or listed no article (layout changed?). The crawl run ends ``failed``.
-* ``page_errors``: one article page failed or gave no title/body. The run ends ``partial``.
+* page errors: one article page failed or gave no title/body. The run ends ``partial``.
 
-Unchanged pages (crawlers/conditional.py) reach the errbacks as :class:`NotModified`, never the
-callbacks: an unchanged article is done; an unchanged list page is not paged further, but the
-stored articles of its section inside the refresh window are asked for again (conditionally: a
-304 each, unless one was corrected). A JavaScript challenge (crawlers/challenge.py) arrives as
-:class:`SourceBlocked`, already recorded as fatal. Custom errbacks must hand such failures to
-:meth:`FamilySpider.list_failed` / :meth:`FamilySpider.article_failed` (or ignore them).
+Failed, unchanged and blocked pages are handled by the errbacks of
+:class:`crawlers.spiders.failures.FailedPages`, a base of every family spider.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
 from config import SourceConfig, load_registry
-from crawlers.challenge import SourceBlocked
-from crawlers.conditional import NotModified
+from crawlers.extensions import crawl_run_state
 from crawlers.extract.charset import decode_html
 from crawlers.extract.dates import DEFAULT_TZ
 from crawlers.extract.urls import same_site
 from crawlers.items import ArticleItem
-from crawlers.middlewares import KIND_META, REAL_URL_META  # noqa: F401 - KIND_META is imported from here by the spiders
+from crawlers.middlewares import KIND_META
+from crawlers.spiders.failures import FailedPages
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+    from crawlers.extract.common import ExtractedArticle
+    from crawlers.runstate import CrawlRunState
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +66,21 @@ def _as_date(value: Any, name: str) -> date | None:
         raise ValueError(f"{name}={value!r} is not a YYYY-MM-DD date") from None
 
 
-class FamilySpider(scrapy.Spider):
-    """Base class; subclasses set ``name`` (== registry family) and implement ``start``."""
+class FamilySpider(FailedPages, scrapy.Spider):
+    """Base class; subclasses set ``name`` (== registry family) and ``rules``, implement ``start``
+    (and the paging of their lists) and give their parsers (see the class attributes)."""
 
     source: SourceConfig
     rules: Mapping[str, tuple[str, ...]] = {}  # the family's rule table (selector override keys)
+    # The family's pure parsers, called ``(text, url, selectors=..., default_tz=...)`` by
+    # parse_list_page / parse_detail (override those for parsers that need more).
+    list_parser: Callable[..., Any] | None = None
+    detail_parser: Callable[..., ExtractedArticle] | None = None
+    list_origin = "list"  # what the entries come from: extra["title_source"/"date_source"] of a fallback
+    html_only = False  # article pages served as another document type are page errors
+    # page errors about an article's title/body name the URL fetched, not the article's canonical
+    # URL (the TRS, Sichuan and WordPress spiders always did)
+    errors_name_fetched_url = False
 
     def __init__(
         self,
@@ -80,27 +99,17 @@ class FamilySpider(scrapy.Spider):
         self.since = _as_date(since, "since")
         self.until = _as_date(until, "until")
         self.max_pages_arg = int(max_pages) if max_pages not in (None, "") else None
-        self.fatal_errors: list[str] = []
-        self.page_errors: list[str] = []
-        self.crawl_run = None  # set by CrawlRunRecorder; read by StoragePipeline
-        self.run_summary: dict[str, Any] | None = None  # set by CrawlRunRecorder at close
         self._yielded_urls: set[str] = set()
-        self.incomplete_lists: set[str] = (
-            set()
-        )  # list pages with entries left out for the window (crawlers/incremental.py)
-        self.lists_cut_short: bool | None = (
-            None  # a list may go on past the page limit (crawlers/incremental.py; None: not tracked)
-        )
-        self._refreshed_sections: set[str | None] = set()
+        self._refreshed_sections: set[str | None] = set()  # crawlers/spiders/failures.py
 
     @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._configure(crawler)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
 
-    def _configure(self, crawler) -> None:
+    def _configure(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.source = self._given_source or load_registry(settings.get("POLICYWATCH_SOURCES_FILE")).get(self.source_id)
         if self.source.family != self.name:
@@ -124,6 +133,11 @@ class FamilySpider(scrapy.Spider):
                 ", ".join(sorted(self.rules)),
             )
 
+    @property
+    def run_state(self) -> CrawlRunState | None:
+        """The crawl's state (``crawlers.extensions.crawl_run_state``): None before spider_opened."""
+        return crawl_run_state(self.crawler)
+
     # ------------------------------------------------------------------ requests and responses
     def response_text(self, response: Response) -> str:
         """The decoded page; the registry's ``charset`` overrides the server's, and a Western
@@ -140,9 +154,7 @@ class FamilySpider(scrapy.Spider):
         day = when.date()
         if self.since and day < self.since:
             return False
-        if self.until and day > self.until:
-            return False
-        return True
+        return not (self.until and day > self.until)
 
     def all_older_than_since(self, dates: list[datetime | None]) -> bool:
         """True when every date of a list page is known and before ``since``: lists are newest
@@ -155,15 +167,59 @@ class FamilySpider(scrapy.Spider):
     def on_site(self, url: str) -> bool:
         return same_site(url, self.source.host)
 
+    def list_page_request(
+        self,
+        url: str,
+        meta: dict[str, Any],
+        *,
+        callback: Callable[[Response], Any] | None = None,
+        errback: Callable[[Failure], Any] | None = None,
+        priority: int = 10,  # finish reading the list before the articles it leads to
+        formdata: Any = None,
+    ) -> scrapy.Request:
+        """The request of a list/feed page (``KIND_META`` "list" and ``meta``) to ``callback``, by
+        default ``parse_list``; its failures go to ``errback``, by default :meth:`list_failed`
+        (fatal). With ``formdata``: a POST form."""
+        kwargs: dict[str, Any] = dict(
+            callback=callback or self.parse_list,
+            errback=errback or self.list_failed,  # non-2xx (HttpError) and network failures are fatal
+            priority=priority,
+            meta={KIND_META: "list", **meta},
+        )
+        if formdata is not None:
+            return scrapy.FormRequest(url, formdata=formdata, **kwargs)
+        return scrapy.Request(url, **kwargs)
+
+    def parse_list(self, response: Response) -> Iterable[Any]:
+        """The callback of list pages (families page their lists their own way)."""
+        raise NotImplementedError
+
+    def parse_list_page(self, text: str, url: str) -> Any:
+        """What the family's ``list_parser`` reads on a list page."""
+        if self.list_parser is None:
+            raise NotImplementedError(f"{type(self).__name__} has no list_parser")
+        return self.list_parser(text, url, selectors=self.selectors, default_tz=self.tz)
+
+    def no_article_listed(self, response: Response) -> None:
+        """A list page that lists nothing: the source cannot be read (layout changed?)."""
+        self.record_fatal(f"{self.source.id}: no article found on list page {response.url} (page layout changed?)")
+
     def article_requests(
-        self, entries: Any, *, section: str | None, extra_meta: Callable[[Any], dict[str, Any]] | None = None
+        self,
+        entries: Iterable[Any],
+        *,
+        section: str | None,
+        extra_meta: Callable[[Any], dict[str, Any]] | None = None,
+        date_of: Callable[[Any], datetime | None] = lambda entry: entry.date,
     ) -> Iterator[scrapy.Request]:
-        """One ``parse_article`` request per listed article (``entries`` have url, title, date) that
-        is inside the date window and on the source's site; the others are counted in the stats.
-        The list's title and date travel in the meta for :meth:`article_item`, with ``extra_meta(entry)``."""
+        """One ``parse_article`` request per listed article (``entries`` have url, title and a date,
+        ``date_of(entry)``) that is inside the date window and on the source's site; the others are
+        counted in the stats. The list's title and date travel in the meta for
+        :meth:`listed_article_item`, with ``extra_meta(entry)``."""
         stats = self.crawler.stats
         for entry in entries:
-            if not self.in_window(entry.date):
+            when = date_of(entry)
+            if not self.in_window(when):
                 stats.inc_value("policywatch/out_of_window")
                 continue
             if not self.on_site(entry.url):
@@ -174,7 +230,7 @@ class FamilySpider(scrapy.Spider):
                 KIND_META: "article",
                 "section": section,
                 "list_title": entry.title,
-                "list_date": entry.date.isoformat() if entry.date else None,
+                "list_date": when.isoformat() if when else None,
             }
             yield scrapy.Request(
                 entry.url,
@@ -183,13 +239,51 @@ class FamilySpider(scrapy.Spider):
                 meta={**meta, **(extra_meta(entry) if extra_meta else {})},
             )
 
+    # ------------------------------------------------------------------ article pages
+    def is_html(self, response: Response) -> bool:
+        """False (and a page error) for a document served where an article page was expected."""
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if content_type and "html" not in content_type and "xml" not in content_type:
+            self.record_page_error(f"{self.source.id}: article {response.url} is not a HTML page ({content_type})")
+            return False
+        return True
+
+    def parse_detail(self, text: str, response: Response) -> ExtractedArticle:
+        """The article of an article page: the family's ``detail_parser``."""
+        if self.detail_parser is None:
+            raise NotImplementedError(f"{type(self).__name__} has no detail_parser")
+        return self.detail_parser(text, response.url, selectors=self.selectors, default_tz=self.tz)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """The callback of article pages: parse (:meth:`parse_detail`), then the item."""
+        if self.html_only and not self.is_html(response):
+            return
+        article = self.parse_detail(self.response_text(response), response)
+        page_url = response.url if self.errors_name_fetched_url else None
+        item = self.listed_article_item(article, response.meta, page_url=page_url)
+        if item is not None:
+            yield item
+
+    def listed_article_item(
+        self, article: ExtractedArticle, meta: Mapping[str, Any], *, page_url: str | None = None
+    ) -> ArticleItem | None:
+        """:meth:`article_item` with the list entry the article was found on (its request's meta)."""
+        return self.article_item(
+            article,
+            section=meta.get("section"),
+            list_title=meta.get("list_title"),
+            list_date=meta.get("list_date"),
+            origin=self.list_origin,
+            page_url=page_url,
+        )
+
     def make_item(
         self,
         *,
         url: str,
         section: str | None,
         title: str,
-        published_at,
+        published_at: datetime | None,
         body: str,
         source_office: str | None,
         author: str | None,
@@ -215,18 +309,20 @@ class FamilySpider(scrapy.Spider):
 
     def article_item(
         self,
-        article: Any,
+        article: ExtractedArticle,
         *,
         section: str | None,
         list_title: str | None = None,
         list_date: str | None = None,
         origin: str = "list",
+        page_url: str | None = None,
     ) -> ArticleItem | None:
         """The item of a parsed article page (an ``ExtractedArticle``), or None with the reason recorded.
 
         What the list (``origin``) said fills what the page lacks: the title, and the date when the
         page gave none or only the URL's (``list_date`` is an ISO datetime). An article without
-        title or body is a page error (layout changed?); one dated outside the window is skipped.
+        title or body is a page error (layout changed?) naming ``page_url`` (default the article's
+        URL); one dated outside the window is skipped.
         """
         title = article.title or list_title
         if not article.title and title:
@@ -236,7 +332,9 @@ class FamilySpider(scrapy.Spider):
             article.extra["date_source"] = origin
         if not title or not article.body:
             missing = " and ".join(n for n, v in (("title", title), ("body", article.body)) if not v)
-            self.record_page_error(f"{self.source.id}: article {article.url} has no {missing} (page layout changed?)")
+            self.record_page_error(
+                f"{self.source.id}: article {page_url or article.url} has no {missing} (page layout changed?)"
+            )
             return None
         if not self.in_window(article.published_at):
             self.crawler.stats.inc_value("policywatch/out_of_window")
@@ -254,109 +352,15 @@ class FamilySpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ error bookkeeping
     def record_fatal(self, message: str) -> None:
-        self.fatal_errors.append(message)
+        """A fatal error of the crawl (the run fails), logged."""
+        state = self.run_state
+        if state is not None:
+            state.fatal_errors.append(message)
         self.logger.error("FATAL %s", message)
 
     def record_page_error(self, message: str) -> None:
-        self.page_errors.append(message)
+        """A page error of the crawl (the run is partial), logged."""
+        state = self.run_state
+        if state is not None:
+            state.page_errors.append(message)
         self.logger.warning("%s", message)
-
-    @staticmethod
-    def failure_url(failure: Failure) -> str:
-        if isinstance(failure.value, HttpError):
-            return failure.value.response.url  # already the real URL (ReplayMiddleware)
-        request = getattr(failure, "request", None)
-        if request is None:
-            return "?"
-        return request.meta.get(REAL_URL_META) or request.url
-
-    def describe_failure(self, failure: Failure) -> str:
-        """'answered HTTP 500' / 'failed: TimeoutError: …' for an errback failure."""
-        if isinstance(failure.value, HttpError):
-            return f"answered HTTP {failure.value.response.status}"
-        if isinstance(failure.value, IgnoreRequest):
-            return f"was not fetched: {failure.value}"
-        text = str(failure.value).strip() or failure.type.__name__
-        return f"failed: {failure.type.__name__}: {text}"
-
-    def list_failed(self, failure: Failure) -> list[scrapy.Request] | None:
-        """Errback of list/feed pages: the source could not be read (fatal) — unless the page is
-        unchanged (see :meth:`list_not_modified`) or the crawl is already stopping (challenge)."""
-        if failure.check(NotModified):
-            return self.list_not_modified(failure)
-        if failure.check(SourceBlocked):
-            return None
-        url = self.failure_url(failure)
-        self.record_fatal(f"{self.source.id}: list page {url} {self.describe_failure(failure)}")
-        return None
-
-    def article_failed(self, failure: Failure) -> None:
-        """Errback of article pages: one article lost (the run becomes partial); an unchanged
-        article (counted ``unchanged`` by crawlers/conditional.py) is no failure."""
-        if failure.check(NotModified, SourceBlocked):
-            return
-        url = self.failure_url(failure)
-        self.record_page_error(f"{self.source.id}: article {url} {self.describe_failure(failure)}")
-
-    # ------------------------------------------------------------------ unchanged list pages
-    def list_not_modified(self, failure: Failure) -> list[scrapy.Request]:
-        """An unchanged list page: no further paging. The stored articles of its section published
-        inside the refresh window are asked for again — conditionally, so unchanged ones cost a 304
-        and a corrected one is updated (once per section and run)."""
-        request = getattr(failure, "request", None)
-        section = request.meta.get("section") if request is not None else None
-        self.logger.info("%s: list page %s unchanged: not paging further", self.source.id, self.failure_url(failure))
-        if section in self._refreshed_sections:
-            return []
-        self._refreshed_sections.add(section)
-        requests = [r for r in (self.refresh_request(url, section) for url in self.recent_article_urls(section)) if r]
-        self.crawler.stats.inc_value("policywatch/refresh_requests", len(requests))
-        return requests
-
-    def recent_article_urls(self, section: str | None) -> list[str]:
-        """Stored articles of the section published since the refresh window's first day (and not
-        after ``until``), newest first."""
-        from crawlers.db import engine_for
-        from crawlers.incremental import refresh_start
-        from storage import recent_article_urls, session_scope
-
-        settings = self.crawler.settings
-        logical = settings.get("POLICYWATCH_LOGICAL_DATE")
-        day = date.fromisoformat(str(logical)[:10]) if logical else datetime.now(ZoneInfo(self.tz)).date()
-        start = refresh_start(day, settings.getint("POLICYWATCH_REFRESH_DAYS", 3))
-        if self.since and self.since > start:
-            start = self.since
-        try:
-            with session_scope(engine_for(settings.get("DATABASE_URL"))) as session:
-                return recent_article_urls(session, self.source.id, section, since=start, until=self.until, tz=self.tz)
-        except Exception as exc:  # noqa: BLE001 - nothing to refresh; the next changed list will
-            self.logger.warning(
-                "%s: cannot read the stored articles to refresh: %s: %s", self.source.id, type(exc).__name__, exc
-            )
-            return []
-
-    def refresh_request(self, url: str, section: str | None) -> scrapy.Request | None:
-        """The request of a stored article asked for again; None when the family has no
-        ``parse_article`` callback (override to build it differently)."""
-        callback = getattr(self, "parse_article", None)
-        if callback is None:
-            return None
-        return scrapy.Request(
-            url,
-            callback=callback,
-            errback=self.article_failed,
-            meta={KIND_META: "article", "section": section, "refresh": True},
-        )
-
-    def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
-        """A callback raised: a bug or a page the parser cannot handle."""
-        if spider is not self:
-            return
-        kind = response.meta.get(KIND_META) if response is not None else None
-        message = (
-            f"{self.source.id}: parsing {getattr(response, 'url', '?')} raised {failure.type.__name__}: {failure.value}"
-        )
-        if kind == "list":
-            self.record_fatal(message)
-        else:
-            self.record_page_error(message)

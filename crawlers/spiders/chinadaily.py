@@ -10,21 +10,13 @@ the regional.chinadaily.com.cn mirror are another site's and are not followed.
 
 from __future__ import annotations
 
-from scrapy.http import Response
-
 from crawlers.extract.chinadaily import parse_chinadaily_article, parse_chinadaily_list
-from crawlers.extract.common import ExtractedArticle
 from crawlers.extract.rules_chinadaily import CHINADAILY_RULES
-from crawlers.extract.trs import ListEntry
 from crawlers.spiders.paged_list import PagedListSpider
 
 
 class ChinadailySpider(PagedListSpider):
     name = "chinadaily"
     rules = CHINADAILY_RULES
-
-    def parse_list_page(self, text: str, url: str) -> tuple[list[ListEntry], str | None]:
-        return parse_chinadaily_list(text, url, selectors=self.selectors, default_tz=self.tz)
-
-    def parse_detail(self, text: str, response: Response) -> ExtractedArticle:
-        return parse_chinadaily_article(text, response.url, selectors=self.selectors, default_tz=self.tz)
+    list_parser = staticmethod(parse_chinadaily_list)
+    detail_parser = staticmethod(parse_chinadaily_article)

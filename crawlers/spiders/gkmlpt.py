@@ -14,12 +14,12 @@ attachments) completes what the page gives; attachments are never fetched. URLs 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.conditional import SKIP_META
+from crawlers.extract.common import ExtractedArticle
 from crawlers.extract.gkmlpt import (
     GkmlptError,
     gkmlpt_api_url,
@@ -30,12 +30,13 @@ from crawlers.extract.gkmlpt import (
 )
 from crawlers.extract.rules import with_overrides
 from crawlers.extract.rules_gkmlpt import GKMLPT_RULES
-from crawlers.spiders.base import KIND_META, FamilySpider
+from crawlers.spiders.base import FamilySpider
 
 
 class GkmlptSpider(FamilySpider):
     name = "gkmlpt"
     rules = GKMLPT_RULES
+    list_origin = "api"
 
     async def start(self) -> AsyncIterator[Request]:
         if not wanted_categories(with_overrides(GKMLPT_RULES, self.selectors)):
@@ -45,14 +46,9 @@ class GkmlptSpider(FamilySpider):
             )
             return
         for section in self.source.sections:
-            yield Request(
-                section.url,
-                callback=self.parse_index,
-                errback=self.list_failed,
-                priority=20,
-                # always fetched in full: an unchanged index says nothing about the API's lists
-                meta={KIND_META: "list", "index_url": section.url, SKIP_META: True},
-            )
+            # always fetched in full: an unchanged index says nothing about the API's lists
+            meta = {"index_url": section.url, SKIP_META: True}
+            yield self.list_page_request(section.url, meta, callback=self.parse_index, priority=20)
 
     def parse_index(self, response: Response) -> Iterator[Request]:
         index_url = response.meta["index_url"]  # as the registry wrote it: its scheme (http) is kept
@@ -70,13 +66,9 @@ class GkmlptSpider(FamilySpider):
             yield self.api_request(index_url, config.sid, category.id, category.name, page=1)
 
     def api_request(self, index_url: str, sid: str, category: int, name: str, *, page: int, listed: int = 0) -> Request:
-        return Request(
+        return self.list_page_request(
             gkmlpt_api_url(index_url, category, page, sid),
-            callback=self.parse_api,
-            errback=self.list_failed,
-            priority=10,
-            meta={
-                KIND_META: "list",
+            {
                 "index_url": index_url,
                 "sid": sid,
                 "category": category,
@@ -84,13 +76,13 @@ class GkmlptSpider(FamilySpider):
                 "page": page,
                 "listed": listed,
             },
+            callback=self.parse_api,
         )
 
     def parse_api(self, response: Response) -> Iterator[Request]:
         meta = response.meta
         page = meta["page"]
-        stats = self.crawler.stats
-        stats.inc_value("policywatch/list_pages")
+        self.crawler.stats.inc_value("policywatch/list_pages")
         try:
             api = parse_gkmlpt_api(self.response_text(response), meta["index_url"], default_tz=self.tz)
         except GkmlptError as exc:
@@ -98,9 +90,7 @@ class GkmlptSpider(FamilySpider):
             return
         if not api.entries:
             if page == 1:
-                self.record_fatal(
-                    f"{self.source.id}: no article found on list page {response.url} (page layout changed?)"
-                )
+                self.no_article_listed(response)
             return
         listed = meta["listed"] + api.count
         self.logger.info(
@@ -129,16 +119,13 @@ class GkmlptSpider(FamilySpider):
                 meta["index_url"], meta["sid"], meta["category"], meta["category_name"], page=page + 1, listed=listed
             )
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    def parse_detail(self, text: str, response: Response) -> ExtractedArticle:
+        """The article page, completed with what the API listed (its request's meta)."""
         meta = response.meta
         # a stored article asked for again (FamilySpider.refresh_request) comes without the API's data
         index_url = meta.get("index_url") or self.source.sections[0].url
         article = parse_gkmlpt_detail(
-            self.response_text(response),
-            response.url,
-            index_url=index_url,
-            selectors=self.selectors,
-            default_tz=self.tz,
+            text, response.url, index_url=index_url, selectors=self.selectors, default_tz=self.tz
         )
         # the API is the catalogue: its publisher and metadata win, the page adds what it lacks
         api_extra = dict(meta.get("api_extra") or {})
@@ -151,12 +138,4 @@ class GkmlptSpider(FamilySpider):
         if meta.get("api_source_office"):
             article.source_office = meta["api_source_office"]
             article.extra["source_office_source"] = "api:publisher"
-        item = self.article_item(
-            article,
-            section=meta.get("section"),
-            list_title=meta.get("list_title"),
-            list_date=meta.get("list_date"),
-            origin="api",
-        )
-        if item is not None:
-            yield item
+        return article

@@ -17,57 +17,46 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from scrapy import FormRequest, Request
+from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.extract.hanweb import dataproxy_url, parse_hanweb_detail, parse_hanweb_list
 from crawlers.extract.rules_hanweb import HANWEB_DEFAULT_PER_PAGE, HANWEB_RULES
-from crawlers.spiders.base import KIND_META, FamilySpider
+from crawlers.spiders.base import FamilySpider
 
 
 class HanwebSpider(FamilySpider):
     name = "hanweb"
     rules = HANWEB_RULES
+    list_parser = staticmethod(parse_hanweb_list)  # a HanwebListing: records, entries, paging
+    detail_parser = staticmethod(parse_hanweb_detail)
 
     async def start(self) -> AsyncIterator[Request]:
         for section in self.source.sections:
-            yield Request(
-                section.url,
-                callback=self.parse_list,
-                errback=self.list_failed,
-                priority=10,  # finish reading the list before the articles it leads to
-                meta={KIND_META: "list", "section": section.name, "page": 1, "column_url": section.url},
-            )
+            yield self.list_page_request(section.url, {"section": section.name, "page": 1, "column_url": section.url})
 
-    def dataproxy_request(self, meta: dict[str, Any], paging: dict[str, Any], start: int) -> FormRequest:
+    def dataproxy_request(self, meta: dict[str, Any], paging: dict[str, Any], start: int) -> Request:
         """The group of records from ``start`` (POST; the replay answers it by its query string)."""
         end = start + paging["per_group"] - 1
-        return FormRequest(
+        return self.list_page_request(
             dataproxy_url(meta["column_url"], start, end, paging["per_page"]),
-            formdata=list(paging["form"]),
-            callback=self.parse_list,
-            errback=self.list_failed,
-            priority=10,
-            meta={
-                KIND_META: "list",
+            {
                 "section": meta["section"],
                 "page": meta["page"] + 1,
                 "column_url": meta["column_url"],
                 "first_record": start,
                 "paging": paging,
             },
+            formdata=list(paging["form"]),
         )
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         meta = response.meta
         section, page = meta["section"], meta["page"]
-        listing = parse_hanweb_list(
-            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
-        )
-        stats = self.crawler.stats
-        stats.inc_value("policywatch/list_pages")
+        listing = self.parse_list_page(self.response_text(response), response.url)
+        self.crawler.stats.inc_value("policywatch/list_pages")
         if page == 1 and not listing.entries:
-            self.record_fatal(f"{self.source.id}: no article found on list page {response.url} (page layout changed?)")
+            self.no_article_listed(response)
             return
         # paging is read on the column page: totalRecord, perPage × groupSize, the dataproxy form
         paging = meta.get("paging") or {
@@ -101,14 +90,3 @@ class HanwebSpider(FamilySpider):
             )
             return
         yield self.dataproxy_request(meta, paging, next_record)
-
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        meta = response.meta
-        article = parse_hanweb_detail(
-            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
-        )
-        item = self.article_item(
-            article, section=meta.get("section"), list_title=meta.get("list_title"), list_date=meta.get("list_date")
-        )
-        if item is not None:
-            yield item

@@ -11,28 +11,14 @@ page is entirely older than ``since`` (see :func:`crawlers.extract.sichuan.mark_
 
 from __future__ import annotations
 
-from scrapy.http import Response
-
-from crawlers.extract.common import ExtractedArticle
 from crawlers.extract.rules_sichuan import SICHUAN_RULES
 from crawlers.extract.sichuan import parse_sichuan_detail, parse_sichuan_list, sichuan_page_urls
-from crawlers.extract.trs import ListEntry
 from crawlers.spiders.trs import TrsSpider
 
 
 class SichuanSpider(TrsSpider):
     name = "sichuan"
     rules = SICHUAN_RULES
-
-    def parse_list_page(self, response: Response) -> tuple[list[ListEntry], int | None]:
-        return parse_sichuan_list(
-            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
-        )
-
-    def list_page_urls(self, first_url: str, total: int | None) -> list[str]:
-        return sichuan_page_urls(first_url, total)
-
-    def parse_detail_page(self, response: Response) -> ExtractedArticle:
-        return parse_sichuan_detail(
-            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
-        )
+    list_parser = staticmethod(parse_sichuan_list)
+    page_urls = staticmethod(sichuan_page_urls)
+    detail_parser = staticmethod(parse_sichuan_detail)

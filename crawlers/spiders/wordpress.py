@@ -7,12 +7,13 @@ Per section (a feed URL): ``/feed/`` → ``/feed/?paged=2`` → … until a 404 
 (WordPress feeds do not link their next page; a 404 after page 1 is the normal end, not an error) →
 every article page (feeds carry only an excerpt). Feed links are canonicalised first (tracking
 parameters stripped, AMP copies mapped to the normal page), so the stored URL is the canonical one.
+The feed item's title, date (``title_source``/``date_source`` "feed") and author fill what the
+article page lacks; its excerpt is kept as ``extra["excerpt"]``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from scrapy import Request
@@ -20,29 +21,33 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawlers.extract.common import ExtractedArticle
 from crawlers.extract.rules import WORDPRESS_RULES
 from crawlers.extract.wordpress import feed_page_url, parse_feed, parse_wordpress_article
-from crawlers.spiders.base import KIND_META, FamilySpider
+from crawlers.items import ArticleItem
+from crawlers.spiders.base import FamilySpider
 
 
 class WordpressSpider(FamilySpider):
     name = "wordpress"
     rules = WORDPRESS_RULES
+    detail_parser = staticmethod(parse_wordpress_article)
+    list_origin = "feed"
+    errors_name_fetched_url = True
 
     async def start(self) -> AsyncIterator[Request]:
         for section in self.source.sections:
             yield self.feed_request(section.url, section=section.name, page=1)
 
     def feed_request(self, feed_url: str, *, section: str, page: int) -> Request:
-        return Request(
+        return self.list_page_request(
             feed_page_url(feed_url, page),
+            {"section": section, "page": page, "feed_url": feed_url},
             callback=self.parse_feed_page,
             errback=self.feed_failed,
-            priority=10,
-            meta={KIND_META: "list", "section": section, "page": page, "feed_url": feed_url},
         )
 
-    def feed_failed(self, failure: Failure):
+    def feed_failed(self, failure: Failure) -> list[Request] | None:
         """A 404 after page 1 is the end of the feed; anything else is handled as for any list page
         (fatal; or, for an unchanged feed page, the refresh requests of ``list_failed``)."""
         request = getattr(failure, "request", None)
@@ -58,72 +63,30 @@ class WordpressSpider(FamilySpider):
         meta = response.meta
         section, page = meta["section"], meta["page"]
         entries = parse_feed(response.body, default_tz=self.tz)
-        stats = self.crawler.stats
-        stats.inc_value("policywatch/list_pages")
+        self.crawler.stats.inc_value("policywatch/list_pages")
         if not entries:
             if page == 1:
-                self.record_fatal(
-                    f"{self.source.id}: no article found on list page {response.url} (page layout changed?)"
-                )
+                self.no_article_listed(response)
             else:
                 self.logger.info("%s: end of feed: page %d is empty", self.source.id, page)
             return
         self.logger.info("%s feed page %d: %d items (%s)", self.source.id, page, len(entries), response.url)
-        for entry in entries:
-            if not self.in_window(entry.published_at):
-                stats.inc_value("policywatch/out_of_window")
-                continue
-            if not self.on_site(entry.url):
-                stats.inc_value("policywatch/offsite_links")
-                continue
-            stats.inc_value("policywatch/list_entries")
-            yield Request(
-                entry.url,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                meta={
-                    KIND_META: "article",
-                    "section": section,
-                    "feed_title": entry.title,
-                    "feed_date": entry.published_at.isoformat() if entry.published_at else None,
-                    "feed_author": entry.author,
-                    "feed_summary": entry.summary,
-                },
-            )
+        yield from self.article_requests(
+            entries,
+            section=section,
+            date_of=lambda entry: entry.published_at,
+            extra_meta=lambda entry: {"feed_author": entry.author, "feed_summary": entry.summary},
+        )
         older_only = self.all_older_than_since([e.published_at for e in entries])
         if (self.max_pages is None or page < self.max_pages) and not older_only:
             yield self.feed_request(meta["feed_url"], section=section, page=page + 1)
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        meta = response.meta
-        article = parse_wordpress_article(
-            self.response_text(response), response.url, selectors=self.selectors, default_tz=self.tz
-        )
-        title = article.title or meta.get("feed_title")
-        if not article.title and title:
-            article.extra["title_source"] = "feed"
-        if article.extra.get("date_source") in (None, "url") and meta.get("feed_date"):
-            article.published_at = datetime.fromisoformat(meta["feed_date"])
-            article.extra["date_source"] = "feed"
-        author = article.author or meta.get("feed_author")
-        if not title or not article.body:
-            missing = " and ".join(n for n, v in (("title", title), ("body", article.body)) if not v)
-            self.record_page_error(f"{self.source.id}: article {response.url} has no {missing} (page layout changed?)")
-            return
-        if not self.in_window(article.published_at):
-            self.crawler.stats.inc_value("policywatch/out_of_window")
-            return
-        if meta.get("feed_summary"):
-            article.extra.setdefault("excerpt", meta["feed_summary"])
-        item = self.make_item(
-            url=article.url,
-            section=meta.get("section"),
-            title=title,
-            published_at=article.published_at,
-            body=article.body,
-            source_office=article.source_office,
-            author=author,
-            extra=article.extra,
-        )
-        if item is not None:
-            yield item
+    def listed_article_item(
+        self, article: ExtractedArticle, meta: Mapping[str, Any], *, page_url: str | None = None
+    ) -> ArticleItem | None:
+        """The FamilySpider item, with the feed's author when the page names none and its excerpt."""
+        article.author = article.author or meta.get("feed_author")
+        item = super().listed_article_item(article, meta, page_url=page_url)
+        if item is not None and meta.get("feed_summary"):
+            item["extra"].setdefault("excerpt", meta["feed_summary"])
+        return item

@@ -14,7 +14,7 @@ sends GBK: its registry entry forces GB18030.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from scrapy import Request
@@ -23,9 +23,8 @@ from twisted.python.failure import Failure
 
 from crawlers.extract.common import ExtractedArticle
 from crawlers.extract.rules_zcms import ZCMS_RULES
-from crawlers.extract.trs import ListEntry
 from crawlers.extract.zcms import join_pages, parse_zcms_article, parse_zcms_list
-from crawlers.spiders.base import KIND_META
+from crawlers.middlewares import KIND_META
 from crawlers.spiders.paged_list import PagedListSpider
 
 PAGES_META = "zcms_pages"  # the state of a multi-page article being read
@@ -34,11 +33,10 @@ PAGES_META = "zcms_pages"  # the state of a multi-page article being read
 class ZcmsSpider(PagedListSpider):
     name = "zcms"
     rules = ZCMS_RULES
-
-    def parse_list_page(self, text: str, url: str) -> tuple[list[ListEntry], str | None]:
-        return parse_zcms_list(text, url, selectors=self.selectors, default_tz=self.tz)
+    list_parser = staticmethod(parse_zcms_list)
 
     def parse_detail(self, text: str, response: Response) -> ExtractedArticle:
+        """One page of an article; the parser also gets the server's Content-Type."""
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         return parse_zcms_article(
             text, response.url, content_type=content_type, selectors=self.selectors, default_tz=self.tz
@@ -84,7 +82,7 @@ class ZcmsSpider(PagedListSpider):
         state["missing"] = [*state.get("missing", []), url]
         yield from self._next_page_or_item(state, request.meta)
 
-    def _next_page_or_item(self, state: dict, meta: dict) -> Iterator[Any]:
+    def _next_page_or_item(self, state: dict[str, Any], meta: Mapping[str, Any]) -> Iterator[Any]:
         if state["pending"]:
             url = state["pending"].pop(0)
             page_meta = {key: meta[key] for key in ("section", "list_title", "list_date", "list_url") if key in meta}
