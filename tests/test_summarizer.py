@@ -467,7 +467,7 @@ def test_onednn_linear_equals_f_linear_or_falls_back(gelu, monkeypatch):
     import torch
     import torch.nn.functional as F
 
-    from summarizer.embeddings import _Linear
+    from summarizer.packed_bert import FusedLinear as _Linear
 
     generator = torch.Generator().manual_seed(1)
     x, w, b = (torch.randn(*shape, generator=generator) for shape in ((37, 384), (1152, 384), (1152,)))
