@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.guard.text import word_table
+from summarizer.base import word_table
 
 __all__ = ["find_latin_names", "latin_in"]
 

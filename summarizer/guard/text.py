@@ -1,10 +1,10 @@
-"""What every check of the guard reads text with: NFKC folding, the CJK ranges, word tables."""
+"""What every check of the guard reads text with: NFKC folding and the CJK ranges."""
 
 from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["CJK", "fold", "word_table"]
+__all__ = ["CJK", "fold"]
 
 # CJK Unified Ideographs, Extension A and the Compatibility Ideographs, for character classes
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -13,9 +13,3 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 def fold(text: str) -> str:
     """NFKC-normalised ``text`` (full-width digits and letters become ASCII); "" for None."""
     return unicodedata.normalize("NFKC", text or "")
-
-
-def word_table(words: str) -> frozenset[str]:
-    """A table of words written as one whitespace-separated string (easier to read and diff than
-    one list item per line)."""
-    return frozenset(words.split())

@@ -8,7 +8,8 @@ import logging
 import re
 import threading
 
-from summarizer.guard.text import CJK, word_table
+from summarizer.base import word_table
+from summarizer.guard.text import CJK
 
 __all__ = ["common_word", "zh_tagged_names"]
 
