@@ -52,8 +52,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
+from summarizer.boilerplate import is_boilerplate, zh_formula_share
 from summarizer.lexical import size_in_words, tfidf_matrix
-from summarizer.sentences import is_boilerplate, split_sentences_detailed, zh_formula_share
+from summarizer.sentences import split_sentences_detailed
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch

@@ -31,13 +31,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from summarizer import Document, Summary, load_summarizer  # noqa: E402
 from summarizer.base import cjk_ratio, normalize_language  # noqa: E402
-from summarizer.sentences import (  # noqa: E402
-    is_boilerplate,
-    is_zh_formula,
-    split_sentences,
-    split_sentences_detailed,
-    strip_credits,
-)
+from summarizer.boilerplate import is_boilerplate, is_zh_formula  # noqa: E402
+from summarizer.sentences import split_sentences, split_sentences_detailed, strip_credits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
