@@ -10,6 +10,7 @@ Pure Python: no model, no heavy import.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from summarizer.base import cjk_ratio, word_table
@@ -76,6 +77,22 @@ def strip_credits(sentence: str) -> str:
     return sentence.strip()
 
 
+def _cut(paragraph: str, cuts: Iterable[tuple[int, int]]) -> list[str]:
+    """The stripped, non-empty pieces of ``paragraph`` between ``cuts``, each (where a piece ends,
+    where the next one starts)."""
+    out: list[str] = []
+    start = 0
+    for end, next_start in cuts:
+        piece = paragraph[start:end].strip()
+        if piece:
+            out.append(piece)
+        start = next_start
+    rest = paragraph[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
 def _strip_dateline(paragraph: str) -> str:
     m = _ZH_DATELINE.match(paragraph)
     if m and m.end() < len(paragraph):
@@ -106,17 +123,7 @@ _ZH_BOUNDARY = re.compile(
 def split_paragraph_zh(paragraph: str) -> list[str]:
     """Split one Chinese paragraph after 。！？；… and an ASCII "." that follows an ideograph (keeping
     the punctuation and closing quotes)."""
-    out: list[str] = []
-    start = 0
-    for m in _ZH_BOUNDARY.finditer(paragraph):
-        piece = paragraph[start : m.end()].strip()
-        if piece:
-            out.append(piece)
-        start = m.end()
-    rest = paragraph[start:].strip()
-    if rest:
-        out.append(rest)
-    return out
+    return _cut(paragraph, ((m.end(), m.end()) for m in _ZH_BOUNDARY.finditer(paragraph)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,20 +188,9 @@ def _is_en_boundary(text: str, m: re.Match) -> bool:
 
 def split_paragraph_en(paragraph: str) -> list[str]:
     """Split one English paragraph; abbreviation-, initial- and decimal-aware."""
-    out: list[str] = []
-    start = 0
-    for m in _EN_CANDIDATE.finditer(paragraph):
-        if not _is_en_boundary(paragraph, m):
-            continue
-        end = m.end("close")
-        piece = paragraph[start:end].strip()
-        if piece:
-            out.append(piece)
-        start = m.end()
-    rest = paragraph[start:].strip()
-    if rest:
-        out.append(rest)
-    return out
+    # a sentence ends after its closing quotes; the next one starts after the whitespace
+    cuts = ((m.end("close"), m.end()) for m in _EN_CANDIDATE.finditer(paragraph) if _is_en_boundary(paragraph, m))
+    return _cut(paragraph, cuts)
 
 
 # --------------------------------------------------------------------------------------------
