@@ -71,6 +71,12 @@ def join_sentences(sentences: list[str], language: str) -> str:
     return ("" if normalize_language(language) == "zh" else " ").join(sentences)
 
 
+def word_table(words: str) -> frozenset[str]:
+    """A table of words written as one whitespace-separated string (easier to read and diff than
+    one list item per line)."""
+    return frozenset(words.split())
+
+
 def weights_fingerprint(path: str | Path) -> str:
     """First 16 hex digits of the sha256 of a weights file (read in 1 MiB chunks)."""
     digest = hashlib.sha256()

@@ -48,14 +48,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
-from summarizer.sentences import is_boilerplate, split_sentences_detailed, zh_formula_share
+from summarizer.boilerplate import is_boilerplate, zh_formula_share
+from summarizer.lexical import size_in_words, tfidf_matrix
+from summarizer.sentences import split_sentences_detailed
 
 if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
     from summarizer.embeddings import SentenceEncoder
 
 __all__ = ["ExtractiveSummarizer", "MAX_SENTENCES", "resolve_model"]
@@ -79,198 +82,7 @@ def split_clauses(sentence: str) -> list[str]:
     return [c for c in _CLAUSE.findall(sentence) if c.strip()] or [sentence]
 
 
-_EN_STOP = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "said",
-        "same",
-        "says",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "one",
-        "two",
-        "new",
-        "year",
-        "years",
-        "last",
-        "mr",
-        "ms",
-        "mrs",
-    ]
-)
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_EN_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-
-
-def _lexical_terms(text: str) -> list[str]:
-    """Character bigrams of CJK runs (single characters for one-character runs) + English words."""
-    terms: list[str] = []
-    for run in _CJK_RUN.findall(text):
-        if len(run) == 1:
-            terms.append(run)
-        else:
-            terms.extend(run[i : i + 2] for i in range(len(run) - 1))
-    for word in _EN_WORD.findall(_CJK_RUN.sub(" ", text).lower()):
-        if word in _EN_STOP or len(word) < 2:
-            continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        terms.append(word)
-    return terms
-
-
-def _tfidf_matrix(texts: list[str], idf_from: int):
-    """L2-normalised TF-IDF rows for ``texts``; IDF counted over the first ``idf_from`` texts."""
-    import torch
-
-    bags = [Counter(_lexical_terms(t)) for t in texts]
-    df: Counter = Counter()
-    for bag in bags[:idf_from]:
-        df.update(bag.keys())
-    vocab = {term: i for i, term in enumerate(sorted({t for bag in bags for t in bag}))}
-    m = torch.zeros((len(texts), max(1, len(vocab))), dtype=torch.float32)
-    n = max(1, idf_from)
-    rows, columns, values = [], [], []
-    for row, bag in enumerate(bags):
-        for term, tf in bag.items():
-            rows.append(row)
-            columns.append(vocab[term])
-            values.append((1.0 + math.log(tf)) * math.log(1.0 + n / (1.0 + df.get(term, 0))))
-    if values:  # one scatter, not one tensor write per term
-        m[torch.tensor(rows), torch.tensor(columns)] = torch.tensor(values, dtype=torch.float32)
-    norms = m.norm(dim=1, keepdim=True).clamp(min=1e-9)
-    return m / norms
-
-
 LONG_SENTENCE = 30.0  # words (or the CJK-character equivalent) before a sentence counts as long
-
-
-def _size_in_words(text: str) -> float:
-    cjk = sum(len(run) for run in _CJK_RUN.findall(text))
-    return cjk / 1.6 + len(_EN_WORD.findall(_CJK_RUN.sub(" ", text).lower()))
 
 
 def position_prior(index: int, count: int) -> float:
@@ -278,7 +90,7 @@ def position_prior(index: int, count: int) -> float:
     return 1.0 / math.sqrt(1.0 + index)
 
 
-def _minmax(values):
+def _minmax(values: torch.Tensor) -> torch.Tensor:
     low, high = float(values.min()), float(values.max())
     if high - low < 1e-9:
         return values * 0.0
@@ -490,8 +302,14 @@ class ExtractiveSummarizer(Summarizer):
 
     # ----------------------------------------------------------------------------------------
 
-    def _select(self, sentences, emb, coverage, title) -> list[int]:
-        """Indices of the sentences to keep (best first)."""
+    def _select(
+        self,
+        sentences: list[str],
+        emb: torch.Tensor,
+        coverage: list[float],
+        title: tuple[str, torch.Tensor, float] | None,
+    ) -> list[int]:
+        """Indices of the sentences to keep (best first); ``title`` is (text, embedding, coverage)."""
         import torch
 
         n = len(sentences)
@@ -501,7 +319,7 @@ class ExtractiveSummarizer(Summarizer):
         alpha = min(1.0, max(0.0, alpha)) ** 2  # coverage 0.4 -> 0.16: [UNK]-heavy text is noise
 
         lex_texts = list(sentences) + ([title[0]] if title else [])
-        lex = _tfidf_matrix(lex_texts, idf_from=n)
+        lex = tfidf_matrix(lex_texts, idf_from=n)
         sim = alpha * (emb @ emb.T) + (1.0 - alpha) * (lex[:n] @ lex[:n].T)
 
         off_diagonal = sim.clone()
@@ -524,7 +342,7 @@ class ExtractiveSummarizer(Summarizer):
             quotes = torch.tensor([1.0 if _QUOTE.search(s) else 0.0 for s in sentences])
             score = score - self.quote_penalty * quotes
         if self.length_penalty:
-            size = torch.tensor([_size_in_words(s) for s in sentences], dtype=torch.float32)
+            size = torch.tensor([size_in_words(s) for s in sentences], dtype=torch.float32)
             score = score - self.length_penalty * ((size - LONG_SENTENCE) / LONG_SENTENCE).clamp(min=0)
 
         scores, similarity = score.tolist(), sim.tolist()  # Python floats: no tensor indexing

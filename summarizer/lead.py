@@ -7,6 +7,8 @@ evaluation compares the other backends against.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
 from summarizer.sentences import split_sentences
 
@@ -28,7 +30,7 @@ class LeadSummarizer(Summarizer):
     backend = "lead"
     model_id = ""
 
-    def __init__(self, model=None, *, max_sentences: int = 3) -> None:
+    def __init__(self, model: str | Path | None = None, *, max_sentences: int = 3) -> None:
         if model not in (None, ""):
             raise ValueError("the lead backend uses no model: leave the model setting empty")
         if not 1 <= int(max_sentences) <= MAX_K:

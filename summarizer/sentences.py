@@ -1,4 +1,4 @@
-"""Sentence splitting for Chinese and English news and government text, and boilerplate tests.
+"""Sentence splitting for Chinese and English news and government text.
 
 Every sentence returned is a verbatim substring of the input text (only surrounding whitespace,
 datelines and photo credits are trimmed off its ends), so an extractive summary built from them
@@ -10,9 +10,10 @@ Pure Python: no model, no heavy import.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from summarizer.base import cjk_ratio
+from summarizer.base import cjk_ratio, word_table
 
 __all__ = [
     "Sentence",
@@ -21,10 +22,6 @@ __all__ = [
     "split_paragraph_zh",
     "split_paragraph_en",
     "strip_credits",
-    "is_boilerplate",
-    "is_zh_formula",
-    "has_zh_formula_phrase",
-    "zh_formula_share",
     "MIN_EN_WORDS",
     "MIN_ZH_CHARS",
 ]
@@ -80,6 +77,22 @@ def strip_credits(sentence: str) -> str:
     return sentence.strip()
 
 
+def _cut(paragraph: str, cuts: Iterable[tuple[int, int]]) -> list[str]:
+    """The stripped, non-empty pieces of ``paragraph`` between ``cuts``, each (where a piece ends,
+    where the next one starts)."""
+    out: list[str] = []
+    start = 0
+    for end, next_start in cuts:
+        piece = paragraph[start:end].strip()
+        if piece:
+            out.append(piece)
+        start = next_start
+    rest = paragraph[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
 def _strip_dateline(paragraph: str) -> str:
     m = _ZH_DATELINE.match(paragraph)
     if m and m.end() < len(paragraph):
@@ -110,17 +123,7 @@ _ZH_BOUNDARY = re.compile(
 def split_paragraph_zh(paragraph: str) -> list[str]:
     """Split one Chinese paragraph after 。！？；… and an ASCII "." that follows an ideograph (keeping
     the punctuation and closing quotes)."""
-    out: list[str] = []
-    start = 0
-    for m in _ZH_BOUNDARY.finditer(paragraph):
-        piece = paragraph[start : m.end()].strip()
-        if piece:
-            out.append(piece)
-        start = m.end()
-    rest = paragraph[start:].strip()
-    if rest:
-        out.append(rest)
-    return out
+    return _cut(paragraph, ((m.end(), m.end()) for m in _ZH_BOUNDARY.finditer(paragraph)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,141 +131,25 @@ def split_paragraph_zh(paragraph: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 # Never end a sentence (a name or a noun follows).
-_TITLES = {
-    "mr",
-    "mrs",
-    "ms",
-    "mx",
-    "dr",
-    "prof",
-    "st",
-    "sr",
-    "jr",
-    "gen",
-    "gov",
-    "sen",
-    "rep",
-    "lt",
-    "col",
-    "capt",
-    "cpt",
-    "sgt",
-    "maj",
-    "adm",
-    "cmdr",
-    "rev",
-    "hon",
-    "pres",
-    "supt",
-    "insp",
-    "messrs",
-    "mme",
-    "mlle",
-    "fr",
-    "mt",
-    "ft",
-    "fig",
-    "figs",
-    "vol",
-    "vols",
-    "ch",
-    "chap",
-    "art",
-    "sec",
-    "para",
-    "pp",
-    "approx",
-    "ca",
-    "cf",
-    "vs",
-    "v",
-    "dept",
-    "univ",
-    "assn",
-    "bros",
-    "ave",
-    "blvd",
-    "rd",
-    "est",
-    "ed",
-    "eds",
-    "op",
-    "nr",
-    "tel",
-    "ext",
-    "gov't",
-}
+_TITLES = word_table(
+    """
+    mr mrs ms mx dr prof st sr jr gen gov sen rep lt col capt cpt sgt maj adm cmdr rev hon pres supt
+    insp messrs mme mlle fr mt ft fig figs vol vols ch chap art sec para pp approx ca cf vs v dept univ
+    assn bros ave blvd rd est ed eds op nr tel ext gov't
+    """
+)
 # End a sentence only when not followed by a number ("No. 1", "Jan. 5", "Art. 12").
-_BEFORE_NUMBER = {
-    "no",
-    "nos",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "p",
-    "par",
-    "item",
-    "nr",
-}
+_BEFORE_NUMBER = word_table("no nos jan feb mar apr jun jul aug sep sept oct nov dec p par item nr")
 # May end a sentence; treated as an end only when a typical sentence opener follows.
 _MAYBE_END = {"inc", "ltd", "co", "corp", "plc", "llc", "etc", "al", "jr", "sr"}
 _NEVER_END_DOTTED = {"e.g", "i.e", "viz", "a.k.a"}
-_SENTENCE_OPENERS = {
-    "the",
-    "a",
-    "an",
-    "he",
-    "she",
-    "it",
-    "they",
-    "we",
-    "i",
-    "you",
-    "this",
-    "that",
-    "these",
-    "those",
-    "but",
-    "and",
-    "in",
-    "on",
-    "at",
-    "for",
-    "his",
-    "her",
-    "their",
-    "its",
-    "our",
-    "there",
-    "however",
-    "meanwhile",
-    "according",
-    "as",
-    "after",
-    "when",
-    "while",
-    "if",
-    "some",
-    "many",
-    "last",
-    "so",
-    "yet",
-    "also",
-    "since",
-    "what",
-    "who",
-    "why",
-    "how",
-}
+_SENTENCE_OPENERS = word_table(
+    """
+    the a an he she it they we i you this that these those but and in on at for his her their its our
+    there however meanwhile according as after when while if some many last so yet also since what who
+    why how
+    """
+)
 
 _EN_CANDIDATE = re.compile(r"(?P<punct>[.!?]+|…)(?P<close>[\"'”’)\]]*)(?P<space>\s+)(?=(?P<next>[\"'“‘(\[]?[A-Z0-9]))")
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]?([A-Za-z0-9]+)")
@@ -301,20 +188,9 @@ def _is_en_boundary(text: str, m: re.Match) -> bool:
 
 def split_paragraph_en(paragraph: str) -> list[str]:
     """Split one English paragraph; abbreviation-, initial- and decimal-aware."""
-    out: list[str] = []
-    start = 0
-    for m in _EN_CANDIDATE.finditer(paragraph):
-        if not _is_en_boundary(paragraph, m):
-            continue
-        end = m.end("close")
-        piece = paragraph[start:end].strip()
-        if piece:
-            out.append(piece)
-        start = m.end()
-    rest = paragraph[start:].strip()
-    if rest:
-        out.append(rest)
-    return out
+    # a sentence ends after its closing quotes; the next one starts after the whitespace
+    cuts = ((m.end("close"), m.end()) for m in _EN_CANDIDATE.finditer(paragraph) if _is_en_boundary(paragraph, m))
+    return _cut(paragraph, cuts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,86 +250,3 @@ def split_sentences(text: str, language: str = "", *, min_length: bool = True) -
     fragments too short to be a sentence are dropped.
     """
     return [s.text for s in split_sentences_detailed(text, language, min_length=min_length)]
-
-
-# Sentences that are a document's framing, not its content.
-# Lines that are never summary material: contact and attachment lines, page furniture.
-_ZH_FURNITURE = re.compile(
-    r"(?:联系人|联系电话|联系方式|咨询电话|(?<![^\s，,；;。（(])电话|传真|(?:电子)?邮箱|邮编|通讯地址|地址|"
-    r"附件\s*\d*|来源|信息来源|文章来源|责任编辑|编辑|审核|校对|发布机构|发布日期|发文日期|索引号|"
-    r"文号|主题分类|成文日期)\s*[：:]"
-    r"|^特此(?:通知|公告|通告|函告|函复|批复|报告|说明)"
-    r"|扫一扫|分享到|打印本页|关闭窗口|【打印】|【关闭】|版权所有|主办单位|承办单位|备案号|ICP备"
-)
-# Formula phrases of official documents. A sentence that is little else is dropped; one that also
-# says something ("…我厅制定了《…办法》，现印发给你们，请遵照执行。") is only scored down.
-_ZH_FORMULA_PHRASES = re.compile(
-    r"现将有关事项(?:通知|公告|通告|函告|说明|报告)如下|现将(?:有关|相关)?(?:情况|事项|工作)?"
-    r"(?:通知|公告|通告|函告|报告)如下|(?:通知|公告|通告|函告|意见|说明|报告)如下|"
-    r"现(?:予以)?印发给你们|现予(?:以)?(?:印发|公布|公告|发布)|(?:印发|转发)给你们|"
-    r"请[^。，,；;]{0,12}?(?:遵照执行|贯彻执行|认真执行|抓好落实|贯彻落实|组织实施|认真落实|遵照办理)|"
-    r"望(?:认真)?(?:遵照|贯彻)?执行|结合实际认真贯彻落实|"
-    r"为(?:深入|认真|全面)?贯彻落实|根据.{0,60}?(?:规定|要求|精神|部署)[，,]"
-)
-_ZH_ENUMERATOR = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|"
-    r"第[一二三四五六七八九十\d]+[条章节部分])\s*"
-)
-_BOOK_TITLE = re.compile(r"[《〈][^》〉]{1,80}[》〉]")
-_ZH_FINAL = re.compile(r"[。！？!?；;…”’\"」』)）]$")
-_EN_BOILERPLATE = re.compile(
-    r"(?:\bphoto\s*/|\bphotos?\s*(?:by\b|:)|\bimage\s*(?:by\b|:)|\bvideo\s*(?:by\b|:)|"
-    r"\beditor\s*:|\breporter\s*:|\bsource\s*:|\btranslat(?:or|ed by)\s*:?|"
-    r"copyright\s*(?:©|\(c\)|\d{4})|©|all rights reserved|\bclick here\b|\bshare this\b|"
-    r"\bread more\b|\bfollow us\b|\bsubscribe (?:to our|now)\b|\bcontact\s*:|\btel\s*[:.]|"
-    r"\be-?mail\s*:|\bscan the qr\b|\bdownload the app\b)",
-    re.IGNORECASE,
-)
-
-
-def zh_formula_share(sentence: str) -> float:
-    """Share of a Chinese sentence's ideographs that belong to official-document formula phrases
-    ("现将有关事项通知如下", "请遵照执行", "为深入贯彻落实"...): 0.0 for plain content."""
-    total = len(_CJK_CHAR.findall(sentence))
-    if not total:
-        return 0.0
-    formula = sum(
-        len(_CJK_CHAR.findall(_BOOK_TITLE.sub("", m.group(0))))  # a cited 《title》 is content
-        for m in _ZH_FORMULA_PHRASES.finditer(sentence)
-    )
-    return min(1.0, formula / total)
-
-
-def has_zh_formula_phrase(sentence: str) -> bool:
-    return bool(_ZH_FORMULA_PHRASES.search(sentence))
-
-
-def is_zh_formula(sentence: str) -> bool:
-    """Not summary material: a Chinese official-document formula or lead-in ("…现将有关事项通知如下：",
-    "各有关单位：", "特此通知。"), a contact, attachment or page-furniture line ("联系人：…",
-    "电话：…"), a heading, signature or date line without sentence-final punctuation, or a sentence
-    that is mostly formula ("现印发给你们，请认真贯彻执行。")."""
-    s = sentence.strip()
-    if re.search(r"[：:]\s*$", s):
-        return True  # an addressee line or a lead-in: "各区县科技管理部门，各有关单位：", "…如下："
-    if _ZH_FURNITURE.search(s):
-        return True
-    # "一、总体要求", "重庆市科学技术局", "2024年3月5日": short lines with no final punctuation
-    if len(s) <= 25 and not _ZH_FINAL.search(s):
-        return True
-    if re.fullmatch(r"[\d\s年月日号\-./:：]+", s):
-        return True
-    # "一、关于优化区县科技创新布局。", "（二）工作要求。": a numbered heading, not a statement
-    m = _ZH_ENUMERATOR.match(s)
-    if m and "，" not in s and "," not in s:
-        rest = s[m.end() :]
-        if len(_CJK_CHAR.findall(rest)) < 10 or (rest.startswith("关于") and len(rest) <= 30):
-            return True
-    return has_zh_formula_phrase(s) and zh_formula_share(s) > 0.6
-
-
-def is_boilerplate(sentence: str, language: str = "") -> bool:
-    """Formula, contact, credit or page-furniture text that a summary must not pick."""
-    if cjk_ratio(sentence) >= 0.3:
-        return is_zh_formula(sentence)
-    return bool(_EN_BOILERPLATE.search(sentence))

@@ -31,13 +31,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from summarizer import Document, Summary, load_summarizer  # noqa: E402
 from summarizer.base import cjk_ratio, normalize_language  # noqa: E402
-from summarizer.sentences import (  # noqa: E402
-    is_boilerplate,
-    is_zh_formula,
-    split_sentences,
-    split_sentences_detailed,
-    strip_credits,
-)
+from summarizer.boilerplate import is_boilerplate, is_zh_formula  # noqa: E402
+from summarizer.sentences import split_sentences, split_sentences_detailed, strip_credits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
@@ -467,7 +462,7 @@ def test_onednn_linear_equals_f_linear_or_falls_back(gelu, monkeypatch):
     import torch
     import torch.nn.functional as F
 
-    from summarizer.embeddings import _Linear
+    from summarizer.packed_bert import FusedLinear as _Linear
 
     generator = torch.Generator().manual_seed(1)
     x, w, b = (torch.randn(*shape, generator=generator) for shape in ((37, 384), (1152, 384), (1152,)))

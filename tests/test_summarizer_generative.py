@@ -109,7 +109,7 @@ def long_article() -> Document:
 @pytest.mark.slow
 def test_identity_and_the_dequantized_cache(smol, model_cache):
     from summarizer.base import weights_fingerprint
-    from summarizer.generative import _package_dir
+    from summarizer.generative_model import _package_dir
 
     assert smol.backend == "generative" and not smol.is_seq2seq
     assert smol.model_version == weights_fingerprint(_package_dir() / SMOLLM2_GGUF)
