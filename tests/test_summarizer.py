@@ -522,3 +522,30 @@ def test_packed_forward_equals_the_transformers_forward(extractive, dtype):
     assert torch.allclose(packed, one_by_one, atol=1e-5)
     assert torch.allclose(unsorted, packed, atol=1e-5)
     assert torch.allclose(packed.norm(dim=1), torch.ones(len(texts)), atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("isa", ["default", "ALL"])
+def test_default_embeddings_do_not_depend_on_their_batch(isa):
+    """oneDNN's AMX kernels round a bfloat16 product with the batch's row count. By default the
+    encoder caps oneDNN below AMX; where oneDNN may use AMX anyway (ONEDNN_MAX_CPU_ISA=ALL), a
+    batch-dependent bfloat16 encoder falls back to float32. Either way a text embeds the same alone
+    and among others (as test_packed_forward_equals_the_transformers_forward checks in detail)."""
+    code = (
+        "import json, torch\n"
+        "from summarizer.embeddings import BATCH_PROBE_TEXTS, SentenceEncoder\n"
+        "encoder = SentenceEncoder()\n"
+        "texts = list(BATCH_PROBE_TEXTS) + ['Chongqing opened a new robotics lab on Monday.']\n"
+        "together = encoder.encode(texts)\n"
+        "alone = torch.cat([encoder.encode([t]) for t in texts])\n"
+        "print(json.dumps({'dtype': encoder.dtype, 'diff': (together - alone).abs().max().item()}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ONEDNN_MAX_CPU_ISA"}
+    if isa != "default":
+        env["ONEDNN_MAX_CPU_ISA"] = isa
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found["diff"] <= 1e-5, found
+    if found["dtype"] == "bfloat16":
+        assert found["diff"] == 0.0, found
