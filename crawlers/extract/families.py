@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from crawlers.extract.common import ExtractedArticle
+from crawlers.extract.documents import ExtractedArticle
 
 # family -> "module:function"; each takes (html, url, *, selectors=..., default_tz=...)
 DETAIL_PARSERS: Mapping[str, str] = MappingProxyType(

@@ -14,9 +14,8 @@ from __future__ import annotations
 from scrapy.http import Response
 
 from crawlers.extract.arti import parse_arti_detail, parse_arti_list
-from crawlers.extract.common import ExtractedArticle
+from crawlers.extract.documents import ExtractedArticle, ListEntry
 from crawlers.extract.rules_arti import ARTI_RULES
-from crawlers.extract.trs import ListEntry
 from crawlers.spiders.paged_list import PagedListSpider
 
 

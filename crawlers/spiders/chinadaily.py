@@ -13,9 +13,8 @@ from __future__ import annotations
 from scrapy.http import Response
 
 from crawlers.extract.chinadaily import parse_chinadaily_article, parse_chinadaily_list
-from crawlers.extract.common import ExtractedArticle
+from crawlers.extract.documents import ExtractedArticle, ListEntry
 from crawlers.extract.rules_chinadaily import CHINADAILY_RULES
-from crawlers.extract.trs import ListEntry
 from crawlers.spiders.paged_list import PagedListSpider
 
 

@@ -21,8 +21,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from crawlers.extract.common import ExtractedArticle
-from crawlers.extract.trs import ListEntry
+from crawlers.extract.documents import ExtractedArticle, ListEntry
 from crawlers.items import ArticleItem
 from crawlers.spiders.base import KIND_META, FamilySpider
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from scrapy.http import Response
 
-from crawlers.extract.common import ExtractedArticle
+from crawlers.extract.documents import ExtractedArticle, ListEntry
 from crawlers.extract.rules_sichuan import SICHUAN_RULES
 from crawlers.extract.sichuan import parse_sichuan_detail, parse_sichuan_list, sichuan_page_urls
-from crawlers.extract.trs import ListEntry
 from crawlers.spiders.trs import TrsSpider
 
 

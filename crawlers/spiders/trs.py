@@ -17,9 +17,9 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from crawlers.extract.common import ExtractedArticle
-from crawlers.extract.rules import TRS_RULES
-from crawlers.extract.trs import ListEntry, parse_trs_detail, parse_trs_list, trs_page_urls
+from crawlers.extract.documents import ExtractedArticle, ListEntry
+from crawlers.extract.rules_trs import TRS_RULES
+from crawlers.extract.trs import parse_trs_detail, parse_trs_list, trs_page_urls
 from crawlers.spiders.base import KIND_META, FamilySpider
 
 

@@ -20,7 +20,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawlers.extract.rules import WORDPRESS_RULES
+from crawlers.extract.rules_wordpress import WORDPRESS_RULES
 from crawlers.extract.wordpress import feed_page_url, parse_feed, parse_wordpress_article
 from crawlers.spiders.base import KIND_META, FamilySpider
 

@@ -21,9 +21,8 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.extract.common import ExtractedArticle
+from crawlers.extract.documents import ExtractedArticle, ListEntry
 from crawlers.extract.rules_zcms import ZCMS_RULES
-from crawlers.extract.trs import ListEntry
 from crawlers.extract.zcms import join_pages, parse_zcms_article, parse_zcms_list
 from crawlers.spiders.base import KIND_META
 from crawlers.spiders.paged_list import PagedListSpider
