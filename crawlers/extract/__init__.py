@@ -1,14 +1,14 @@
-"""Pure parsing functions (no Scrapy): one pipeline of stages, each family's rules as data.
+"""Pure parsing functions (no Scrapy): one pipeline of stages, each site family's rules as data.
 
-* documents — what parsers return (ExtractedArticle, ListEntry, FeedEntry);
+* documents — what the parsers return (ExtractedArticle, ListEntry, FeedEntry);
 * html, dates, urls, charset, labels — helpers of every stage;
-* family — the vocabulary of a rules table (FamilyRules and the sources of a field);
-* title, body, published, office, metadata, attachments, lists — the stages, reading a page
-  (:class:`~crawlers.extract.page.Page`) through its family's rules; fields reads a source;
-* article — the article pipeline (every stage in order);
-* rules (shared) and ``rules_<family>.py`` — the rules tables, as data;
-* ``<family>.py`` — a family's public parsers and its hooks: only what is no rule;
-* families — which parser reads each family's article pages (for ``policywatch extract``).
+* family — the vocabulary of a rules table (FamilyRules, the sources of a field); fields reads a
+  source on a page (page: the page being parsed);
+* the stages: title, body (with the generic fallback), published, office, metadata, attachments,
+  lists; article runs the first six in order (ArticleParser: a family's rules and hooks);
+* rules (shared by every family) and ``rules_<family>.py`` — the rules tables;
+* ``<family>.py`` — a family's public parsers and its hooks: only what no rule says;
+* families — which parser reads a family's article pages (``policywatch extract``).
 """
 
 from crawlers.extract.dates import date_from_url, parse_date

@@ -1,4 +1,4 @@
-"""The vocabulary of a family's rules table: where each field is read from, in order (data only).
+"""The vocabulary of a family's rules table: where each field is read from, in order (data).
 
 A family's ``rules_<family>.py`` builds one :class:`FamilyRules`; the stage modules read it. A field
 lists its sources; the first that gives a value wins and its label is recorded in ``extra``
@@ -225,7 +225,7 @@ class FamilyRules:
         return self.parser.partition(":")[0].rpartition(".")[2]
 
     def hooks(self) -> set[str]:
-        """The names of the hooks these rules use (each must be in the family module's ``HOOKS``)."""
+        """The names of the hooks these rules use (its :class:`~crawlers.extract.article.ArticleParser` supplies them)."""
         sources = [self.url, self.attachments, self.body.hook, *self.title, *self.published, *self.office, *self.author]
         for entry in self.extras:
             source = entry if isinstance(entry, Hook) else entry[1]

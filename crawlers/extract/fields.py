@@ -113,7 +113,7 @@ def candidates(page: Page, source: Source) -> Iterator[Candidate]:
             yield found[1], f"json:{found[0]}"
     elif isinstance(source, TitleTag):
         value = page.sel.xpath("string(//title)").get()
-        if value and value.strip():
+        if value:
             yield value, source.label
     elif isinstance(source, Url):
         when = date_from_url(page.requested if source.requested else page.url, default_tz=page.default_tz)

@@ -165,7 +165,6 @@ _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle
 
 
 def _jsonld(page: Page) -> dict[str, str]:
-    """``datePublished`` / ``author`` (a name) of the page's JSON-LD article object, if any."""
     return page.once("jsonld", lambda: jsonld_article(page.sel))
 
 
