@@ -97,7 +97,8 @@ RULES = FamilyRules(
     parser="crawlers.extract.trs:parse_trs_detail",
     selectors=TRS_RULES,
     # meta ArticleTitle (verbatim, even with markup-like text) → visible title → other metas / <title>
-    title=gov_title(TRS_TITLE_SUFFIX_RE, label="title"),  # nothing recorded when none is found
+    # a later meta is recorded as "title" (as TRS pages always were); none found: nothing recorded
+    title=gov_title(TRS_TITLE_SUFFIX_RE, label="title"),
     body=BodyRules(drop=None),
     # the header block without the body, so that a 日期： inside the text is not the page's date
     header=HeaderRules(key="header", markers=(HEADER_DATE_RE, HEADER_SOURCE_RE), without_body=True),
