@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from crawlers.extract.body import clean_body, fallback_body, generic_body
 from crawlers.extract.charset import decode_html
-from crawlers.extract.common import selector_for, trafilatura_text
-from crawlers.extract.generic import clean_body, detect_language, generic_body, parse_generic
+from crawlers.extract.generic import detect_language, parse_generic
+from crawlers.extract.html import selector_for
 from crawlers.extract.trs import parse_trs_detail
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,5 +144,5 @@ def test_family_parsers_fall_back_to_the_generic_body():
     url = "https://kjj.cq.gov.cn/zwxx_176/tzgg/202403/t20240305_12876543.html"
     article = parse_trs_detail(renamed, url)
     assert article.extra["rule"] == "trafilatura"
-    assert article.body == generic_body(renamed, url) == trafilatura_text(renamed, url)
+    assert article.body == generic_body(renamed, url) == fallback_body(renamed, url)
     assert "申报" in article.body

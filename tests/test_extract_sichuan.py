@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crawlers.extract.documents import ListEntry
 from crawlers.extract.sichuan import (
     is_sichuan_article_url,
     mark_pinned,
@@ -18,7 +19,6 @@ from crawlers.extract.sichuan import (
     sichuan_page_urls,
     sichuan_total_pages,
 )
-from crawlers.extract.trs import ListEntry
 
 SH = ZoneInfo("Asia/Shanghai")
 SITE = Path(__file__).resolve().parent / "fixtures" / "sites" / "kjt.sc.gov.cn"

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crawlers.extract.attachments import is_attachment_url
 from crawlers.extract.trs import (
-    is_attachment_url,
     parse_trs_detail,
     parse_trs_list,
     total_pages,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crawlers.extract.charset import decode_html
-from crawlers.extract.metadata import label_value_pairs, labelled_fields
+from crawlers.extract.labels import label_value_pairs, labelled_fields
 from crawlers.extract.trs import parse_trs_detail, parse_trs_list, trs_page_urls
 from crawlers.extract.urls import canonical_url
 

@@ -24,17 +24,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from crawlers.extract.common import (
-    ExtractedArticle,
-    block_text,
-    body_lines,
-    find_attachments,
-    meta_content,
-    normalize_space,
-    selector_for,
-)
+from crawlers.extract.article import ArticleParser, run
+from crawlers.extract.attachments import find_attachments
 from crawlers.extract.dates import DEFAULT_TZ, parse_date
-from crawlers.extract.rules import with_overrides
+from crawlers.extract.documents import ExtractedArticle
+from crawlers.extract.family import Selectors
+from crawlers.extract.fields import json_field
+from crawlers.extract.html import as_text, block_text, normalize_space, selector_for
+from crawlers.extract.page import Page
+from crawlers.extract.rules import KEYWORDS_SPLIT_RE
 from crawlers.extract.rules_gkmlpt import (
     GKMLPT_API_PATH,
     GKMLPT_ARTICLE_RE,
@@ -44,6 +42,7 @@ from crawlers.extract.rules_gkmlpt import (
     GKMLPT_SID_RE,
     GKMLPT_TREE_RE,
     GKMLPT_URL_FIELDS,
+    RULES,
 )
 from crawlers.extract.urls import canonical_url
 
@@ -148,7 +147,7 @@ class GkmlptConfig:
 
 def parse_gkmlpt_config(page: str | bytes) -> GkmlptConfig:
     """SID and category TREE of ``window._CONFIG`` on ``/gkmlpt/index``; GkmlptError says what is missing."""
-    text = page.decode("utf-8", "replace") if isinstance(page, bytes) else page
+    text = as_text(page)
     config = GKMLPT_CONFIG_RE.search(text)
     if not config:
         raise GkmlptError("no window._CONFIG on the page")
@@ -211,7 +210,7 @@ def _first_field(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
 
 def parse_gkmlpt_api(page: str | bytes, index_url: str, *, default_tz: str = DEFAULT_TZ) -> GkmlptApiPage:
     """Articles of one ``/gkmlpt/api/all/{category}`` answer; GkmlptError when it is not that JSON."""
-    text = page.decode("utf-8", "replace") if isinstance(page, bytes) else page
+    text = as_text(page)
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -234,7 +233,7 @@ def parse_gkmlpt_api(page: str | bytes, index_url: str, *, default_tz: str = DEF
                 extra[key] = value
         keywords = record.get("keywords")
         if isinstance(keywords, str):
-            keywords = re.split(r"[;；,，、\s]+", keywords)
+            keywords = KEYWORDS_SPLIT_RE.split(keywords)
         if keywords:
             extra["keywords"] = [k for k in (normalize_space(str(k)) for k in keywords) if k]
         extra["attachments"] = _api_attachments(record.get("attachment"), index_url)
@@ -268,20 +267,6 @@ def _api_attachments(items: Any, index_url: str) -> list[dict[str, str]]:
 
 
 # --------------------------------------------------------------------------- article pages
-def json_field(text: str, names: tuple[str, ...]) -> tuple[str, Any] | None:
-    """The first non-empty value of a ``"name": value`` JSON member in the page's scripts."""
-    decoder = json.JSONDecoder()
-    for name in names:
-        for match in re.finditer(r'"%s"\s*:\s*' % re.escape(name), text):
-            try:
-                value = decoder.raw_decode(text, match.end())[0]
-            except ValueError:
-                continue
-            if value not in (None, "", [], {}):
-                return name, value
-    return None
-
-
 def content_html(value: str) -> str:
     """The HTML of a decoded ``content`` string; HTML-escaped HTML (``&lt;p&gt;``) is unescaped first."""
     if "<" not in value and "&lt;" in value:
@@ -294,65 +279,50 @@ def parse_gkmlpt_detail(
     url: str,
     *,
     index_url: str | None = None,
-    selectors: Mapping[str, str] | None = None,
+    selectors: Selectors = None,
     default_tz: str = DEFAULT_TZ,
 ) -> ExtractedArticle:
     """Body (from the ``"content"`` JSON field), title, date, publisher and attachments of a gkmlpt page.
 
     The JSON of the page first (``content``, ``title``, ``date`` epoch seconds, ``publisher``), then
-    meta tags and rendered markup for a server-rendered page. ``extra["rule"]`` says which gave the
-    body (``json:content`` or a CSS rule); links in the body to documents are attachments.
+    meta tags and rendered markup for a server-rendered page (:data:`RULES`). ``extra["rule"]`` says
+    which gave the body (``json:content`` or a CSS rule); links in the body to documents are attachments.
     """
-    text = page.decode("utf-8", "replace") if isinstance(page, bytes) else page
     index_url = index_url or url
-    url = gkmlpt_url(url, index_url)
-    rules = with_overrides(GKMLPT_RULES, selectors)
-    sel = selector_for(text, url)
-    article = ExtractedArticle(url=url)
-    extra = article.extra
+    doc = PARSER.open(page, gkmlpt_url(url, index_url), selectors=selectors, default_tz=default_tz)
+    doc.memo["index_url"] = index_url
+    return run(doc)
 
-    found = json_field(text, rules["content_field"])
-    if found and isinstance(found[1], str):
-        fragment = selector_for(f"<div>{content_html(found[1])}</div>", url)
-        article.body, extra["rule"] = block_text(fragment.css("div")[0].root), f"json:{found[0]}"
-        containers = [fragment]
-    else:  # a server-rendered page
-        rule, lines = body_lines(sel, rules["body"], rules["drop"])
-        article.body, extra["rule"] = "\n".join(lines), rule
-        containers = list(sel.css(rule)) if rule else []
 
-    found = json_field(text, rules["title_field"])
-    meta = meta_content(sel, rules["title_meta"]) if not found else None
-    if found and isinstance(found[1], str):
-        article.title, extra["title_source"] = normalize_space(found[1]), f"json:{found[0]}"
-    elif meta:
-        article.title, extra["title_source"] = meta[1], f"meta:{meta[0]}"
+def _json_content(page: Page) -> tuple[str, str] | None:
+    found = json_field(page.text, page.rules["content_field"])
+    if not (found and isinstance(found[1], str)):
+        return None  # a server-rendered page: the body rules
+    fragment = selector_for(f"<div>{content_html(found[1])}</div>", page.url)
+    page.memo["fragment"] = fragment
+    return block_text(fragment.css("div")[0].root), f"json:{found[0]}"
 
-    found = json_field(text, rules["date_field"])
-    date = parse_date(found[1], default_tz=default_tz) if found else None
-    if date is not None:
-        extra["date_source"] = f"json:{found[0]}"
-    else:
-        meta = meta_content(sel, rules["date_meta"])
-        date = parse_date(meta[1], default_tz=default_tz) if meta else None
-        extra["date_source"] = f"meta:{meta[0]}" if date else None
-    article.published_at = date
 
-    found = json_field(text, rules["source_field"])
-    meta = meta_content(sel, rules["source_meta"]) if not found else None
-    if found and isinstance(found[1], str):
-        article.source_office, extra["source_office_source"] = normalize_space(found[1]), f"json:{found[0]}"
-    elif meta:
-        article.source_office, extra["source_office_source"] = meta[1], f"meta:{meta[0]}"
-
-    for name, key in GKMLPT_EXTRA_FIELDS.items():  # the page repeats some of the API's metadata
-        found = json_field(text, (name,))
+def _json_extras(page: Page) -> None:
+    for name, key in GKMLPT_EXTRA_FIELDS.items():
+        found = json_field(page.text, (name,))
         if found and isinstance(found[1], str) and normalize_space(found[1]):
-            extra[key] = normalize_space(found[1])
+            page.extra[key] = normalize_space(found[1])
 
-    found = json_field(text, ("attachment",))
+
+def _attachments(page: Page) -> None:
+    """The JSON's ``attachment`` list, then document links in the body; every URL on the index's scheme."""
+    index_url = page.memo["index_url"]
+    found = json_field(page.text, ("attachment",))
     attachments = _api_attachments(found[1], index_url) if found else []
     known = {a["url"] for a in attachments}
-    attachments += [a for a in find_attachments(containers, url) if a["url"] not in known]
-    extra["attachments"] = [{**a, "url": gkmlpt_url(a["url"], index_url)} for a in attachments]
-    return article
+    fragment = page.memo.get("fragment")
+    containers = (
+        [fragment] if fragment is not None else list(page.sel.css(page.body_match[0])) if page.body_match else []
+    )
+    attachments += [a for a in find_attachments(containers, page.url) if a["url"] not in known]
+    page.extra["attachments"] = [{**a, "url": gkmlpt_url(a["url"], index_url)} for a in attachments]
+
+
+HOOKS = {"json_content": _json_content, "json_extras": _json_extras, "attachments": _attachments}
+PARSER = ArticleParser(RULES, HOOKS)

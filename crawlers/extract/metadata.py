@@ -1,65 +1,30 @@
-"""Labelled metadata of government pages: "文  号：川科政〔2024〕3号", "索引号：115000…" and the like.
-
-TRS open-government pages put them in table cells (``table.zwxl-table td``), Sichuan pages in
-``.abstract li`` / ``.topbox`` cells. Labels are matched without their spaces and colon against
-:data:`~crawlers.extract.rules.METADATA_LABELS`, which names the ``extra`` key each one fills.
-"""
+"""The metadata stage: author, the family's other ``extra`` fields and its labelled metadata."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-
-from crawlers.extract.common import normalize_space
-from crawlers.extract.rules import METADATA_LABELS
-
-# "label：value" (full-width or ASCII colon; the label may be spaced out as in "文  号"; a label
-# has no digits, so "10:30" in a value is never taken for one)
-_LABELLED = re.compile(r"^\s*(?P<label>[^:：0-9]{1,12}?)\s*[:：]\s*(?P<value>.*)$", re.S)
+from crawlers.extract.family import Hook, Split
+from crawlers.extract.fields import first_text, metadata_pairs
+from crawlers.extract.html import normalize_space
+from crawlers.extract.labels import fields_of
+from crawlers.extract.page import Page
 
 
-def split_label(text: str) -> tuple[str, str] | None:
-    """``("文号", "川科政〔2024〕3号")`` for ``"文  号：川科政〔2024〕3号"``; None without a label."""
-    match = _LABELLED.match(text or "")
-    if not match:
-        return None
-    label = re.sub(r"\s+", "", match["label"])
-    return label, normalize_space(match["value"])
-
-
-def label_value_pairs(texts: Iterable[str]) -> list[tuple[str, str]]:
-    """``(label, value)`` pairs in page order. A text that is only a label ("文号：", a table cell)
-    takes the next unlabelled text as its value (the next cell); a label left without one gets ""."""
-    pairs: list[tuple[str, str]] = []
-    pending: str | None = None
-    for raw in texts:
-        text = normalize_space(raw)
-        if not text:
+def read_metadata(page: Page) -> None:
+    """``article.author``, then ``extra`` from ``page.family.extras`` and ``page.family.metadata``."""
+    family, extra = page.family, page.extra
+    found = first_text(page, family.author)
+    if found:
+        page.article.author = found[0]
+    for entry in family.extras:
+        if isinstance(entry, Hook):
+            page.hook(entry.name)(page)  # it writes its own keys
             continue
-        found = split_label(text)
-        if found is None:
-            if pending is not None:
-                pairs.append((pending, text))
-                pending = None
-            continue
-        if pending is not None:
-            pairs.append((pending, ""))
-            pending = None
-        if found[1]:
-            pairs.append(found)
-        else:
-            pending = found[0]
-    if pending is not None:
-        pairs.append((pending, ""))
-    return pairs
-
-
-def labelled_fields(texts: Iterable[str], labels: Mapping[str, str] = METADATA_LABELS) -> dict[str, str]:
-    """The known labelled values among ``texts`` as ``{extra key: value}``; empty values are left out
-    (a notice prints "文  号：" with nothing after it), the first value of a key wins."""
-    fields: dict[str, str] = {}
-    for label, value in label_value_pairs(texts):
-        key = labels.get(label)
-        if key and value and key not in fields:
-            fields[key] = value
-    return fields
+        key, source = entry
+        found = first_text(page, (source.source if isinstance(source, Split) else source,))
+        if found and isinstance(source, Split):
+            extra[key] = [part for part in (normalize_space(p) for p in source.separators.split(found[0])) if part]
+        elif found:
+            extra[key] = found[0]
+    if family.metadata:
+        fields = fields_of(metadata_pairs(page), family.metadata.fields)
+        extra.update({key: value for key, value in fields.items() if key not in family.metadata.omit})

@@ -1,9 +1,8 @@
-"""Extraction rules kept as DATA, per site family (as trafilatura keeps its XPath lists).
+"""Extraction rules shared by every family, kept as DATA: URLs, charsets, attachments, labels.
 
-Parsers in ``trs.py`` / ``wordpress.py`` walk these lists in order and record which entry matched
-(``extra["rule"]``). A source can put its own selectors in front of a list through the registry
-(``selectors = { body = "div.custom" }``; keys are the rule names below) — see :func:`with_overrides`.
-Sources of every entry: /work/shared/sources/CATALOGUE.md §0 and §3.
+Each family's own rules are in ``rules_<family>.py``. A source can put its own selectors in front
+of a family's lists through the registry (``selectors = { body = "div.custom" }``) — see
+:func:`with_overrides`. Sources of every entry: /work/shared/sources/CATALOGUE.md §0 and §3.
 """
 
 from __future__ import annotations
@@ -11,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
+
+from crawlers.extract.family import Css, Meta, Nothing, Pattern, Selectors, Source, Split, TitleTag, Url
 
 # ---------------------------------------------------------------------------------------------
 # URLs (CATALOGUE §0.7)
@@ -126,129 +127,49 @@ METADATA_LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# ---------------------------------------------------------------------------------------------
-# TRS WCM "t-date" static sites (kjj.cq.gov.cn and every *.cq.gov.cn bureau, most.gov.cn, ...)
-# ---------------------------------------------------------------------------------------------
-TRS_ARTICLE_RE = re.compile(r"\d{6}/t\d{8}_\d+\.s?html?$")
-TRS_PAGINATION_RES = (
-    re.compile(r"createPage\s*\(\s*(\d+)"),  # createPage(34, 0, "index", "html")
-    re.compile(
-        r"createPageHTML\s*\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)"
-    ),  # createPageHTML(N, …) / ('page_div', N, …)
-    re.compile(r"pagination_script_config\s*=\s*\{[^}]*?total\s*:\s*['\"]?(\d+)", re.S),
-    re.compile(r"\bvar\s+countPage\s*=\s*['\"]?(\d+)"),  # older TRS templates
-)
-TRS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        # list pages: containers whose links are the column's articles (else: the whole page)
-        "list_item": (
-            "ul.list li",
-            ".list li",
-            ".tab-item li",
-            "table.zcwjk-list tr",
-            ".news-list li",
-            "ul.info_list2 li",  # www.most.gov.cn news columns
-            ".hot-news-list li",  # kw.beijing.gov.cn 新闻动态
-        ),
-        # where a list item's date is printed; the first that parses wins (kw.beijing.gov.cn puts
-        # the date in the LAST span: its registry entry overrides this with span:last-of-type)
-        "list_date": ("span.date", "span, em, i, .date, .time, td"),
-        # detail pages
-        "title_meta": ("ArticleTitle", "title", "og:title"),
-        "date_meta": ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time"),
-        "source_meta": ("ContentSource", "source"),
-        "author_meta": ("Author", "author"),
-        "keywords_meta": ("Keywords", "keywords"),
-        "column_meta": ("ColumnName",),
-        "description_meta": ("Description", "description"),
-        "title": (".zwxl-title .tit", ".zwxl-title h1", ".article-title", "h1", "h2.title"),
-        "header": (
-            ".zwxl-title .info",
-            ".zwxl-title",
-            ".zwxl-info",
-            ".pages-date",
-            ".article-info",
-            ".info",
-            ".zwxl-content",
-        ),
-        "body": (
-            "div.trs_editor_view",
-            ".TRS_UEDITOR",
-            ".TRS_Editor",
-            ".zwxl-article",
-            ".pages_content",
-            "#Zoom",
-            "#zoom",
-            "#mainText",  # kw.beijing.gov.cn pages without #zoom
-        ),
-        # cells of the open-government metadata table (索引号 / 文号 / 主题分类 / 发布机构 / 成文日期)
-        "metadata": ("table.zwxl-table td", "table.xxgk_detail_table td"),
-        # where attachment links live (the body container and its parent article block)
-        "attachments": (".zwxl-article", ".pages_content", ".zwxl-content", "div.trs_editor_view", "#Zoom", "#zoom"),
-    }
-)
-# Visible header: "来自: 重庆市科学技术局 日期:2025-09-19" (labels with ASCII or full-width colons).
-TRS_HEADER_SOURCE_RE = re.compile(
+# The labels of METADATA_LABELS that name the issuing office.
+ISSUING_OFFICE_LABELS = tuple(label for label, key in METADATA_LABELS.items() if key == "issuing_office")
+# Visible header labels: "来自: 重庆市科学技术局 日期:2025-09-19" (ASCII or full-width colons); TRS pages
+# and the generic fallback read them.
+HEADER_SOURCE_RE = re.compile(
     r"(?:来自|来源|信息来源|发布机构)\s*[:：]\s*(?P<value>[^\s:：|]*?(?:[ \t][^\s:：|]+?)*?)\s*"
     r"(?=日期|发布日期|发布时间|浏览|字号|作者|【|\||\n|$)"
 )
-TRS_HEADER_DATE_RE = re.compile(r"(?:日期|发布日期|发布时间|成文日期)\s*[:：]\s*(?P<value>[0-9年月日\-/.: ：]+)")
+HEADER_DATE_RE = re.compile(r"(?:日期|发布日期|发布时间|成文日期)\s*[:：]\s*(?P<value>[0-9年月日\-/.: ：]+)")
 
-# ---------------------------------------------------------------------------------------------
-# WordPress (www.ichongqing.info)
-# ---------------------------------------------------------------------------------------------
-WORDPRESS_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "title": ("h1.entry-title", "h1.amp-wp-title", "article h1", "h1"),
-        "title_meta": ("og:title", "twitter:title"),
-        "date_meta": ("article:published_time", "og:article:published_time", "datePublished", "pubdate"),
-        "byline": (".entry-meta .byline", ".byline", ".amp-wp-byline", ".entry-meta", ".post-meta"),
-        "body": (
-            "div.entry-content",
-            ".amp-wp-article-content",
-            "article .post-content",
-            ".td-post-content",
-            "article",
-        ),
-        # removed from the body before reading it: photo credits, share / related blocks, ads
-        "drop": (
-            "figure",
-            "figcaption",
-            "script",
-            "style",
-            "noscript",
-            "iframe",
-            "form",
-            "ins",
-            ".sharedaddy",
-            ".share",
-            ".share-buttons",
-            ".social-share",
-            ".jp-relatedposts",
-            ".related",
-            ".related-posts",
-            ".wp-caption-text",
-            ".post-tags",
-            ".entry-footer",
-            "amp-ad",
-        ),
-    }
-)
-# Title suffix of the site name in <title> ("T | ichongqing").
-TITLE_SUFFIX_RE = re.compile(r"\s*[|｜–—-]\s*(?:ichongqing|iChongqing)[^|]*$", re.I)
-# Byline "By XINYI LI|Mar 5,2024": author before the bar.
-BYLINE_AUTHOR_RE = re.compile(r"^\s*By\s*[:：]?\s*(?P<author>[^|｜\n]+?)\s*(?:[|｜]|$)", re.I)
+# Separators of a keywords meta: "a;b", "a，b", "a、b", "a b".
+KEYWORDS_SPLIT_RE = re.compile(r"[;；,，、\s]+")
 # Labels in front of attachment link texts ("附件：", "附件2:") — dropped from attachment names.
 ATTACHMENT_LABEL_RE = re.compile(r"^(?:附件|附表|Attachment)\s*\d*\s*[:：.、]\s*", re.I)
-# Paragraphs that are only a photo/video credit: "(Photo/Zhou Qi)", "(Photo by …)", "Photo: …".
-CREDIT_LINE_RE = re.compile(
-    r"^[(（]?\s*(?:photo|photos|video|graphic|poster|image)s?\s*(?:/|by|:|：)[^)）]{0,80}[)）]?$", re.I
+
+
+# ---------------------------------------------------------------------------------------------
+# Orders of sources several families share (rule keys as in their tables)
+# ---------------------------------------------------------------------------------------------
+
+
+def gov_title(site_name: Pattern, *, label: str | None = None) -> tuple[Source, ...]:
+    """Government pages' standard metas (CATALOGUE §0.2): meta ArticleTitle (verbatim) → the visible
+    title → the other title metas (recorded as ``label``) and ``<title>``, without the ``site_name``."""
+    later_metas = Meta("title_meta", start=1, cut=site_name, label=label)
+    return (Meta("title_meta", stop=1), Css("title"), later_metas, TitleTag(cut=site_name))
+
+
+def visible_title(site_name: Pattern) -> tuple[Source, ...]:
+    """The visible title, a title meta, ``<title>`` (the last two without the ``site_name``)."""
+    return (Css("title"), Meta("title_meta", cut=site_name), TitleTag(cut=site_name), Nothing())
+
+
+# The date in the URL's path; when there is none, that no source gave one is recorded.
+URL_DATE: tuple[Source, ...] = (Url(), Nothing())
+GOV_AUTHOR: tuple[Source, ...] = (Meta("author_meta"),)
+GOV_EXTRAS: tuple[tuple[str, Source | Split], ...] = (
+    ("keywords", Split(Meta("keywords_meta"), KEYWORDS_SPLIT_RE)),
+    ("column_name", Meta("column_meta")),
 )
 
 
-def with_overrides(
-    rules: Mapping[str, tuple[str, ...]], overrides: Mapping[str, str] | None
-) -> dict[str, tuple[str, ...]]:
+def with_overrides(rules: Mapping[str, tuple[str, ...]], overrides: Selectors) -> dict[str, tuple[str, ...]]:
     """The family rules with a source's registry selectors put first (unknown keys are ignored)."""
     merged = dict(rules)
     for key, selector in (overrides or {}).items():

@@ -14,6 +14,17 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from crawlers.extract.family import (
+    BodyRules,
+    FamilyRules,
+    Hook,
+    Line,
+    ListRules,
+    Meta,
+    Split,
+)
+from crawlers.extract.rules import KEYWORDS_SPLIT_RE, URL_DATE, visible_title
+
 # /zxww/2024/03/05/ARTI1709601150000123.shtml: the 13 digits after ARTI are the creation time in
 # epoch milliseconds; then a counter (3 digits in the 5 real ids checked, 6 in some notes: any
 # number is accepted). The path carries the publication day.
@@ -54,7 +65,19 @@ ARTI_EDITOR_RE = re.compile(r"^[（(]?\s*(?:责任编辑|责编|编辑)\s*[:：]
 ARTI_TITLE_SUFFIX_RE = re.compile(r"\s*[_|｜\-–—]+\s*中国政协(?:网)?\s*$")
 # Texts of the pager link to the next list page.
 ARTI_NEXT_PAGE_TEXTS = ("下一页", "下页", ">", "›")
-# Keywords meta: separated by ; ， 、 or spaces.
-ARTI_KEYWORDS_SPLIT_RE = re.compile(r"[;；,，、\s]+")
 # Breadcrumb separator: "首页>委员建言" / "首页 > 委员建言".
 ARTI_BREADCRUMB_SPLIT_RE = re.compile(r"\s*[>＞»]\s*")
+
+RULES = FamilyRules(
+    parser="crawlers.extract.arti:parse_arti_detail",
+    selectors=ARTI_RULES,
+    # the list entry's title is known right (the spider falls back to it): these come from pages
+    title=visible_title(ARTI_TITLE_SUFFIX_RE),
+    body=BodyRules(trailer=ARTI_EDITOR_RE, trailer_key="editor"),
+    # the ARTI id (cross-checked with the path) → a date in the .info line → URL
+    published=(Hook("arti_id"), Line("info"), *URL_DATE),
+    office=(Line("info", ARTI_SOURCE_RE),),
+    office_source=False,
+    extras=(("column_name", Hook("breadcrumb")), ("keywords", Split(Meta("keywords_meta"), KEYWORDS_SPLIT_RE))),
+    lists=ListRules(articles=(ARTI_ARTICLE_RE,), fallback=None, pager="pager", next_texts=ARTI_NEXT_PAGE_TEXTS),
+)

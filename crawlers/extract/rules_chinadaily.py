@@ -14,6 +14,9 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from crawlers.extract.family import BodyRules, FamilyRules, Hook, ListRules, Meta, Split
+from crawlers.extract.rules import URL_DATE, visible_title
+
 CHINADAILY_ARTICLE_RE = re.compile(r"/\d{4}-\d{2}/\d{2}/c_\d+\.htm$")
 
 CHINADAILY_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -57,4 +60,23 @@ CHINADAILY_CAPTION_RE = re.compile(r"\[\s*[^\[\]/]{1,40}/[^\[\]]{1,60}\]\s*$")
 # Site name after the title in <title>: "T - Chinadaily.com.cn", "T | CPPCC".
 CHINADAILY_TITLE_SUFFIX_RE = re.compile(
     r"\s*[|\-–—]\s*(?:Chinadaily\.com\.cn|China Daily|CPPCC|The National Committee of the CPPCC)\s*$", re.I
+)
+# Keywords meta: comma separated.
+CHINADAILY_KEYWORDS_SPLIT_RE = re.compile(",")
+
+RULES = FamilyRules(
+    parser="crawlers.extract.chinadaily:parse_chinadaily_article",
+    selectors=CHINADAILY_RULES,
+    title=visible_title(CHINADAILY_TITLE_SUFFIX_RE),
+    body=BodyRules(dropped_lines=CHINADAILY_CAPTION_RE, dropped_count="captions_dropped"),
+    # the "Updated: YYYY-MM-DD <office>" line (the header block, else anywhere on the page) → URL
+    published=(Hook("updated_date"), *URL_DATE),
+    office=(Hook("updated_office"),),
+    office_source=False,
+    author=(Hook("byline"),),
+    extras=(
+        ("excerpt", Meta("description_meta")),
+        ("keywords", Split(Meta("keywords_meta"), CHINADAILY_KEYWORDS_SPLIT_RE)),
+    ),
+    lists=ListRules(articles=(CHINADAILY_ARTICLE_RE,), pager="pager", next_texts=CHINADAILY_NEXT_PAGE_TEXTS),
 )

@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from crawlers.extract.family import AttachmentRules, BodyRules, FamilyRules, Header, Hook, Meta, Nothing, TitleTag
+from crawlers.extract.rules import HEADER_DATE_RE, HEADER_SOURCE_RE
+
 GENERIC_META: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "title": ("ArticleTitle", "og:title", "twitter:title", "headline", "dc.title", "title"),
@@ -83,3 +86,28 @@ CHROME_CSS = ("header", "footer", "nav", "aside", ".header", ".footer", ".nav", 
 
 # A CJK share of letters above this makes an undeclared page Chinese (kana: Japanese, Hangul: Korean).
 CJK_LANGUAGE_SHARE = 0.3
+
+# "Title - Site name" in <title>.
+GENERIC_TITLE_SUFFIX_RE = re.compile(r"\s*[-_|｜–—]\s*[^-_|｜–—]{1,40}$")
+
+# The generic parser reads no registry selectors: GENERIC_META is the whole table.
+RULES = FamilyRules(
+    parser="crawlers.extract.generic:parse_generic",
+    selectors=GENERIC_META,
+    # metas but the page's <title> → one <h1> the <title> repeats → trafilatura's → an <h1> → <title>
+    title=(
+        Meta("title", stop=-1),
+        Hook("lone_h1"),
+        Hook("trafilatura_title"),
+        Hook("first_h1"),
+        TitleTag(cut=GENERIC_TITLE_SUFFIX_RE),
+        Nothing(),
+    ),
+    body=BodyRules(key=None, hook=Hook("generic_body"), fallback=False),
+    # the header label ("发布时间：", "日期:") is read in the whole page's text
+    published=(Meta("date"), Header(HEADER_DATE_RE), Hook("htmldate"), Nothing()),
+    office=(Meta("source_office", strip=SOURCE_LABEL_RE), Header(HEADER_SOURCE_RE)),
+    author=(Hook("author"),),
+    extras=(("keywords", Hook("keywords")), ("column_name", Meta("column")), Hook("language")),
+    attachments=AttachmentRules(without=CHROME_CSS),
+)

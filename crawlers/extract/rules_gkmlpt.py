@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from crawlers.extract.family import BodyRules, FamilyRules, Hook, Json, Meta, Nothing
+
 # ---------------------------------------------------------------------------------------------
 # Index page and API
 # ---------------------------------------------------------------------------------------------
@@ -60,4 +62,16 @@ GKMLPT_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "body": ("div.article-content", ".article_con", ".news_cont_d_wrap", ".content", "#zoom"),
         "drop": ("script", "style", "noscript", "iframe"),
     }
+)
+
+RULES = FamilyRules(
+    parser="crawlers.extract.gkmlpt:parse_gkmlpt_detail",
+    selectors=GKMLPT_RULES,
+    # the page's JSON first, then meta tags and markup for a server-rendered page
+    title=(Json("title_field"), Meta("title_meta")),
+    body=BodyRules(hook=Hook("json_content"), fallback=False),
+    published=(Json("date_field"), Meta("date_meta"), Nothing()),
+    office=(Json("source_field"), Meta("source_meta")),
+    extras=(Hook("json_extras"),),  # the page repeats some of the API's metadata
+    attachments=Hook("attachments"),
 )

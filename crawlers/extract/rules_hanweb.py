@@ -1,7 +1,7 @@
 """Extraction rules of the Hanweb JCMS family (kjt.zj.gov.cn, kxjst.jiangsu.gov.cn), kept as DATA.
 
-:mod:`crawlers.extract.hanweb` walks these lists in order and records which entry matched
-(``extra["rule"]``); a source puts its own selector first through the registry
+:data:`RULES` says in which order the article pipeline reads them; a source puts its own selector
+first through the registry
 (``selectors = { body = "div.custom" }``, keys are the names of :data:`HANWEB_RULES`).
 Sources of every entry: /work/shared/sources/CATALOGUE.md §0.1 (Hanweb row), §0.4, §4f, §4g.
 """
@@ -11,6 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
+
+from crawlers.extract.family import (
+    Css,
+    FamilyRules,
+    Hook,
+    Labelled,
+    ListRules,
+    Meta,
+    MetadataRules,
+    Nothing,
+)
+from crawlers.extract.rules import GOV_AUTHOR, GOV_EXTRAS, URL_DATE, gov_title
 
 # ---------------------------------------------------------------------------------------------
 # List pages: /col/col<COLID>/index.html and POST /module/web/jpage/dataproxy.jsp
@@ -95,3 +107,24 @@ HANWEB_DATE_LABEL_RE = re.compile(r"(?:发布日期|发布时间|日期)\s*[:：
 HANWEB_SOURCE_LABEL_RE = re.compile(r"(?:来源|信息来源|发布机构)\s*[:：]\s*(?P<value>\S+)")
 # Suffix of the site name in <title> ("T_浙江省科学技术厅", "T - 江苏省科学技术厅").
 HANWEB_TITLE_SUFFIX_RE = re.compile(r"\s*[-_|｜]\s*[^-_|｜]*(?:科学技术厅|科技厅|人民政府)\s*$")
+
+RULES = FamilyRules(
+    parser="crawlers.extract.hanweb:parse_hanweb_detail",
+    selectors=HANWEB_RULES,
+    # meta ArticleTitle → visible title → other metas / <title> without the site name
+    title=(*gov_title(HANWEB_TITLE_SUFFIX_RE), Nothing()),
+    metadata=MetadataRules(key="xxgk", fields=HANWEB_XXGK_FIELDS, cells="td, th", text="spaced"),
+    # meta PubDate → visible 发布日期 (span.fbrq) → URL /art/YYYY/M/D/
+    published=(Meta("date_meta"), Css("date", HANWEB_DATE_LABEL_RE, required=False), *URL_DATE),
+    # meta ContentSource → the xxgk table's 发布机构 → visible 来源
+    office=(
+        Meta("source_meta"),
+        Labelled(("发布机构",), label="xxgk:发布机构"),
+        Css("source", HANWEB_SOURCE_LABEL_RE),
+    ),
+    author=GOV_AUTHOR,
+    extras=GOV_EXTRAS,
+    # the /module/download links wherever they are, then document links in the body
+    attachments=Hook("attachments"),
+    lists=ListRules(articles=(HANWEB_ARTICLE_RE,), fallback=None),
+)

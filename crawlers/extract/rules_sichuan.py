@@ -1,6 +1,6 @@
 """Extraction rules of the Sichuan provincial CMS family (kjt.sc.gov.cn), kept as DATA.
 
-Read by :mod:`crawlers.extract.sichuan`; a source may put its own selectors first through the
+:data:`RULES` says in which order the article pipeline reads them; a source may put its own selectors first through the
 registry (``selectors = { body = "…" }``, keys are the rule names below). Every entry comes from
 /work/shared/sources/CATALOGUE.md §0.1 and §4h (a source card live-verified on 2026-09-16).
 """
@@ -10,6 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
+
+from crawlers.extract.family import (
+    AttachmentRules,
+    FamilyRules,
+    Labelled,
+    ListRules,
+    MetadataRules,
+)
+from crawlers.extract.rules import METADATA_LABELS, URL_DATE, visible_title
 
 # Articles: /kjt/<column>/YYYY/M/D/<32 hex>.shtml (month and day not zero-padded).
 SICHUAN_ARTICLE_RE = re.compile(r"/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.s?html?$")
@@ -40,4 +49,16 @@ SICHUAN_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # where attachment links live (the .attachment list, and links inside the body)
         "attachments": (".attachment li", ".newsCon", ".contText"),
     }
+)
+
+RULES = FamilyRules(
+    parser="crawlers.extract.sichuan:parse_sichuan_detail",
+    selectors=SICHUAN_RULES,
+    title=visible_title(SICHUAN_TITLE_SUFFIX_RE),
+    # the metadata lines: date, issuing office (the source office, so not repeated in extra), 文号…
+    metadata=MetadataRules(key="metadata", fields=METADATA_LABELS, text="block", omit=("issuing_office",)),
+    published=(Labelled(SICHUAN_DATE_LABELS), *URL_DATE),
+    office=(Labelled(SICHUAN_OFFICE_LABELS),),
+    attachments=AttachmentRules(containers="attachments"),
+    lists=ListRules(articles=(SICHUAN_ARTICLE_RE,), fallback=None, page_count=(SICHUAN_PAGER_RE,)),
 )

@@ -17,6 +17,9 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from crawlers.extract.family import Css, FamilyRules, Hook, Line, ListRules, Meta, Nothing, Split, TitleTag
+from crawlers.extract.rules import URL_DATE
+
 # Article pages (later pages of a multi-page article included).
 ZCMS_ARTICLE_RES = (
     re.compile(r"/c/\d{4}-\d{2}-\d{2}/\d+(?:_\d+)?\.shtml$"),  # rmzxw /c/2024-03-05/3512345.shtml, …_2.shtml
@@ -83,4 +86,36 @@ ZCMS_TITLE_SUFFIX_RE = re.compile(r"\s*(?:-{1,2}|——|_)\s*(?:[^-—_]{1,12}\s
 ZCMS_ADVERTORIAL_RES = (
     re.compile(r"【\s*免责声明\s*】[^【]{0,200}?(?:企业)?广告(?:宣传|推广)[^【]{0,200}?(?:[）)]|$)"),
     re.compile(r"[^。【]{0,100}企业广告宣传资讯[^。】]{0,100}"),
+)
+
+RULES = FamilyRules(
+    parser="crawlers.extract.zcms:parse_zcms_article",
+    selectors=ZCMS_RULES,
+    url=Hook("first_page"),  # page n of a multi-page article is stored under the first page's URL
+    title=(Css("title"), TitleTag(cut=ZCMS_TITLE_SUFFIX_RE), Nothing()),  # ZCMS pages carry no title meta
+    # meta publishdate (a day) with the header's time when the header names the same day → meta →
+    # the header line "2026年09月16日 14:35 | 作者:… | 来源：…" → URL
+    published=(
+        Hook("publishdate_and_header"),
+        Meta("date_meta", label="meta:publishdate"),
+        Line("header"),
+        *URL_DATE,
+    ),
+    office=(Meta("source_meta", strip=ZCMS_SOURCE_LABEL_RE), Line("header", ZCMS_SOURCE_RE)),
+    office_source=False,
+    author=(Meta("author_meta", reject=ZCMS_NUMERIC_AUTHOR_RE), Line("header", ZCMS_AUTHOR_RE)),
+    extras=(
+        ("kicker", Css("kicker")),
+        ("subtitle", Css("subtitle")),
+        ("editors", Hook("editors")),
+        ("content_id", Meta("content_id_meta")),
+        ("catalog", Meta("catalog_meta")),
+        ("keywords", Split(Meta("keywords_meta"), ZCMS_NAMES_SPLIT_RE)),
+        ("column_name", Hook("breadcrumb")),
+        Hook("advertorial"),
+        Hook("more_pages"),
+    ),
+    lists=ListRules(
+        articles=ZCMS_ARTICLE_RES, later_pages=ZCMS_PAGE_RES, pager="pager", next_texts=ZCMS_NEXT_PAGE_TEXTS
+    ),
 )

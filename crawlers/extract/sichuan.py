@@ -7,53 +7,28 @@ nothing about how old the rest of the list is (:func:`mark_pinned`). Articles
 ``/kjt/<col>/YYYY/M/D/<32 hex>.shtml`` come in two templates: notices (``.newsTex h1``,
 ``.abstract li`` lines "发布日期：…" / "发布机构：…" / "文  号：…", body ``.newsCon``, attachments
 ``.attachment li a``) and policy documents (``.articlebox h1``, ``.topbox`` metadata cells,
-body ``.contText``; document numbers such as 川科政〔2024〕2号). Rules:
-:mod:`crawlers.extract.rules_sichuan`.
+body ``.contText``; document numbers such as 川科政〔2024〕2号). Article pages are all rules
+(:mod:`crawlers.extract.rules_sichuan`); what is Sichuan's own: page numbering and pinned items.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
 
-from crawlers.extract.common import (
-    ExtractedArticle,
-    block_text,
-    body_lines,
-    find_attachments,
-    linked_entries,
-    page_title,
-    selector_for,
-    trafilatura_text,
-)
-from crawlers.extract.dates import DEFAULT_TZ, date_from_url, parse_date
-from crawlers.extract.metadata import label_value_pairs, labelled_fields
-from crawlers.extract.rules import with_overrides
-from crawlers.extract.rules_sichuan import (
-    SICHUAN_ARTICLE_RE,
-    SICHUAN_DATE_LABELS,
-    SICHUAN_OFFICE_LABELS,
-    SICHUAN_PAGER_RE,
-    SICHUAN_RULES,
-    SICHUAN_TITLE_SUFFIX_RE,
-)
-from crawlers.extract.trs import ListEntry, is_attachment_url
-from crawlers.extract.urls import canonical_url
+from crawlers.extract.article import ArticleParser
+from crawlers.extract.dates import DEFAULT_TZ
+from crawlers.extract.documents import ExtractedArticle, ListEntry
+from crawlers.extract.family import Selectors
+from crawlers.extract.lists import first_int, read_list
+from crawlers.extract.rules_sichuan import RULES, SICHUAN_PAGER_RE
 
-
-def is_sichuan_article_url(url: str) -> bool:
-    path = url.split("?", 1)[0].split("#", 1)[0]
-    return bool(SICHUAN_ARTICLE_RE.search(path)) and not is_attachment_url(path)
+is_sichuan_article_url = RULES.lists.is_article  # an article page's URL (by the shape of its path)
 
 
 def sichuan_total_pages(html: str) -> int | None:
     """Total list pages from the inline ``createPageHTML('page_div', N, …)`` (None without a pager)."""
-    match = SICHUAN_PAGER_RE.search(html)
-    if match is None or int(match["total"]) < 1:
-        return None
-    return int(match["total"])
+    return first_int((SICHUAN_PAGER_RE,), html) or None
 
 
 def sichuan_page_urls(first_url: str, total: int | None) -> list[str]:
@@ -81,11 +56,7 @@ def mark_pinned(entries: list[ListEntry]) -> list[ListEntry]:
 
 
 def parse_sichuan_list(
-    html: str | bytes,
-    base_url: str,
-    *,
-    selectors: Mapping[str, str] | None = None,
-    default_tz: str = DEFAULT_TZ,
+    html: str | bytes, base_url: str, *, selectors: Selectors = None, default_tz: str = DEFAULT_TZ
 ) -> tuple[list[ListEntry], int | None]:
     """Article entries of a list page (pinned head marked) and the total page count.
 
@@ -93,24 +64,12 @@ def parse_sichuan_list(
     fallback: an empty container means the layout changed); relative hrefs are resolved against the
     list page. The date is the item's "(YYYY-MM-DD)", else the URL's.
     """
-    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-    sel = selector_for(text, base_url)
-    rules = with_overrides(SICHUAN_RULES, selectors)
-    found = linked_entries(sel, base_url, rules["list_item"], _article_or_none, default_tz=default_tz, whole_page=False)
-    entries = [ListEntry(url=url, title=title, date=date) for url, title, date in found]
-    return mark_pinned(entries), sichuan_total_pages(text)
-
-
-def _article_or_none(url: str) -> str | None:
-    return url if is_sichuan_article_url(url) else None
+    page = read_list(html, base_url, RULES, selectors=selectors, default_tz=default_tz)
+    return mark_pinned(page.entries), page.total_pages
 
 
 def parse_sichuan_detail(
-    html: str | bytes,
-    url: str,
-    *,
-    selectors: Mapping[str, str] | None = None,
-    default_tz: str = DEFAULT_TZ,
+    html: str | bytes, url: str, *, selectors: Selectors = None, default_tz: str = DEFAULT_TZ
 ) -> ExtractedArticle:
     """Title, date, issuing office, body, attachments and document metadata of an article page.
 
@@ -119,44 +78,7 @@ def parse_sichuan_detail(
     (the body rule), title_source, date_source, attachments [{name, url}] and the labelled fields
     (document_number, index_number, written_date... empty ones left out).
     """
-    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-    url = canonical_url(url)
-    sel = selector_for(text, url)
-    rules = with_overrides(SICHUAN_RULES, selectors)
-    article = ExtractedArticle(url=url)
-    extra = article.extra
+    return PARSER.parse(html, url, selectors=selectors, default_tz=default_tz)
 
-    article.title, extra["title_source"] = page_title(sel, rules["title"], rules["title_meta"], SICHUAN_TITLE_SUFFIX_RE)
 
-    # --- metadata lines / cells: date, issuing office, document number...
-    cells = [block_text(found.root) for css in rules["metadata"] for found in sel.css(css)]
-    pairs = label_value_pairs(cells)
-    date: datetime | None = None
-    for label, value in pairs:
-        if label in SICHUAN_DATE_LABELS and value:
-            date = parse_date(value, default_tz=default_tz)
-            if date:
-                extra["date_source"] = "metadata"
-                break
-    if date is None:
-        date = date_from_url(url, default_tz=default_tz)
-        extra["date_source"] = "url" if date else None
-    article.published_at = date
-    office = next((value for label, value in pairs if label in SICHUAN_OFFICE_LABELS and value), None)
-    if office:
-        article.source_office, extra["source_office_source"] = office, "metadata"
-    fields = labelled_fields(cells)
-    fields.pop("issuing_office", None)  # already the source office
-    extra.update(fields)
-
-    # --- body, without the chrome some pages put inside it
-    extra["rule"], lines = body_lines(sel, rules["body"], rules["drop"])
-    article.body = "\n".join(lines)
-    if not article.body:
-        article.body = trafilatura_text(text, url)
-        extra["rule"] = "trafilatura" if article.body else None
-
-    # --- attachments
-    containers = [found for css in rules["attachments"] for found in sel.css(css)]
-    extra["attachments"] = find_attachments(containers, url)
-    return article
+PARSER = ArticleParser(RULES)

@@ -4,48 +4,29 @@ Feed: ``/feed/``, ``/feed/?paged=2``… (WordPress does not link the next feed p
 ``paged=N+1`` until a 404 or an empty feed). Items carry title, link, pubDate (RFC 822),
 dc:creator and an excerpt, not the full text. Article pages: ``h1.entry-title``, ``link[rel=canonical]``,
 ``meta[property=article:published_time]``, byline "By XINYI LI|Mar 5,2024", body ``div.entry-content``.
+Rules: :mod:`crawlers.extract.rules_wordpress`; the hooks here read what WordPress has of its own
+(the canonical link, JSON-LD, the byline, ``article:tag`` metas).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from crawlers.extract.common import (
-    ExtractedArticle,
-    block_text,
-    copy_element,
-    drop_elements,
-    find_attachments,
-    first_element,
-    meta_content,
-    normalize_space,
-    selector_for,
-    trafilatura_text,
-)
-from crawlers.extract.dates import DEFAULT_TZ, date_from_url, parse_date
-from crawlers.extract.rules import (
-    BYLINE_AUTHOR_RE,
-    CREDIT_LINE_RE,
-    TITLE_SUFFIX_RE,
-    WORDPRESS_RULES,
-    with_overrides,
-)
+from parsel import Selector
+
+from crawlers.extract.article import ArticleParser
+from crawlers.extract.dates import DEFAULT_TZ, parse_date
+from crawlers.extract.documents import ExtractedArticle, FeedEntry
+from crawlers.extract.family import Selectors
+from crawlers.extract.fields import Candidate
+from crawlers.extract.html import block_text, element_text, first_element, meta_content, normalize_space, selector_for
+from crawlers.extract.page import Page
+from crawlers.extract.rules_wordpress import RULES, WORDPRESS_BYLINE_RE, WORDPRESS_TITLE_SUFFIX_RE
 from crawlers.extract.urls import canonical_url, is_short_link, same_site
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    """One feed item: canonical article URL, title, date, author (dc:creator), plain-text excerpt."""
-
-    url: str
-    title: str
-    published_at: datetime | None
-    author: str | None
-    summary: str
-    guid: str | None = None
 
 
 def parse_feed(xml: bytes | str, *, default_tz: str = DEFAULT_TZ) -> list[FeedEntry]:
@@ -87,20 +68,115 @@ def parse_feed(xml: bytes | str, *, default_tz: str = DEFAULT_TZ) -> list[FeedEn
     return entries
 
 
+def feed_page_url(feed_url: str, page: int) -> str:
+    """Page ``page`` (1-based) of a WordPress feed: ``/feed/``, ``/feed/?paged=2``, ``/feed/?paged=3``…
+
+    Other query parameters are kept; an existing ``paged`` is replaced.
+    """
+    parts = urlsplit(feed_url)
+    params = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] != "paged"]
+    if page > 1:
+        params.append(f"paged={page}")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(params), ""))
+
+
+def clean_title(title: str | None) -> str:
+    """A page title without the site suffix ("T | ichongqing" → "T")."""
+    return normalize_space(WORDPRESS_TITLE_SUFFIX_RE.sub("", title or ""))
+
+
+def parse_wordpress_article(
+    html: str | bytes, url: str, *, selectors: Selectors = None, default_tz: str = DEFAULT_TZ
+) -> ExtractedArticle:
+    """Title, date, author and body of a WordPress article page (normal or AMP copy; :data:`RULES`).
+
+    URL: the page's ``link[rel=canonical]`` when it is on the same site (so an AMP copy or a
+    ``?p=`` short link is stored under the real article URL), else ``url``; both canonicalised.
+    Author: the byline's name. Body: ``div.entry-content`` without figures, captions, photo-credit
+    lines and share/related blocks, one line per paragraph; trafilatura when no rule matches.
+    """
+    return PARSER.parse(html, url, selectors=selectors, default_tz=default_tz)
+
+
+# ----------------------------------------------------------------------------- hooks of RULES
+def _canonical_link(page: Page) -> None:
+    sel = page.sel
+    canonical = (
+        sel.css('link[rel="canonical"]::attr(href)').get() or sel.css('meta[property="og:url"]::attr(content)').get()
+    )
+    if canonical:
+        candidate = canonical_url(canonical, base=page.url)
+        host = re.sub(r"^https?://([^/]+).*$", r"\1", page.url)
+        if same_site(candidate, host) and not is_short_link(candidate):
+            page.url = page.article.url = candidate
+
+
+def _title(page: Page) -> Iterator[Candidate]:
+    """The visible title, else a meta, else ``<title>``; the site suffix cut (twice where not visible)."""
+    visible = first_element(page.sel, page.rules["title"])
+    if visible:
+        title, label = element_text(visible[1]), visible[0]
+    else:
+        found = meta_content(page.sel, page.rules["title_meta"])
+        title = clean_title(found[1] if found else page.sel.xpath("string(//title)").get()) or None
+        label = f"meta:{found[0]}" if found else "title"
+    yield (clean_title(title) if title else title), label
+
+
+def _scope(page: Page) -> Selector:
+    """The post itself: bylines and <time> outside it (related posts, "most popular") are other articles'."""
+    return page.once(
+        "scope",
+        lambda: next(
+            (a for a in page.sel.css("article") if a.css("h1, .entry-content, .amp-wp-article-content")), page.sel
+        ),
+    )
+
+
+def _byline(page: Page) -> str:
+    def read() -> str:
+        found = first_element(_scope(page), page.rules["byline"])
+        return element_text(found[1], " ") if found else ""
+
+    return page.once("byline", read)
+
+
+def _byline_author(page: Page) -> Iterator[Candidate]:
+    match = WORDPRESS_BYLINE_RE.search(_byline(page))
+    if match and normalize_space(match.group("author")):
+        yield normalize_space(match.group("author")), None
+
+
+def _byline_date(page: Page) -> Iterator[Candidate]:
+    if _byline(page):
+        date = parse_date(_byline(page).split("|", 1)[-1], default_tz=page.default_tz)
+        if date is not None:
+            yield date, "byline"
+
+
+def _time(page: Page) -> Iterator[Candidate]:
+    value = _scope(page).css("time[datetime]::attr(datetime)").get()
+    date = parse_date(value, default_tz=page.default_tz) if value else None
+    if date is not None:
+        yield date, "time"
+
+
 _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage"}
 
 
-def _jsonld_article(sel) -> dict[str, str]:
-    """``datePublished`` / ``author`` (a name) of the page's JSON-LD article object, if any."""
-    import json
+def _jsonld(page: Page) -> dict[str, str]:
+    return page.once("jsonld", lambda: jsonld_article(page.sel))
 
+
+def jsonld_article(sel: Selector) -> dict[str, str]:
+    """``datePublished`` / ``author`` (a name) of the page's JSON-LD article object, if any."""
     found: dict[str, str] = {}
     for raw in sel.css('script[type="application/ld+json"]::text').getall():
         try:
             data = json.loads(raw)
         except ValueError:
             continue
-        stack = [data]
+        stack: list[Any] = [data]
         while stack:
             node = stack.pop()
             if isinstance(node, list):
@@ -126,127 +202,39 @@ def _jsonld_article(sel) -> dict[str, str]:
     return found
 
 
-def clean_title(title: str | None) -> str:
-    """A page title without the site suffix ("T | ichongqing" → "T")."""
-    return normalize_space(TITLE_SUFFIX_RE.sub("", title or ""))
-
-
-def parse_wordpress_article(
-    html: str | bytes,
-    url: str,
-    *,
-    selectors: Mapping[str, str] | None = None,
-    default_tz: str = DEFAULT_TZ,
-) -> ExtractedArticle:
-    """Title, date, author and body of a WordPress article page (normal or AMP copy).
-
-    URL: the page's ``link[rel=canonical]`` when it is on the same site (so an AMP copy or a
-    ``?p=`` short link is stored under the real article URL), else ``url``; both canonicalised.
-    Date: ``article:published_time`` → byline ("By XINYI LI|Mar 5,2024") → URL ``/YYYY/MM/DD/``.
-    Author: the byline's name. Body: ``div.entry-content`` without figures, captions, photo-credit
-    lines and share/related blocks, one line per paragraph; trafilatura when no rule matches.
-    """
-    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-    sel = selector_for(text, url)
-    rules = with_overrides(WORDPRESS_RULES, selectors)
-
-    page_url = canonical_url(url)
-    canonical = (
-        sel.css('link[rel="canonical"]::attr(href)').get() or sel.css('meta[property="og:url"]::attr(content)').get()
-    )
-    if canonical:
-        candidate = canonical_url(canonical, base=page_url)
-        host = re.sub(r"^https?://([^/]+).*$", r"\1", page_url)
-        if same_site(candidate, host) and not is_short_link(candidate):
-            page_url = candidate
-    article = ExtractedArticle(url=page_url)
-    extra = article.extra
-
-    # --- title
-    visible = first_element(sel, rules["title"])
-    if visible:
-        article.title = normalize_space("".join(visible[1].root.itertext()))
-        extra["title_source"] = visible[0]
-    else:
-        found = meta_content(sel, rules["title_meta"])
-        raw = found[1] if found else sel.xpath("string(//title)").get()
-        article.title = clean_title(raw) or None
-        extra["title_source"] = f"meta:{found[0]}" if found else "title"
-    if article.title:
-        article.title = clean_title(article.title)
-
-    # the post itself: bylines and <time> outside it (related posts, "most popular") are other articles'
-    scope = next((a for a in sel.css("article") if a.css("h1, .entry-content, .amp-wp-article-content")), sel)
-    jsonld = _jsonld_article(sel)
-
-    # --- byline (author, and a date fallback)
-    byline_text = ""
-    byline = first_element(scope, rules["byline"])
-    if byline:
-        byline_text = normalize_space(" ".join(t for t in byline[1].root.itertext()))
-        match = BYLINE_AUTHOR_RE.search(byline_text)
-        if match:
-            article.author = normalize_space(match.group("author")) or None
-    if not article.author and jsonld.get("author"):
-        article.author = jsonld["author"]
-    if not article.author:
-        found = meta_content(sel, ("author", "article:author", "twitter:data1"))
-        if found and not found[1].startswith("http"):
-            article.author = found[1]
-
-    # --- date: article:published_time → JSON-LD datePublished → <time> → byline → URL
-    found = meta_content(sel, rules["date_meta"])
-    date = parse_date(found[1], default_tz=default_tz) if found else None
+def _jsonld_date(page: Page) -> Iterator[Candidate]:
+    value = _jsonld(page).get("datePublished")
+    date = parse_date(value, default_tz=page.default_tz) if value else None
     if date is not None:
-        extra["date_source"] = f"meta:{found[0]}"
-    elif jsonld.get("datePublished") and parse_date(jsonld["datePublished"], default_tz=default_tz):
-        date = parse_date(jsonld["datePublished"], default_tz=default_tz)
-        extra["date_source"] = "jsonld"
-    else:
-        time_attr = scope.css("time[datetime]::attr(datetime)").get()
-        date = parse_date(time_attr, default_tz=default_tz) if time_attr else None
-        if date is not None:
-            extra["date_source"] = "time"
-        elif byline_text:
-            date = parse_date(byline_text.split("|", 1)[-1], default_tz=default_tz)
-            if date is not None:
-                extra["date_source"] = "byline"
-        if date is None:
-            date = date_from_url(page_url, default_tz=default_tz) or date_from_url(url, default_tz=default_tz)
-            extra["date_source"] = "url" if date else None
-    article.published_at = date
+        yield date, "jsonld"
 
-    # --- body
-    body_match = first_element(sel, rules["body"])
-    if body_match:
-        extra["rule"] = body_match[0]
-        root = copy_element(body_match[1].root)
-        drop_elements(root, rules["drop"])
-        lines = [line for line in block_text(root).split("\n") if not CREDIT_LINE_RE.match(line)]
-        article.body = "\n".join(lines)
-        extra["attachments"] = find_attachments([body_match[1]], page_url)
-    if not article.body:
-        article.body = trafilatura_text(text, page_url)
-        extra["rule"] = "trafilatura" if article.body else None
 
-    tags = [normalize_space(t) for t in sel.css('meta[property="article:tag"]::attr(content)').getall()]
+def _jsonld_author(page: Page) -> Iterator[Candidate]:
+    if _jsonld(page).get("author"):
+        yield _jsonld(page)["author"], None
+
+
+def _tags(page: Page) -> Iterator[Candidate]:
+    tags = [normalize_space(t) for t in page.sel.css('meta[property="article:tag"]::attr(content)').getall()]
     if tags:
-        extra["keywords"] = [t for t in tags if t]
-    section = sel.css('meta[property="article:section"]::attr(content)').get()
+        yield [t for t in tags if t], None
+
+
+def _section(page: Page) -> Iterator[Candidate]:
+    section = page.sel.css('meta[property="article:section"]::attr(content)').get()
     if section:
-        extra["column_name"] = normalize_space(section)
-    return article
+        yield normalize_space(section), None
 
 
-def feed_page_url(feed_url: str, page: int) -> str:
-    """Page ``page`` (1-based) of a WordPress feed: ``/feed/``, ``/feed/?paged=2``, ``/feed/?paged=3``…
-
-    Other query parameters are kept; an existing ``paged`` is replaced.
-    """
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(feed_url)
-    params = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] != "paged"]
-    if page > 1:
-        params.append(f"paged={page}")
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(params), ""))
+HOOKS = {
+    "canonical_link": _canonical_link,
+    "title": _title,
+    "byline_author": _byline_author,
+    "byline_date": _byline_date,
+    "time": _time,
+    "jsonld_date": _jsonld_date,
+    "jsonld_author": _jsonld_author,
+    "tags": _tags,
+    "section": _section,
+}
+PARSER = ArticleParser(RULES, HOOKS)

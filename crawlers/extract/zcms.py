@@ -13,40 +13,26 @@ Rules are data in :mod:`crawlers.extract.rules_zcms`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator
 
+from parsel import Selector
+
+from crawlers.extract import lists
+from crawlers.extract.article import ArticleParser
 from crawlers.extract.charset import decode_html
-from crawlers.extract.common import (
-    ExtractedArticle,
-    article_links,
-    body_lines,
-    first_element,
-    linked_entries,
-    meta_content,
-    next_page_url,
-    normalize_space,
-    page_title,
-    selector_for,
-    trafilatura_text,
-)
-from crawlers.extract.dates import DEFAULT_TZ, date_from_url, parse_date
-from crawlers.extract.rules import with_overrides
+from crawlers.extract.dates import DEFAULT_TZ, parse_date
+from crawlers.extract.documents import ExtractedArticle, ListEntry
+from crawlers.extract.family import Selectors
+from crawlers.extract.fields import Candidate, line
+from crawlers.extract.html import element_text, first_element, meta_content, normalize_space
+from crawlers.extract.page import Page
 from crawlers.extract.rules_zcms import (
+    RULES,
     ZCMS_ADVERTORIAL_RES,
-    ZCMS_ARTICLE_RES,
-    ZCMS_AUTHOR_RE,
     ZCMS_EDITOR_RE,
     ZCMS_NAMES_SPLIT_RE,
-    ZCMS_NEXT_PAGE_TEXTS,
-    ZCMS_NUMERIC_AUTHOR_RE,
     ZCMS_PAGE_RES,
-    ZCMS_RULES,
-    ZCMS_SOURCE_LABEL_RE,
-    ZCMS_SOURCE_RE,
-    ZCMS_TITLE_SUFFIX_RE,
 )
-from crawlers.extract.trs import ListEntry
-from crawlers.extract.urls import canonical_url
 
 
 def decode_page(body: bytes, content_type: str | None = None, *, charset: str | None = None) -> str:
@@ -58,36 +44,16 @@ def decode_page(body: bytes, content_type: str | None = None, *, charset: str | 
     return decode_html(body, content_type)[0]
 
 
-def _path(url: str) -> str:
-    return url.split("#", 1)[0].split("?", 1)[0]
-
-
-def is_zcms_article_url(url: str) -> bool:
-    path = _path(url)
-    return any(pattern.search(path) for pattern in ZCMS_ARTICLE_RES)
+is_zcms_article_url = RULES.lists.is_article  # an article page's URL (by the shape of its path)
 
 
 def first_page(url: str) -> tuple[str, int]:
     """``(first page URL, page number)`` of an article page: ``…/3512345_2.shtml`` → ``(…/3512345.shtml, 2)``."""
-    path = _path(url)
-    for pattern in ZCMS_PAGE_RES:
-        match = pattern.match(path)
-        if match:
-            return match["first"] + match["ext"], int(match["n"])
-    return url, 1
-
-
-def _accept_article(url: str) -> str | None:
-    """Article links are stored under their first page (a list may link page 2 of an article)."""
-    return first_page(url)[0] if is_zcms_article_url(url) else None
+    return lists.first_page(url, ZCMS_PAGE_RES)
 
 
 def parse_zcms_list(
-    html: str | bytes,
-    base_url: str,
-    *,
-    selectors: Mapping[str, str] | None = None,
-    default_tz: str = DEFAULT_TZ,
+    html: str | bytes, base_url: str, *, selectors: Selectors = None, default_tz: str = DEFAULT_TZ
 ) -> tuple[list[ListEntry], str | None]:
     """Article entries of a list page and the next list page's URL (None on the last page).
 
@@ -96,18 +62,11 @@ def parse_zcms_list(
     article (its first page); rmzxb.com.cn links are the same article on rmzxw.com.cn (canonical URL).
     """
     text = decode_page(html) if isinstance(html, bytes) else html
-    sel = selector_for(text, base_url)
-    rules = with_overrides(ZCMS_RULES, selectors)
-    found = linked_entries(sel, base_url, rules["list_item"], _accept_article, default_tz=default_tz)
-    entries = [ListEntry(url=url, title=title, date=date) for url, title, date in found]
-    return entries, next_page_url(sel, base_url, rules["pager"], ZCMS_NEXT_PAGE_TEXTS)
+    page = lists.read_list(text, base_url, RULES, selectors=selectors, default_tz=default_tz)
+    return page.entries, page.next_url
 
 
-def _names(text: str) -> list[str]:
-    return [n for n in (normalize_space(p) for p in ZCMS_NAMES_SPLIT_RE.split(text)) if n]
-
-
-def advertorial_notice(sel) -> str | None:
+def advertorial_notice(sel: Selector) -> str | None:
     """The 【免责声明】 advertising notice of a page (scripts excluded), or None for a normal article."""
     texts = sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
     page_text = " ".join(normalize_space(t) for t in texts if normalize_space(t))
@@ -123,106 +82,88 @@ def parse_zcms_article(
     url: str,
     *,
     content_type: str | None = None,
-    selectors: Mapping[str, str] | None = None,
+    selectors: Selectors = None,
     default_tz: str = DEFAULT_TZ,
 ) -> ExtractedArticle:
-    """One article page of rmzxw.com.cn or people.com.cn.
+    """One article page of rmzxw.com.cn or people.com.cn (:data:`RULES`).
 
     ``html`` as bytes is decoded by :func:`decode_page` (``content_type`` is the server's header).
-    Title: the visible headline (``span#a`` / ``div.rm_txt h1``), else ``<title>`` without the site
-    name. Date: meta ``publishdate`` (a day), made precise by the header's time when the header names
+    Date: meta ``publishdate`` (a day), made precise by the header's time when the header names
     the same day (a different day is kept as ``date_conflict``); else the header; else the URL.
-    Source office: meta ``source`` (without its "来源：" label), else the header's 来源. Author: a
-    non-numeric meta ``author``, else the header's 作者. ``extra``: content_id, catalog, keywords,
-    column_name (breadcrumb), editors, kicker/subtitle, advertorial (+ notice), and ``more_pages``
-    (the other pages' URLs from the pager, in page order) for the spider to fetch and join.
+    ``extra``: content_id, catalog, keywords, column_name (breadcrumb), editors, kicker/subtitle,
+    advertorial (+ notice), and ``more_pages`` (the other pages' URLs from the pager, in page order)
+    for the spider to fetch and join.
     """
     text = decode_page(html, content_type) if isinstance(html, bytes) else html
-    page_url = canonical_url(url)
-    sel = selector_for(text, page_url)
-    rules = with_overrides(ZCMS_RULES, selectors)
-    article = ExtractedArticle(url=first_page(page_url)[0])
-    extra = article.extra
+    return PARSER.parse(text, url, selectors=selectors, default_tz=default_tz)
 
-    # --- title (no title meta: ZCMS pages carry none)
-    article.title, extra["title_source"] = page_title(sel, rules["title"], (), ZCMS_TITLE_SUFFIX_RE)
-    for key in ("kicker", "subtitle"):
-        found = first_element(sel, rules[key])
-        if found:
-            extra[key] = normalize_space("".join(found[1].root.itertext()))
 
-    # --- body
-    extra["rule"], lines = body_lines(sel, rules["body"], rules["drop"])
-    article.body = "\n".join(lines)
-    if not article.body:
-        article.body = trafilatura_text(text, page_url)
-        extra["rule"] = "trafilatura" if article.body else None
+# ----------------------------------------------------------------------------- hooks of RULES
+def _first_page(page: Page) -> None:
+    page.article.url = first_page(page.url)[0]
 
-    # --- header line: "2026年09月16日 14:35 | 作者:滚动资讯 | 来源：中国网"
-    header = first_element(sel, rules["header"])
-    header_text = normalize_space(" ".join(header[1].root.itertext())) if header else ""
-    header_date = parse_date(header_text, default_tz=default_tz) if header_text else None
 
-    # --- date
-    found = meta_content(sel, rules["date_meta"])
-    meta_date = parse_date(found[1], default_tz=default_tz) if found else None
-    if meta_date is not None and header_date is not None and header_date.date() != meta_date.date():
-        extra["date_conflict"] = f"meta publishdate {meta_date.date().isoformat()}, header {header_date.isoformat()}"
-    if meta_date is not None and header_date is not None and header_date.date() == meta_date.date():
-        article.published_at, extra["date_source"] = header_date, "meta:publishdate+header"
-    elif meta_date is not None:
-        article.published_at, extra["date_source"] = meta_date, "meta:publishdate"
-    elif header_date is not None:
-        article.published_at, extra["date_source"] = header_date, "header"
+def _publishdate_and_header(page: Page) -> Iterator[Candidate]:
+    """The header's date and time when meta ``publishdate`` names the same day; a conflict is noted."""
+    found = meta_content(page.sel, page.rules["date_meta"])
+    meta_date = parse_date(found[1], default_tz=page.default_tz) if found else None
+    header = line(page, "header")
+    header_date = parse_date(header, default_tz=page.default_tz) if header else None
+    if meta_date is None or header_date is None:
+        return
+    if header_date.date() != meta_date.date():
+        page.extra["date_conflict"] = (
+            f"meta publishdate {meta_date.date().isoformat()}, header {header_date.isoformat()}"
+        )
     else:
-        article.published_at = date_from_url(page_url, default_tz=default_tz)
-        extra["date_source"] = "url" if article.published_at else None
+        yield header_date, "meta:publishdate+header"
 
-    # --- source office, author, editors
-    found = meta_content(sel, rules["source_meta"])
-    source = ZCMS_SOURCE_LABEL_RE.sub("", found[1]) if found else ""
-    if not source and (match := ZCMS_SOURCE_RE.search(header_text)):
-        source = match["value"]
-    article.source_office = normalize_space(source) or None
-    found = meta_content(sel, rules["author_meta"])
-    if found and not ZCMS_NUMERIC_AUTHOR_RE.match(found[1]):
-        article.author = found[1]
-    elif match := ZCMS_AUTHOR_RE.search(header_text):
-        article.author = normalize_space(match["value"]) or None
-    editor = first_element(sel, rules["editor"])
-    if editor and (match := ZCMS_EDITOR_RE.search(normalize_space("".join(editor[1].root.itertext())))):
-        extra["editors"] = _names(match["value"])
 
-    # --- metas and breadcrumb
-    for key, rule in (("content_id", "content_id_meta"), ("catalog", "catalog_meta")):
-        found = meta_content(sel, rules[rule])
-        if found:
-            extra[key] = found[1]
-    found = meta_content(sel, rules["keywords_meta"])
-    if found:
-        extra["keywords"] = _names(found[1])
-    crumb = first_element(sel, rules["breadcrumb"])
-    if crumb:
-        parts = [normalize_space(a) for a in crumb[1].css("a::text").getall() if normalize_space(a)]
-        if parts:
-            extra["column_name"] = parts[-1]
+def _names(text: str) -> list[str]:
+    return [n for n in (normalize_space(p) for p in ZCMS_NAMES_SPLIT_RE.split(text)) if n]
 
-    # --- advertorial flag
-    notice = advertorial_notice(sel)
-    extra["advertorial"] = notice is not None
+
+def _editors(page: Page) -> Iterator[Candidate]:
+    editor = first_element(page.sel, page.rules["editor"])
+    if editor and (match := ZCMS_EDITOR_RE.search(element_text(editor[1]))):
+        yield _names(match["value"]), None
+
+
+def _breadcrumb(page: Page) -> Iterator[Candidate]:
+    crumb = first_element(page.sel, page.rules["breadcrumb"])
+    parts = [normalize_space(a) for a in crumb[1].css("a::text").getall() if normalize_space(a)] if crumb else []
+    if parts:
+        yield parts[-1], None
+
+
+def _advertorial(page: Page) -> None:
+    notice = advertorial_notice(page.sel)
+    page.extra["advertorial"] = notice is not None
     if notice:
-        extra["advertorial_notice"] = notice
+        page.extra["advertorial_notice"] = notice
 
-    # --- the other pages of a multi-page article, in page order
+
+def _more_pages(page: Page) -> None:
+    """The other pages of a multi-page article, in page order."""
     pages: dict[int, str] = {}
-    pager = first_element(sel, rules["paging"])
+    pager = first_element(page.sel, page.rules["paging"])
     if pager:
-        for link_url, _link in article_links(pager[1], page_url, lambda u: u if is_zcms_article_url(u) else None):
+        for link_url, _link in lists.article_links(pager[1], page.url, lambda u: u if is_zcms_article_url(u) else None):
             first, number = first_page(link_url)
-            if first == article.url and number > 1 and link_url != page_url:
+            if first == page.article.url and number > 1 and link_url != page.url:
                 pages.setdefault(number, link_url)
-    extra["more_pages"] = [pages[n] for n in sorted(pages)]
-    return article
+    page.extra["more_pages"] = [pages[n] for n in sorted(pages)]
+
+
+HOOKS = {
+    "first_page": _first_page,
+    "publishdate_and_header": _publishdate_and_header,
+    "editors": _editors,
+    "breadcrumb": _breadcrumb,
+    "advertorial": _advertorial,
+    "more_pages": _more_pages,
+}
+PARSER = ArticleParser(RULES, HOOKS)
 
 
 def join_pages(first: ExtractedArticle, later: list[ExtractedArticle], page_urls: list[str]) -> ExtractedArticle:

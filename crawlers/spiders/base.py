@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
 
-    from crawlers.extract.common import ExtractedArticle
+    from crawlers.extract.documents import ExtractedArticle
     from crawlers.runstate import CrawlRunState
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.conditional import SKIP_META
-from crawlers.extract.common import ExtractedArticle
+from crawlers.extract.documents import ExtractedArticle
 from crawlers.extract.gkmlpt import (
     GkmlptError,
     gkmlpt_api_url,

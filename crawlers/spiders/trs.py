@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from scrapy import Request
 from scrapy.http import Response
 
-from crawlers.extract.rules import TRS_RULES
+from crawlers.extract.rules_trs import TRS_RULES
 from crawlers.extract.trs import parse_trs_detail, parse_trs_list, trs_page_urls
 from crawlers.spiders.base import FamilySpider
 

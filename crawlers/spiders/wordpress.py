@@ -21,8 +21,8 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawlers.extract.common import ExtractedArticle
-from crawlers.extract.rules import WORDPRESS_RULES
+from crawlers.extract.documents import ExtractedArticle
+from crawlers.extract.rules_wordpress import WORDPRESS_RULES
 from crawlers.extract.wordpress import feed_page_url, parse_feed, parse_wordpress_article
 from crawlers.items import ArticleItem
 from crawlers.spiders.base import FamilySpider

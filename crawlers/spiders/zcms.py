@@ -21,7 +21,7 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.extract.common import ExtractedArticle
+from crawlers.extract.documents import ExtractedArticle
 from crawlers.extract.rules_zcms import ZCMS_RULES
 from crawlers.extract.zcms import join_pages, parse_zcms_article, parse_zcms_list
 from crawlers.middlewares import KIND_META
