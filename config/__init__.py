@@ -1,11 +1,12 @@
 """The bottom layer: run-time configuration and the source registry. Imports no other package
 of the project, so every layer above may read it."""
 
-from config.settings import SUMMARIZER_BACKENDS, ConfigError, Settings, get_settings
+from config.settings import PACKAGE_DIR, SUMMARIZER_BACKENDS, ConfigError, Settings, get_settings
 from config.sources import FAMILIES, Registry, RegistryError, Section, SourceConfig, load_registry
 
 __all__ = [
     "FAMILIES",
+    "PACKAGE_DIR",
     "SUMMARIZER_BACKENDS",
     "ConfigError",
     "Registry",
