@@ -15,7 +15,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from config import Registry, Settings, SourceConfig, get_settings, load_registry
 
@@ -249,7 +249,9 @@ def crawl_source(
     return report
 
 
-def load_configured_summarizer(settings: Settings | None = None, backend: str | None = None, **overrides) -> Summarizer:
+def load_configured_summarizer(
+    settings: Settings | None = None, backend: str | None = None, **overrides: Any
+) -> Summarizer:
     """The configured backend (``backend`` overrides POLICYWATCH_SUMMARIZER), its model loaded
     once, with the options of POLICYWATCH_SUMMARIZER_CONFIG and then ``overrides``."""
     from summarizer import load_summarizer

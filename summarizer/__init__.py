@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
 
@@ -34,19 +35,19 @@ __all__ = [
 ]
 
 
-def _extractive(model: str | Path | None, max_sentences: int, **options) -> Summarizer:
+def _extractive(model: str | Path | None, max_sentences: int, **options: Any) -> Summarizer:
     from summarizer.extractive import ExtractiveSummarizer
 
     return ExtractiveSummarizer(model, max_sentences=max_sentences, **options)
 
 
-def _lead(model: str | Path | None, max_sentences: int, **options) -> Summarizer:
+def _lead(model: str | Path | None, max_sentences: int, **options: Any) -> Summarizer:
     from summarizer.lead import LeadSummarizer
 
     return LeadSummarizer(model, max_sentences=max_sentences, **options)
 
 
-def _generative(model: str | Path | None, max_sentences: int, **options) -> Summarizer:
+def _generative(model: str | Path | None, max_sentences: int, **options: Any) -> Summarizer:
     from summarizer.generative import GenerativeSummarizer
 
     return GenerativeSummarizer(model, max_sentences=max_sentences, **options)
@@ -64,7 +65,7 @@ def load_summarizer(
     name: str = "extractive",
     model: str | Path | None = None,
     max_sentences: int = 3,
-    **options,
+    **options: Any,
 ) -> Summarizer:
     """Build a summarization backend (loading its model, once).
 

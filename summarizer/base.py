@@ -16,6 +16,7 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Summarizer(ABC):
     def summarize(self, doc: Document) -> Summary:
         return self.summarize_batch([doc])[0]
 
-    def configured(self, **overrides) -> Summarizer:
+    def configured(self, **overrides: Any) -> Summarizer:
         """A copy with some parameters changed (summary length per source or per dataset),
         sharing the loaded model. Backends without a model build a new instance."""
         options = {k: v for k, v in self.parameters.items() if k != "algorithm"}

@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
 from summarizer.boilerplate import is_boilerplate, zh_formula_share
@@ -202,7 +202,7 @@ class ExtractiveSummarizer(Summarizer):
             "algorithm": ALGORITHM,
         }
 
-    def configured(self, **overrides) -> ExtractiveSummarizer:
+    def configured(self, **overrides: Any) -> ExtractiveSummarizer:
         """A copy with some parameters changed (e.g. ``max_sentences=1, max_chars=80`` for a
         source of short items), sharing the loaded encoder: no model load."""
         options = {

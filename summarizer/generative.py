@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
 from summarizer.generative_model import (
@@ -156,7 +157,7 @@ class GenerativeSummarizer(Summarizer):
     def _compute_model_version(self) -> str:
         return model_version(self._loaded, self.source)
 
-    def configured(self, **overrides) -> GenerativeSummarizer:
+    def configured(self, **overrides: Any) -> GenerativeSummarizer:
         options = {k: v for k, v in self.parameters.items() if k != "algorithm"}
         options.update(overrides)
         clone = type(self)(
