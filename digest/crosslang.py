@@ -151,10 +151,21 @@ def translation_pairs(
     config = config or CrossLanguageConfig()
     zh = [i for i, lang in enumerate(languages) if lang.startswith("zh")]
     en = [i for i, lang in enumerate(languages) if lang.startswith("en")]
+    # only pairs sharing a number or a date can score: an index of the Chinese stories by fact
+    by_fact: dict[str, list[int]] = {}
+    for i in zh:
+        for fact in facts_of[i].checkable:
+            by_fact.setdefault(fact, []).append(i)
     best_zh: dict[int, tuple[float, int]] = {}
     best_en: dict[int, tuple[float, int]] = {}
-    for i in zh:
-        for j in en:
+    for j in en:
+        shared: dict[int, int] = {}
+        for fact in facts_of[j].checkable:
+            for i in by_fact.get(fact, ()):
+                shared[i] = shared.get(i, 0) + 1
+        for i, count in shared.items():
+            if count < config.min_facts:
+                continue
             if published[i] and published[j] and abs((published[i] - published[j]).days) > config.max_days:
                 continue
             score = _score(facts_of[i], facts_of[j], config)

@@ -125,6 +125,12 @@ def near_duplicate_groups(
         lsh.insert(i, sketch)
     for i, sketch in sketches.items():
         for j in lsh.query(sketch):
-            if j > i and found.find(i) != found.find(j) and jaccard(shingles[i], shingles[j]) >= config.threshold:
+            if j <= i or found.find(i) == found.find(j):
+                continue
+            # the sketches' estimate rules most candidates out cheaply; the exact sets decide
+            if (
+                sketch.jaccard(sketches[j]) >= config.threshold - 0.15
+                and jaccard(shingles[i], shingles[j]) >= config.threshold
+            ):
                 found.union(i, j)
     return found.groups()

@@ -184,3 +184,11 @@ def build_digest_model(
         previous=previous,
         next=following,
     )
+
+
+def cluster_items(
+    items: Sequence[DigestItem], dedup: DedupConfig | None = None, crosslang: CrossLanguageConfig | None = None
+) -> list[list[int]]:
+    """Indexes of ``items`` grouped into stories, as the digest groups them (for measurements:
+    bench/digest_dedup.py)."""
+    return story_groups([_Article("", "", item) for item in items], dedup, crosslang)
