@@ -104,7 +104,7 @@ def store_day(url: str) -> None:
                 ),
                 runs[source_id],
             )
-        for source_id, run in runs.items():
+        for run in runs.values():
             finish_crawl_run(
                 session,
                 run,
