@@ -254,3 +254,30 @@ def test_send_without_smtp_settings_says_which_variable(mail_env, monkeypatch):
     result = runner.invoke(app, ["digest", "--date", "2024-03-05", "--send"])
     assert result.exit_code == 2 and "POLICYWATCH_SMTP_HOST is not set" in result.output
     assert mail_env.messages == []
+
+
+def test_dag_path_sends_through_the_airflow_smtp_connection(mail_env, monkeypatch):
+    """policywatch_airflow.digest_mail: the DAG's digest task sends through an Airflow SMTP
+    connection (its from_email is the sender), once per recipient and day, resend_digest forcing."""
+    from policywatch_airflow.digest_mail import send_daily_digest
+
+    for name in (
+        "POLICYWATCH_SMTP_HOST",
+        "POLICYWATCH_SMTP_PORT",
+        "POLICYWATCH_SMTP_SECURITY",
+        "POLICYWATCH_SMTP_FROM",
+    ):
+        monkeypatch.delenv(name)  # the DAG never uses the CLI's SMTP settings
+    monkeypatch.setenv("POLICYWATCH_DIGEST_SMTP_CONN_ID", "no_such_connection")
+    assert send_daily_digest(DAY) is None and mail_env.messages == []  # no connection: logged, not an error
+
+    monkeypatch.setenv("AIRFLOW_CONN_DIGEST_SMTP", mail_env.connection_uri)
+    monkeypatch.setenv("POLICYWATCH_DIGEST_SMTP_CONN_ID", "digest_smtp")
+    report = send_daily_digest(DAY)
+    assert sorted(report.sent) == ["all@example.org", "english@example.org", "talent-rmzxw@example.org"]
+    assert {m["from"] for m in mail_env.messages} == {"airflow@policywatch.test"}
+    (everything,) = [m for m in mail_env.messages if m["to"] == ["all@example.org"]]
+    assert [t for t, _ in everything["parts"]] == ["text/plain", "text/html"]
+    assert "https://www.rmzxw.com.cn/c/2024-03-05/1.shtml" in everything["parts"][1][1]
+    assert send_daily_digest(DAY).sent == [] and len(mail_env.messages) == 3
+    assert len(send_daily_digest(DAY, force=True).sent) == 3 and len(mail_env.messages) == 6
