@@ -211,11 +211,15 @@ def test_0004_adds_digest_deliveries_and_downgrades(database_url):
     day = date(2024, 3, 5)
     with session_scope(database_url) as session:
         assert not digest_delivered(session, day, "analyst@example.org")
-        record_digest_delivery(session, logical_date=day, recipient="Analyst@Example.org", message_id="<1@x>", stories=7)
+        record_digest_delivery(
+            session, logical_date=day, recipient="Analyst@Example.org", message_id="<1@x>", stories=7
+        )
     with session_scope(database_url) as session:
         assert digest_delivered(session, day, "analyst@example.org")
         assert not digest_delivered(session, date(2024, 3, 6), "analyst@example.org")
-        record_digest_delivery(session, logical_date=day, recipient="analyst@example.org", message_id="<2@x>", stories=8)
+        record_digest_delivery(
+            session, logical_date=day, recipient="analyst@example.org", message_id="<2@x>", stories=8
+        )
     with session_scope(database_url) as session:
         rows = session.execute(text("SELECT recipient, message_id, stories, sends FROM digest_deliveries")).all()
         assert [tuple(r) for r in rows] == [("analyst@example.org", "<2@x>", 8, 2)]
