@@ -53,6 +53,7 @@ class DigestFiles:
     stories: int = 0
     new_stories: int = 0
     clustered: int = 0  # stories of two or more articles
+    logical_date: date | None = None  # the digest's (first) day
 
     @property
     def paths(self) -> list[Path]:
@@ -144,6 +145,7 @@ def write_digest_files(out_dir: Path, digest: Digest, formats: Iterable[str] = t
         stories=len(digest.stories),
         new_stories=len(digest.new_stories),
         clustered=len(digest.clustered),
+        logical_date=digest.first_day,
     )
 
 

@@ -10,33 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from config import ConfigError, Settings, SmtpSettings, get_settings
 
 if TYPE_CHECKING:
-    from digest import Digest
+    from digest import Digest, DigestFiles
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class DigestReport:
-    logical_date: date
-    html: Path | None
-    markdown: Path | None
-    articles: int
-    sources: int
-    json: Path | None = None
-    atom: Path | None = None
-    stories: int = 0
-    new_stories: int = 0
-    clustered: int = 0
-
-    @property
-    def paths(self) -> list[Path]:
-        return [p for p in (self.html, self.markdown, self.json, self.atom) if p is not None]
 
 
 @dataclass
@@ -149,25 +130,13 @@ def build_digest(
     formats: Iterable[str] | None = None,
     new_since: date | None = None,
     digest: Digest | None = None,
-) -> DigestReport:
+) -> DigestFiles:
     """Write the digest of ``logical_date`` (to ``until``) in ``formats`` (default: all four)."""
     from digest import FORMATS, write_digest_files
 
     settings = settings or get_settings()
     digest = digest or load_digest(logical_date, settings, until=until, new_since=new_since)
-    files = write_digest_files(settings.digest_dir, digest, tuple(formats or FORMATS))
-    return DigestReport(
-        logical_date=logical_date,
-        html=files.html,
-        markdown=files.markdown,
-        articles=files.articles,
-        sources=files.sources,
-        json=files.json,
-        atom=files.atom,
-        stories=files.stories,
-        new_stories=files.new_stories,
-        clustered=files.clustered,
-    )
+    return write_digest_files(settings.digest_dir, digest, tuple(formats or FORMATS))
 
 
 def send_digest(

@@ -17,11 +17,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from config import Registry, Settings, SourceConfig, get_settings, load_registry
-from policywatch.digests import DigestReport, build_digest
+from policywatch.digests import build_digest
 
-__all__ = ["DigestReport", "build_digest"]  # the digest stage lives in policywatch/digests.py
+__all__ = ["build_digest"]  # the digest stage lives in policywatch/digests.py
 
 if TYPE_CHECKING:
+    from digest import DigestFiles
     from summarizer import Summarizer
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class DailyReport:
     run_id: str
     crawls: list[CrawlReport]
     summaries: SummarizeReport
-    digest: DigestReport
+    digest: DigestFiles  # what the digest stage wrote
     counts: dict[str, int]
 
     @property
