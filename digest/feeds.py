@@ -31,7 +31,7 @@ def _content_html(story: Story) -> str:
         else:
             label = Markup("{} ({})").format(link.source_name, link.url)
         items.append(
-            Markup("<li lang={}>{} {}: {}</li>").format(
+            Markup('<li lang="{}">{} {}: {}</li>').format(
                 link.language, label, format_when(link.published_at), link.title
             )
         )

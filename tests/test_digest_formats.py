@@ -278,3 +278,19 @@ def test_write_every_format(tmp_path):
     only = write_digest_files(tmp_path / "json", sample_digest(), ["json"])
     assert [p.name for p in only.paths] == ["2024-03-05.json"]
     assert htmllib.unescape("&amp;") == "&"
+
+
+def test_a_hostile_language_value_stays_inside_its_attribute():
+    hostile = "en onmouseover=alert(1)"
+    digest = build_digest_model(
+        date(2024, 3, 5),
+        [DigestSection("s", "S", [DigestItem("t", "https://a.gov.cn/1.html", None, None, "s", hostile, "b")])],
+        datetime(2024, 3, 5, tzinfo=UTC),
+    )
+    html = lxml_html.fromstring(render_format(digest, "html"))
+    assert not html.xpath("//@onmouseover") and html.xpath(f'//*[@lang="{hostile}"]')
+    (item,) = json.loads(render_format(digest, "json"))["items"]
+    fragment = lxml_html.fragment_fromstring(item["content_html"], create_parent="div")
+    assert not fragment.xpath("//@onmouseover") and fragment.xpath(f'//li[@lang="{hostile}"]')
+    atom = etree.fromstring(render_format(digest, "atom").encode("utf-8"))
+    assert [link.get("hreflang") for link in atom.iter(f"{ATOM}link") if link.get("rel") == "alternate"][-1] == hostile
