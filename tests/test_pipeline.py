@@ -42,7 +42,8 @@ def _check_demo_digest(report):
     """The demo's digest: four formats that agree, clustered stories, both sections, themes."""
     import json
 
-    from test_digest_formats import assert_formats_agree
+    import jsonschema
+    from test_digest_formats import JSON_FEED_11, assert_formats_agree
 
     from policywatch.digests import load_digest
 
@@ -58,6 +59,7 @@ def _check_demo_digest(report):
     assert "New today (" in html and "Also found: older items first found today (" in html
     assert "Talent · " in html and "Research funding and calls for proposals · " in html and "By source" in html
     feed = json.loads(report.json.read_text(encoding="utf-8"))
+    jsonschema.validate(feed, JSON_FEED_11)
     assert len(feed["items"]) == report.stories
 
 
