@@ -15,7 +15,7 @@ from datetime import date
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
-from policywatch_airflow.alerts import alert_smtp_conn_id
+from policywatch_airflow.alerts import alert_smtp_conn_id, smtp_connection_exists
 
 if TYPE_CHECKING:
     from policywatch.digests import DeliveryReport
@@ -57,9 +57,6 @@ class AirflowSmtpMailer:
 def send_daily_digest(logical_date: date, *, force: bool = False) -> DeliveryReport | None:
     """E-mail the day's digest when recipients and the connection are configured; None (and a
     log line) when either is missing: a deployment without e-mail is not an error."""
-    from airflow.sdk import BaseHook
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
     from config import get_settings
     from policywatch.digests import send_digest
 
@@ -68,9 +65,6 @@ def send_daily_digest(logical_date: date, *, force: bool = False) -> DeliveryRep
         log.info("POLICYWATCH_DIGEST_RECIPIENTS unset: digest not e-mailed")
         return None
     conn_id = digest_smtp_conn_id()
-    try:
-        BaseHook.get_connection(conn_id)
-    except AirflowNotFoundException:
-        log.info("no SMTP connection %r: digest not e-mailed", conn_id)
+    if not smtp_connection_exists(conn_id, "digest"):
         return None
     return send_digest(logical_date, settings, force=force, mailer=AirflowSmtpMailer(conn_id))
