@@ -1,18 +1,28 @@
 """The bottom layer: run-time configuration and the source registry. Imports no other package
 of the project, so every layer above may read it."""
 
-from config.settings import PACKAGE_DIR, SUMMARIZER_BACKENDS, ConfigError, Settings, get_settings
+from config.settings import (
+    PACKAGE_DIR,
+    SMTP_SECURITY,
+    SUMMARIZER_BACKENDS,
+    ConfigError,
+    Settings,
+    SmtpSettings,
+    get_settings,
+)
 from config.sources import FAMILIES, Registry, RegistryError, Section, SourceConfig, load_registry
 
 __all__ = [
     "FAMILIES",
     "PACKAGE_DIR",
+    "SMTP_SECURITY",
     "SUMMARIZER_BACKENDS",
     "ConfigError",
     "Registry",
     "RegistryError",
     "Section",
     "Settings",
+    "SmtpSettings",
     "SourceConfig",
     "get_settings",
     "load_registry",

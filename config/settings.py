@@ -15,6 +15,13 @@ Every component (CLI, Scrapy settings, DAG tasks, tests) reads its configuration
 | POLICYWATCH_SUMMARIZER         | extractive (or lead, generative)               |
 | POLICYWATCH_SUMMARIZER_CONFIG  | unset: a TOML file of summarizer options       |
 | POLICYWATCH_TIMEZONE           | Asia/Shanghai                                  |
+| POLICYWATCH_DIGEST_THEMES      | the packaged digest/themes.toml                |
+| POLICYWATCH_DIGEST_RECIPIENTS  | unset: a TOML file of digest recipients        |
+| POLICYWATCH_SMTP_HOST          | unset: the CLI sends no e-mail                 |
+| POLICYWATCH_SMTP_PORT          | 587 (25 with POLICYWATCH_SMTP_SECURITY=none)   |
+| POLICYWATCH_SMTP_SECURITY      | starttls (or ssl, none)                        |
+| POLICYWATCH_SMTP_USER, _PASSWORD | unset: no login                              |
+| POLICYWATCH_SMTP_FROM          | policywatch@localhost                          |
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,8 +38,24 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 SUMMARIZER_BACKENDS = ("extractive", "lead", "generative")
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
 class ConfigError(ValueError):
     """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where the CLI sends the digest e-mail (POLICYWATCH_SMTP_*). The DAG sends through
+    Airflow's SMTP connection instead (policywatch_airflow)."""
+
+    host: str
+    port: int
+    security: str  # starttls | ssl | none
+    user: str | None
+    password: str | None
+    sender: str
 
 
 def _default_home() -> Path:
@@ -56,6 +80,12 @@ class Settings:
     # the other keys of that [summarizer] table: backend constructor options
     # (e.g. max_new_tokens, num_beams, gguf_file, max_chars)
     summarizer_options: dict = field(default_factory=dict)
+    # the digest's theme taxonomy (None: the packaged digest/themes.toml)
+    digest_themes_file: Path | None = None
+    # the digest's recipients (a TOML file; None: nobody to send to)
+    digest_recipients_file: Path | None = None
+    # the CLI's SMTP server (None: POLICYWATCH_SMTP_HOST unset, no e-mail from the CLI)
+    smtp: SmtpSettings | None = None
 
     @property
     def digest_dir(self) -> Path:
@@ -102,6 +132,48 @@ def _summarizer_settings() -> tuple[str, str | None, dict]:
     return name, model, options
 
 
+def _existing_file_env(name: str) -> Path | None:
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise ConfigError(f"{name}={raw!r} is not a file")
+    return path
+
+
+def _smtp_settings() -> SmtpSettings | None:
+    """POLICYWATCH_SMTP_*, validated; None when no host is set (and then no other may be)."""
+    host = (os.environ.get("POLICYWATCH_SMTP_HOST") or "").strip()
+    if not host:
+        stray = sorted(
+            n
+            for n in os.environ
+            if n.startswith("POLICYWATCH_SMTP_") and n != "POLICYWATCH_SMTP_HOST" and os.environ[n]
+        )
+        if stray:
+            raise ConfigError(f"{stray[0]} is set but POLICYWATCH_SMTP_HOST is not")
+        return None
+    if any(c.isspace() for c in host) or "/" in host:
+        raise ConfigError(f"POLICYWATCH_SMTP_HOST={host!r} is not a host name")
+    security = (os.environ.get("POLICYWATCH_SMTP_SECURITY") or "starttls").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ConfigError(f"POLICYWATCH_SMTP_SECURITY={security!r}: expected one of {', '.join(SMTP_SECURITY)}")
+    port = _int_env("POLICYWATCH_SMTP_PORT", {"starttls": 587, "ssl": 465, "none": 25}[security], 1, 65535)
+    user = os.environ.get("POLICYWATCH_SMTP_USER") or None
+    password = os.environ.get("POLICYWATCH_SMTP_PASSWORD") or None
+    if bool(user) != bool(password):
+        missing = "POLICYWATCH_SMTP_PASSWORD" if user else "POLICYWATCH_SMTP_USER"
+        raise ConfigError(
+            f"{missing} is needed with {'POLICYWATCH_SMTP_USER' if user else 'POLICYWATCH_SMTP_PASSWORD'}"
+        )
+    sender = (os.environ.get("POLICYWATCH_SMTP_FROM") or "policywatch@localhost").strip()
+    _, address = parseaddr(sender)
+    if "@" not in address or any(c.isspace() for c in address):
+        raise ConfigError(f"POLICYWATCH_SMTP_FROM={sender!r} is not an e-mail address")
+    return SmtpSettings(host=host, port=port, security=security, user=user, password=password, sender=sender)
+
+
 def get_settings() -> Settings:
     home = Path(os.environ.get("POLICYWATCH_HOME") or _default_home()).resolve()
     var_dir = Path(os.environ.get("POLICYWATCH_VAR_DIR") or home / "var").resolve()
@@ -127,4 +199,7 @@ def get_settings() -> Settings:
         timezone=timezone,
         summarizer=summarizer,
         summarizer_options=summarizer_options,
+        digest_themes_file=_existing_file_env("POLICYWATCH_DIGEST_THEMES"),
+        digest_recipients_file=_existing_file_env("POLICYWATCH_DIGEST_RECIPIENTS"),
+        smtp=_smtp_settings(),
     )

@@ -10,8 +10,10 @@ backend, and ``resummarize`` redoes the summaries of an older model or configura
   ``policywatch_articles`` asset with the source's counts.
 * ``summarize`` loads the model once and summarizes in batches, in the ``policywatch_summarize``
   pool; it emits the ``policywatch_summaries`` asset (downstream DAGs are scheduled on it).
-* ``digest`` writes ``var/digests/<date>.html``; ``check_sources`` fails the run naming each
-  broken source.
+* ``digest`` writes ``var/digests/<date>.html``, ``.md``, ``.json`` (JSON Feed) and ``.atom``,
+  and e-mails it through Airflow's SMTP connection when recipients are configured
+  (``policywatch_airflow.digest_mail``), once per recipient and day (``resend_digest`` sends
+  again); ``check_sources`` fails the run naming each broken source.
 
 A failed task is reported by ``FailureAlert`` (log, and e-mail when SMTP is configured); a run
 still unfinished ``POLICYWATCH_DAG_DEADLINE_S`` after it was queued is reported by a Deadline
@@ -144,6 +146,11 @@ def _window(context: Mapping[str, Any]) -> RunWindow:
             type="boolean",
             description="Also redo summaries made by an older model or configuration (no re-crawl).",
         ),
+        "resend_digest": Param(
+            False,
+            type="boolean",
+            description="E-mail the digest again to recipients who already got this day's.",
+        ),
         "summarizer": Param(
             None,
             type=["null", "string"],
@@ -229,10 +236,20 @@ def policywatch_daily() -> None:
 
     @task(trigger_rule="all_done")
     def digest() -> str:
+        """Write every format of the day's digest, then e-mail it when that is configured."""
         from policywatch.pipeline import build_digest
+        from policywatch_airflow.digest_mail import send_daily_digest
 
-        report = build_digest(_window(get_current_context()).logical_date)
-        print(f"digest: {report.articles} articles from {report.sources} sources at {report.html}")
+        context = get_current_context()
+        window = _window(context)
+        report = build_digest(window.logical_date, new_since=window.interval_first)
+        print(
+            f"digest: {report.stories} stories ({report.new_stories} new) from {report.articles} articles "
+            f"of {report.sources} sources at {', '.join(str(p) for p in report.paths)}"
+        )
+        delivery = send_daily_digest(window.logical_date, force=bool(context["params"].get("resend_digest")))
+        if delivery is not None:
+            print(delivery.line())
         return str(report.html)
 
     @task(trigger_rule="all_done", retries=0)

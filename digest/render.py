@@ -1,77 +1,63 @@
-"""Render the digest of one logical date as HTML and Markdown.
+"""Render the digest model as HTML, Markdown and plain text (Jinja2), and write every format.
 
-Scraped text is untrusted: the HTML template autoescapes everything, and the Markdown filter
-escapes both Markdown syntax and raw HTML (Markdown renderers pass raw HTML through).
+Scraped text is untrusted: the HTML template autoescapes everything, the Markdown filter escapes
+both Markdown syntax and raw HTML, and only http(s) URLs become links (digest/safety.py). The
+JSON Feed and Atom renderings are in digest/feeds.py.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from digest.model import Digest, DigestItem, DigestSection
+from digest.safety import format_when, markdown_escape, markdown_url, safe_href
+from digest.stories import build_digest_model
+
 if TYPE_CHECKING:
     from storage import DigestEntry
 
-# Text always sits mid-line after "- [" or an indent, so only inline syntax needs escaping:
-# emphasis, code, links/images (brackets), strikethrough, table pipes, raw HTML and entities.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~|])")
-_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+# format name -> file suffix; "all" writes every one
+FORMATS = {"html": ".html", "md": ".md", "json": ".json", "atom": ".atom"}
 
-
-def markdown_escape(text: str | None) -> str:
-    """Escape scraped text for one Markdown line, keeping it readable as plain text."""
-    if not text:
-        return ""
-    text = " ".join(text.split())
-    text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def format_when(value: datetime | None) -> str:
-    """Local date and time; the date alone when the source gave only a day (stored as 00:00)."""
-    if value is None:
-        return "date unknown"
-    if (value.hour, value.minute, value.second) == (0, 0, 0):
-        return value.strftime("%Y-%m-%d")
-    return value.strftime("%Y-%m-%d %H:%M")
-
-
-def markdown_url(url: str) -> str:
-    """A URL safe inside Markdown link parentheses."""
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-
-
-@dataclass(frozen=True)
-class DigestItem:
-    title: str
-    url: str
-    published_at: datetime | None
-    source_office: str | None
-    summary: str | None
-    language: str
-
-
-@dataclass(frozen=True)
-class DigestSection:
-    source_id: str
-    source_name: str
-    items: list[DigestItem] = field(default_factory=list)
+__all__ = [
+    "FORMATS",
+    "DigestFiles",
+    "DigestItem",
+    "DigestSection",
+    "digest_basename",
+    "format_when",
+    "markdown_escape",
+    "render_digest",
+    "render_format",
+    "sections_from_entries",
+    "write_digest",
+    "write_digest_files",
+]
 
 
 @dataclass(frozen=True)
 class DigestFiles:
-    html: Path
-    markdown: Path
+    html: Path | None
+    markdown: Path | None
     articles: int
     sources: int
+    json: Path | None = None
+    atom: Path | None = None
+    stories: int = 0
+    new_stories: int = 0
+    clustered: int = 0  # stories of two or more articles
+    logical_date: date | None = None  # the digest's (first) day
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p for p in (self.html, self.markdown, self.json, self.atom) if p is not None]
 
 
 def _environment() -> Environment:
@@ -84,56 +70,93 @@ def _environment() -> Environment:
     env.filters["md"] = markdown_escape
     env.filters["mdurl"] = markdown_url
     env.filters["when"] = format_when
+    env.filters["safe_href"] = safe_href
     return env
 
 
+def render_html(digest: Digest) -> str:
+    return _environment().get_template("digest.html.j2").render(digest=digest)
+
+
+def render_markdown(digest: Digest) -> str:
+    return _environment().get_template("digest.md.j2").render(digest=digest)
+
+
+def render_text(digest: Digest) -> str:
+    """The plain-text rendering (the e-mail's text part)."""
+    return _environment().get_template("digest.txt.j2").render(digest=digest)
+
+
+def render_format(digest: Digest, name: str) -> str:
+    """One format by name: html, md, json or atom."""
+    from digest.feeds import render_atom, render_json_feed
+
+    renderers = {"html": render_html, "md": render_markdown, "json": render_json_feed, "atom": render_atom}
+    if name not in renderers:
+        raise ValueError(f"unknown digest format {name!r}; known: {', '.join(FORMATS)}")
+    return renderers[name](digest)
+
+
 def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) -> list[DigestSection]:
-    """Group storage.DigestEntry rows (already ordered by source) into digest sections."""
-    sections = []
-    for (source_id, source_name), group in groupby(entries, key=lambda e: (e.source.id, e.source.name)):
-        items = [
+    """storage.DigestEntry rows (already ordered by source) as digest sections."""
+    sections: list[DigestSection] = []
+    for entry in entries:
+        if not sections or sections[-1].source_id != entry.source.id:
+            sections.append(DigestSection(source_id=entry.source.id, source_name=entry.source.name, items=[]))
+        article = entry.article
+        sections[-1].items.append(
             DigestItem(
-                title=e.article.title,
-                url=e.article.url,
-                published_at=e.article.published_at.astimezone(timezone) if e.article.published_at else None,
-                source_office=e.article.source_office,
-                summary=e.summary.text if e.summary else None,
-                language=e.article.language,
+                title=article.title,
+                url=article.url,
+                published_at=article.published_at.astimezone(timezone) if article.published_at else None,
+                source_office=article.source_office,
+                summary=entry.summary.text if entry.summary else None,
+                language=article.language,
+                body=article.body or "",
             )
-            for e in group
-        ]
-        sections.append(DigestSection(source_id=source_id, source_name=source_name, items=items))
+        )
     return sections
 
 
+def digest_basename(digest: Digest) -> str:
+    if digest.first_day == digest.last_day:
+        return digest.first_day.isoformat()
+    return f"{digest.first_day.isoformat()}_{digest.last_day.isoformat()}"
+
+
+def write_digest_files(out_dir: Path, digest: Digest, formats: Iterable[str] = tuple(FORMATS)) -> DigestFiles:
+    """Write the chosen formats as ``<date>.html``, ``.md``, ``.json`` (JSON Feed), ``.atom``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for name in formats:
+        path = out_dir / f"{digest_basename(digest)}{FORMATS[name]}"
+        # Write then rename, so a reader never sees half a digest.
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(render_format(digest, name), encoding="utf-8")
+        tmp.replace(path)
+        written[name] = path
+    return DigestFiles(
+        html=written.get("html"),
+        markdown=written.get("md"),
+        json=written.get("json"),
+        atom=written.get("atom"),
+        articles=digest.articles,
+        sources=sum(1 for line in digest.sources if line.articles),
+        stories=len(digest.stories),
+        new_stories=len(digest.new_stories),
+        clustered=len(digest.clustered),
+        logical_date=digest.first_day,
+    )
+
+
 def render_digest(logical_date: date, sections: list[DigestSection], generated_at: datetime) -> tuple[str, str]:
-    env = _environment()
-    context = {
-        "logical_date": logical_date,
-        "sections": sections,
-        "generated_at": generated_at,
-        "total": sum(len(s.items) for s in sections),
-    }
-    html = env.get_template("digest.html.j2").render(**context)
-    markdown = env.get_template("digest.md.j2").render(**context)
-    return html, markdown
+    """HTML and Markdown of the day's sections (the model built with the default taxonomy)."""
+    digest = build_digest_model(logical_date, sections, generated_at)
+    return render_html(digest), render_markdown(digest)
 
 
 def write_digest(
     out_dir: Path, logical_date: date, sections: list[DigestSection], generated_at: datetime
 ) -> DigestFiles:
-    html, markdown = render_digest(logical_date, sections, generated_at)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    html_path = out_dir / f"{logical_date.isoformat()}.html"
-    md_path = out_dir / f"{logical_date.isoformat()}.md"
-    # Write then rename, so a reader never sees half a digest.
-    for path, text in ((html_path, html), (md_path, markdown)):
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    return DigestFiles(
-        html=html_path,
-        markdown=md_path,
-        articles=sum(len(s.items) for s in sections),
-        sources=len(sections),
-    )
+    """Every format of the day's sections (the model built with the default taxonomy)."""
+    return write_digest_files(out_dir, build_digest_model(logical_date, sections, generated_at))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from config import ConfigError, Settings, get_settings
+from policywatch import digest_command
 
 if TYPE_CHECKING:
     from policywatch.pipeline import DailyReport
@@ -30,6 +31,7 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(replay_app, name="replay")
 eval_app = typer.Typer(help="Measure the pipeline's components on evaluation data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+app.command("digest")(digest_command.digest)
 
 DateOption = Annotated[
     Optional[datetime],
@@ -300,15 +302,6 @@ def eval_summarizer(
         typer.echo(format_table(results))
 
 
-@app.command()
-def digest(logical_date: DateOption = None) -> None:
-    """Write the digest of a date (HTML and Markdown under var/digests/)."""
-    from policywatch.pipeline import build_digest
-
-    report = build_digest(logical_date.date() if logical_date else _today())
-    typer.echo(f"{report.articles} articles from {report.sources} sources: {report.html} and {report.markdown}")
-
-
 def _print_daily(report: DailyReport, settings: Settings) -> None:
     for crawl_report in report.crawls:
         typer.echo(crawl_report.line())
@@ -318,6 +311,12 @@ def _print_daily(report: DailyReport, settings: Settings) -> None:
     except ValueError:
         digest_path = report.digest.html
     typer.echo(f"{new}; {report.summaries.summarized} summarized; digest at {digest_path}")
+    d = report.digest
+    typer.echo(
+        f"digest: {d.stories} stories ({d.new_stories} new today, {d.stories - d.new_stories} also found, "
+        f"{d.clustered} from several sources) from {d.articles} articles; formats "
+        + ", ".join(p.suffix.lstrip(".") for p in d.paths)
+    )
     typer.echo("rows: " + ", ".join(f"{table}={count}" for table, count in report.counts.items()))
     for failed in report.failed_sources:
         typer.secho(f"source failed: {'; '.join(failed.problems)}", err=True, fg=typer.colors.RED)

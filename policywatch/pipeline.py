@@ -2,7 +2,7 @@
 
 Stages: prepare the database, crawl each source (one subprocess per source, so one source's
 crash, hang or memory leak never touches the others), summarize what is new or changed (the
-model loaded once), and write the digest. Heavy modules (scrapy, torch, transformers) are only
+model loaded once), and write the digest (policywatch/digests.py). Heavy modules (scrapy, torch, transformers) are only
 imported inside the stage that needs them.
 """
 
@@ -13,13 +13,16 @@ import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from config import Registry, Settings, SourceConfig, get_settings, load_registry
+from policywatch.digests import build_digest
+
+__all__ = ["build_digest"]  # the digest stage lives in policywatch/digests.py
 
 if TYPE_CHECKING:
+    from digest import DigestFiles
     from summarizer import Summarizer
 
 log = logging.getLogger(__name__)
@@ -91,21 +94,12 @@ class SummarizeReport:
 
 
 @dataclass
-class DigestReport:
-    logical_date: date
-    html: Path
-    markdown: Path
-    articles: int
-    sources: int
-
-
-@dataclass
 class DailyReport:
     logical_date: date
     run_id: str
     crawls: list[CrawlReport]
     summaries: SummarizeReport
-    digest: DigestReport
+    digest: DigestFiles  # what the digest stage wrote
     counts: dict[str, int]
 
     @property
@@ -315,20 +309,6 @@ def summarize_pending(
         model_version=summarizer.model_version,
         seconds=time.perf_counter() - started,
     )
-
-
-def build_digest(logical_date: date, settings: Settings | None = None) -> DigestReport:
-    from digest import write_digest
-    from digest.render import sections_from_entries
-    from storage import digest_entries, session_scope
-
-    settings = settings or get_settings()
-    with session_scope(settings.database_url) as session:
-        sections = sections_from_entries(digest_entries(session, logical_date), settings.timezone)
-        files = write_digest(
-            settings.digest_dir, logical_date, sections, datetime.now(UTC).astimezone(settings.timezone)
-        )
-    return DigestReport(logical_date, files.html, files.markdown, files.articles, files.sources)
 
 
 def table_counts(settings: Settings | None = None) -> dict[str, int]:

@@ -25,6 +25,20 @@ def alert_smtp_conn_id() -> str:
     return os.environ.get("POLICYWATCH_ALERT_SMTP_CONN_ID") or "smtp_default"
 
 
+def smtp_connection_exists(conn_id: str, what: str) -> bool:
+    """Whether the Airflow connection ``conn_id`` exists; when not, logs that ``what`` (an alert,
+    the digest) is not e-mailed: a deployment without e-mail is not an error."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        log.info("no SMTP connection %r: %s not e-mailed", conn_id, what)
+        return False
+    return True
+
+
 def send_alert_email(subject: str, body: str) -> bool:
     """E-mail an alert through Airflow's SMTP provider when recipients and the connection are
     configured; returns whether a mail was sent. A missing connection is not an error: the log
@@ -33,14 +47,9 @@ def send_alert_email(subject: str, body: str) -> bool:
     if not recipients:
         return False
     from airflow.providers.smtp.hooks.smtp import SmtpHook
-    from airflow.sdk import BaseHook
-    from airflow.sdk.exceptions import AirflowNotFoundException
 
     conn_id = alert_smtp_conn_id()
-    try:
-        BaseHook.get_connection(conn_id)
-    except AirflowNotFoundException:
-        log.info("no SMTP connection %r: alert not e-mailed", conn_id)
+    if not smtp_connection_exists(conn_id, "alert"):
         return False
     html = "<pre>" + body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</pre>"
     with SmtpHook(smtp_conn_id=conn_id) as hook:

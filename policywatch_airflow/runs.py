@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,6 +47,9 @@ class RunWindow:
     logical_date: date
     since: date | None
     until: date
+    # the first local day of the data interval (no look-back): the digest's stories published
+    # from this day on are "new today"; None: not known (a window made by hand)
+    interval_first: date | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         return f"{self.logical_date} (published {self.since or '…'} .. {self.until})"
@@ -95,4 +98,4 @@ def run_window(
     since = _as_date(params.get("since")) or first - timedelta(days=lookback)
     if since > last:
         raise ValueError(f"since {since} is after the run's last day {last}")
-    return RunWindow(logical_date=last, since=since, until=last)
+    return RunWindow(logical_date=last, since=since, until=last, interval_first=first)

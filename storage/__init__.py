@@ -16,7 +16,9 @@ module other packages import from (docs/architecture.md; the import-linter contr
 * summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``),
   ``save_summary`` (``storage.summaries``)
 * HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
+* digest deliveries: ``digest_delivered``, ``record_digest_delivery`` (``storage.deliveries``)
 * reads for the digest and downstream jobs: ``digest_entries`` (``DigestEntry``),
+  ``digest_source_runs`` (``DigestSourceRun``), ``digest_neighbour_dates``,
   ``summaries_since`` (``SummaryView``), ``run_totals`` (``RunTotals``), ``table_counts``
   (``storage.read``)
 
@@ -41,9 +43,21 @@ from storage.crawl_runs import (
     start_crawl_run,
 )
 from storage.db import make_engine, session_scope
+from storage.deliveries import digest_delivered, record_digest_delivery
 from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
 from storage.migrate import current_revision, head_revision, upgrade_database
-from storage.read import DigestEntry, RunTotals, SummaryView, digest_entries, run_totals, summaries_since, table_counts
+from storage.read import (
+    DigestEntry,
+    DigestSourceRun,
+    RunTotals,
+    SummaryView,
+    digest_entries,
+    digest_neighbour_dates,
+    digest_source_runs,
+    run_totals,
+    summaries_since,
+    table_counts,
+)
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
 from storage.sources import upsert_source
 from storage.summaries import ArticleText, articles_for_summary, articles_to_summarize, save_summary
@@ -90,8 +104,14 @@ __all__ = [
     "CachedPage",
     "http_cache_entries",
     "save_http_cache",
+    # digest deliveries
+    "digest_delivered",
+    "record_digest_delivery",
     # reads for the digest and downstream jobs
     "DigestEntry",
+    "DigestSourceRun",
+    "digest_neighbour_dates",
+    "digest_source_runs",
     "RunTotals",
     "SummaryView",
     "digest_entries",

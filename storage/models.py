@@ -195,4 +195,20 @@ class HttpCacheEntry(Base):
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
 
 
+class DigestDelivery(Base):
+    """One digest e-mail sent to one recipient for one day (added in 0004): a re-run of the day
+    finds it and does not send again unless asked (``sends`` counts the forced re-sends too)."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("logical_date", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    logical_date: Mapped[date] = mapped_column(Date)
+    recipient: Mapped[str] = mapped_column(String(320))  # the address, lower-cased
+    message_id: Mapped[str] = mapped_column(Text)  # the Message-ID header of the last send
+    stories: Mapped[int] = mapped_column(Integer, default=0)  # stories in the recipient's (filtered) digest
+    sends: Mapped[int] = mapped_column(Integer, default=1)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 TABLES = ("sources", "articles", "summaries", "crawl_runs")

@@ -2,7 +2,8 @@
 (``storage.session_scope``) and only reads.
 
 * the digest: :func:`digest_entries` (the day's articles with their source and newest summary, as
-  ORM rows the digest renders inside the session);
+  ORM rows the digest renders inside the session), :func:`digest_source_runs` (the crawls of the
+  day, for the digest's header) and :func:`digest_neighbour_dates` (the previous and next digest);
 * downstream jobs (the asset-scheduled DAG in ``dags/``, an export, a report): plain, frozen
   dataclasses, so a change of the ORM models or of the session handling does not ripple into them
   (:func:`summaries_since`, :func:`run_totals`, :func:`table_counts`).
@@ -33,18 +34,24 @@ class DigestEntry:
 
 
 def digest_entries(
-    session: Session, logical_date: date | datetime | str, *, backend: str | None = None
+    session: Session,
+    logical_date: date | datetime | str,
+    *,
+    backend: str | None = None,
+    until: date | datetime | str | None = None,
 ) -> list[DigestEntry]:
-    """Articles first stored by a crawl run of ``logical_date``, each with its source and its
+    """Articles first stored by a crawl run of ``logical_date`` (to ``until``, both included,
+    when given), each with its source and its
     newest summary (of ``backend`` if given; None when there is none), ordered by source name,
     then published_at newest first (undated last), then id. Advertorials (paid items a crawler
     flagged ``extra["advertorial"]``, e.g. rmzxw's 【免责声明】 企业广告宣传资讯) are stored but left out."""
     day = as_date(logical_date)
+    last = as_date(until, "until") if until is not None else day
     rows = session.execute(
         select(Article, Source)
         .join(Source, Article.source_id == Source.id)
         .join(CrawlRun, Article.first_crawl_run_id == CrawlRun.id)
-        .where(CrawlRun.logical_date == day)
+        .where(CrawlRun.logical_date >= day, CrawlRun.logical_date <= last)
         .order_by(Source.name, Source.id, Article.published_at.desc().nulls_last(), Article.id)
     ).all()
     # filtered here rather than in SQL: JSON path syntax differs between SQLite and PostgreSQL
@@ -62,6 +69,60 @@ def digest_entries(
     for summary in session.execute(stmt).scalars():
         newest.setdefault(summary.article_id, summary)
     return [DigestEntry(article, source, newest.get(article.id)) for article, source in rows]
+
+
+@dataclass(frozen=True)
+class DigestSourceRun:
+    """One source's crawl of a digest's day, for the digest's header: what it found, and its
+    health verdict with the reasons from its crawl record."""
+
+    source_id: str
+    source_name: str
+    logical_date: date
+    status: str
+    health: str | None
+    health_reasons: tuple[str, ...]
+    error_messages: tuple[str, ...]
+    items_new: int
+
+
+def digest_source_runs(
+    session: Session, logical_date: date | datetime | str, *, until: date | datetime | str | None = None
+) -> list[DigestSourceRun]:
+    """The crawl runs of ``logical_date`` (to ``until``), by source name, then date and id."""
+    day = as_date(logical_date)
+    last = as_date(until, "until") if until is not None else day
+    rows = session.execute(
+        select(CrawlRun, Source.name)
+        .join(Source, CrawlRun.source_id == Source.id)
+        .where(CrawlRun.logical_date >= day, CrawlRun.logical_date <= last)
+        .order_by(Source.name, Source.id, CrawlRun.logical_date, CrawlRun.id)
+    ).all()
+    return [
+        DigestSourceRun(
+            source_id=run.source_id,
+            source_name=name,
+            logical_date=run.logical_date,
+            status=run.status,
+            health=run.health,
+            health_reasons=tuple(run.health_reasons or ()),
+            error_messages=tuple(run.error_messages or ()),
+            items_new=run.items_new or 0,
+        )
+        for run, name in rows
+    ]
+
+
+def digest_neighbour_dates(
+    session: Session, logical_date: date | datetime | str, *, until: date | datetime | str | None = None
+) -> tuple[date | None, date | None]:
+    """The nearest logical dates before ``logical_date`` and after ``until`` (default: the same
+    day) that have crawl runs, i.e. the previous and the next digest (None: there is none)."""
+    day = as_date(logical_date)
+    last = as_date(until, "until") if until is not None else day
+    previous = session.execute(select(func.max(CrawlRun.logical_date)).where(CrawlRun.logical_date < day)).scalar()
+    following = session.execute(select(func.min(CrawlRun.logical_date)).where(CrawlRun.logical_date > last)).scalar()
+    return previous, following
 
 
 # ------------------------------------------------------------------------------- downstream jobs

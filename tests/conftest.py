@@ -172,8 +172,21 @@ class SmtpSink:
 
                 message = email.message_from_bytes(data, policy=policy.default)
                 text = "\n".join(part.get_content() for part in message.walk() if part.get_content_maintype() == "text")
+                # "parts": each text part as (content type, content), for tests of multipart mail
+                parts = [
+                    (part.get_content_type(), part.get_content())
+                    for part in message.walk()
+                    if part.get_content_maintype() == "text"
+                ]
                 sink.messages.append(
-                    {"from": mailfrom, "to": list(rcpttos), "subject": str(message["subject"]), "text": text}
+                    {
+                        "from": mailfrom,
+                        "to": list(rcpttos),
+                        "subject": str(message["subject"]),
+                        "text": text,
+                        "parts": parts,
+                        "content_type": message.get_content_type(),
+                    }
                 )
 
         self._server = _Server(("127.0.0.1", 0), None, decode_data=False, map=self._map)

@@ -42,12 +42,13 @@ def test_zhejiang_crawl_static_records_and_a_dataproxy_group(replay_server, db_u
     first = len(replay_server.requests)
     result = run_crawl(replay_server.url, db_url, "kjt_zj")
     assert result.returncode == 0, result.stderr[-3000:]
-    # 2 column pages + 1 dataproxy group + 11 articles
+    # 2 column pages + 1 dataproxy group + 12 articles (one of them the 科技部 notice mirrored by
+    # kxjst.jiangsu.gov.cn, a story of the digest)
     assert result.summary == {
         "source": "kjt_zj",
-        "pages": "14",
-        "found": "11",
-        "new": "11",
+        "pages": "15",
+        "found": "12",
+        "new": "12",
         "updated": "0",
         "unchanged": "0",
         "errors": "0",
@@ -55,7 +56,7 @@ def test_zhejiang_crawl_static_records_and_a_dataproxy_group(replay_server, db_u
     }, result.stdout
 
     stored = articles(db_url, "kjt_zj")
-    assert len(stored) == 11
+    assert len(stored) == 12
     assert all(url.startswith(ZJ) for url in stored)  # https, the real host; the www.zj.gov.cn record is dropped
     assert {a.section for a in stored.values()} == {"通知通告", "科技动态"}
     assert all(a.language == "zh" and a.published_at is not None for a in stored.values())
@@ -85,9 +86,9 @@ def test_jiangsu_crawl_split_dates_http_links_and_table_records(replay_server, d
     first = len(replay_server.requests)
     result = run_crawl(replay_server.url, db_url, "kxjst_js")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (result.summary["pages"], result.summary["new"], result.summary["status"]) == ("13", "10", "success")
+    assert (result.summary["pages"], result.summary["new"], result.summary["status"]) == ("14", "11", "success")
     stored = articles(db_url, "kxjst_js")
-    assert len(stored) == 10 and all(url.startswith(JS) for url in stored)  # the http:// href stored as https
+    assert len(stored) == 11 and all(url.startswith(JS) for url in stored)  # the http:// href stored as https
     _clean_chinese(stored)
     assert JS + "2024/2/26/art_82540_11209904.html" in stored
     assert {a.section for a in stored.values()} == {"通知公告", "政策文件"}
@@ -106,9 +107,9 @@ def test_second_run_stores_nothing_new(replay_server, db_url):
     assert again.returncode == 0, again.stderr[-3000:]
     assert ZJ_PROXY not in replay_server.requests[first:]  # the unchanged column page ends the paging
     assert (again.summary["new"], again.summary["updated"], again.summary["status"]) == ("0", "0", "success")
-    assert len(articles(db_url)) == 11
+    assert len(articles(db_url)) == 12
     assert [(r.run_id, r.items_new, r.items_updated) for r in crawl_runs(db_url, "kjt_zj")] == [
-        ("run-1", 11, 0),
+        ("run-1", 12, 0),
         ("run-2", 0, 0),
     ]
 
@@ -116,7 +117,7 @@ def test_second_run_stores_nothing_new(replay_server, db_url):
 def test_max_pages_and_since_stop_before_the_dataproxy(replay_server, db_url):
     first = len(replay_server.requests)
     result = run_crawl(replay_server.url, db_url, "kjt_zj", "--max-pages", "1")
-    assert result.returncode == 0 and result.summary["new"] == "9"  # 4 + 5 articles of the column pages
+    assert result.returncode == 0 and result.summary["new"] == "10"  # 5 + 5 articles of the column pages
     assert ZJ_PROXY not in replay_server.requests[first:]
 
     first = len(replay_server.requests)
@@ -135,7 +136,7 @@ def test_dataproxy_failure_is_fatal_and_keeps_the_column_pages(db_url):
         "kjt_zj: list page https://kjt.zj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=7&endrecord=12"
         "&perpage=2 answered HTTP 500"
     ) in result.stderr
-    assert len(articles(db_url, "kjt_zj")) == 9
+    assert len(articles(db_url, "kjt_zj")) == 10
 
 
 def test_column_page_without_paging_link_says_why(tmp_path, db_url):
@@ -152,4 +153,4 @@ def test_column_page_without_paging_link_says_why(tmp_path, db_url):
         "kjt_zj: list page https://kjt.zj.gov.cn/col/col1228971345/index.html holds records 1-6 of 8 but the "
         "rest cannot be asked for: no <nextgroup> dataproxy link on the page (page layout changed?)"
     ) in result.stderr
-    assert len(articles(db_url, "kjt_zj")) == 9
+    assert len(articles(db_url, "kjt_zj")) == 10

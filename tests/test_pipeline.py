@@ -19,7 +19,12 @@ KJJ_PROPOSALS_LIST = "kjj.cq.gov.cn/zwgk_176/zwxxgkml/zxtabl/index.html"  # kjj_
 # the other TRS sites and the Sichuan CMS, up to DAY (see their replay READMEs)
 TRS_SICHUAN_NEW = {"kjj_cq": 33, "most": 10, "kw_beijing": 8, "kjt_sc": 8}
 # Articles of the CPPCC replays dated up to DAY (see their READMEs), and the advertorials among them
-CPPCC_NEW = {"cppcc": 10, "rmzxw": 9, "cppcc_people": 6, "en_cppcc": 7}
+CPPCC_NEW = {"cppcc": 10, "rmzxw": 11, "cppcc_people": 7, "en_cppcc": 8}
+# Stories of the demo day reported by several sources (the replays' planted reposts): a Xinhua piece
+# on cppcc_people and rmzxw with its English version on en_cppcc, cppcc_people's opening story
+# reposted on rmzxw, a 科技部 notice mirrored by kjt_zj and kxjst_js. 7 articles, 3 stories.
+CLUSTERED = {3: 1, 2: 2}  # links per story: how many stories
+MERGED = sum((links - 1) * n for links, n in CLUSTERED.items())
 ADVERTORIALS = 1  # www.rmzxw.com.cn/c/2024-03-04/3512330.shtml
 
 pytestmark = pytest.mark.slow
@@ -31,6 +36,31 @@ def _summaries(settings):
 
     with session_scope(settings.database_url) as session:
         return {s.article_id: (s.text, s.updated_at, s.content_hash) for s in session.scalars(select(Summary))}
+
+
+def _check_demo_digest(report):
+    """The demo's digest: four formats that agree, clustered stories, both sections, themes."""
+    import json
+
+    import jsonschema
+    from test_digest_formats import JSON_FEED_11, assert_formats_agree
+
+    from policywatch.digests import load_digest
+
+    assert [p.suffix for p in report.paths] == [".html", ".md", ".json", ".atom"]
+    digest = load_digest(DAY)
+    assert_formats_agree(digest)
+    links = {}
+    for story in digest.clustered:
+        links[len(story.links)] = links.get(len(story.links), 0) + 1
+    assert links == CLUSTERED and report.clustered == 3
+    assert digest.new_stories and digest.also_found and report.new_stories == len(digest.new_stories)
+    html = report.html.read_text(encoding="utf-8")
+    assert "New today (" in html and "Also found: older items first found today (" in html
+    assert "Talent · " in html and "Research funding and calls for proposals · " in html and "By source" in html
+    feed = json.loads(report.json.read_text(encoding="utf-8"))
+    jsonschema.validate(feed, JSON_FEED_11)
+    assert len(feed["items"]) == report.stories
 
 
 def test_daily_run_stores_summarizes_and_digests_then_is_idempotent(pipeline_env):
@@ -56,7 +86,10 @@ def test_daily_run_stores_summarizes_and_digests_then_is_idempotent(pipeline_env
     assert "https://www.ichongqing.info/2024/03/05/cultivate-high-level-talents" in html
     assert "https://kjj.cq.gov.cn/zwxx_176/tzgg/" in html
     assert "<script>alert" not in html  # a scraped title carries a <script>: escaped
-    assert first.digest.markdown.read_text(encoding="utf-8").count("\n- [") == total - ADVERTORIALS
+    # one item per story (this counted articles before the digest merged reposts into stories)
+    assert first.digest.stories == total - ADVERTORIALS - MERGED
+    assert first.digest.markdown.read_text(encoding="utf-8").count("\n- [") == first.digest.stories
+    _check_demo_digest(first.digest)
     assert "https://www.rmzxw.com.cn/c/2024-03-04/3512330.shtml" not in html  # the advertorial
     assert "https://www.rmzxw.com.cn/c/2024-03-04/3512544.shtml" in html  # the 3-page article, once
     stored = _summaries(pipeline_env)

@@ -25,8 +25,8 @@ from storage.migrate import alembic_config
 from storage.models import Base
 
 REPO = Path(__file__).resolve().parents[1]
-TABLES = {"sources", "articles", "summaries", "crawl_runs", "http_cache"}
-HEAD = "0003"  # the newest revision in storage/migrations/versions
+TABLES = {"sources", "articles", "summaries", "crawl_runs", "http_cache", "digest_deliveries"}
+HEAD = "0004"  # the newest revision in storage/migrations/versions
 
 
 def _tables(url):
@@ -179,4 +179,54 @@ def test_0003_adds_crawl_windows_to_existing_rows_and_downgrades(database_url):
     finally:
         engine.dispose()
     assert not {"window_since", "window_until", "lists_complete"} & columns and "crawl_run_id" not in cache_columns
+    assert upgrade_database(database_url) == HEAD
+
+
+def test_0004_adds_digest_deliveries_and_downgrades(database_url):
+    """0004 creates digest_deliveries on a database at 0003 (its rows kept); a delivery is found
+    again whatever the address's case, a forced re-send updates the one row and counts it; a
+    downgrade to 0003 drops the table and keeps the rest."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from storage import digest_delivered, record_digest_delivery
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            command.upgrade(alembic_config(database_url, connection), "0003")
+            connection.commit()
+            connection.execute(
+                text(
+                    "INSERT INTO sources (id, name, host, language, family, enabled, created_at, updated_at) "
+                    "VALUES ('kjj_cq', 'n', 'h', 'zh', 'trs', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.commit()
+    finally:
+        engine.dispose()
+    assert "digest_deliveries" not in _tables(database_url)
+    assert upgrade_database(database_url) == HEAD
+    day = date(2024, 3, 5)
+    with session_scope(database_url) as session:
+        assert not digest_delivered(session, day, "analyst@example.org")
+        record_digest_delivery(
+            session, logical_date=day, recipient="Analyst@Example.org", message_id="<1@x>", stories=7
+        )
+    with session_scope(database_url) as session:
+        assert digest_delivered(session, day, "analyst@example.org")
+        assert not digest_delivered(session, date(2024, 3, 6), "analyst@example.org")
+        record_digest_delivery(
+            session, logical_date=day, recipient="analyst@example.org", message_id="<2@x>", stories=8
+        )
+    with session_scope(database_url) as session:
+        rows = session.execute(text("SELECT recipient, message_id, stories, sends FROM digest_deliveries")).all()
+        assert [tuple(r) for r in rows] == [("analyst@example.org", "<2@x>", 8, 2)]
+
+    _downgrade(database_url, "0003")
+    assert current_revision(database_url) == "0003"
+    assert _tables(database_url) == TABLES - {"digest_deliveries"} | {"alembic_version"}
+    with session_scope(database_url) as session:
+        assert table_counts(session)["sources"] == 1
     assert upgrade_database(database_url) == HEAD

@@ -1,0 +1,187 @@
+"""The digest for tools: JSON Feed 1.1 (``application/feed+json``) and Atom (RFC 4287, built by
+feedgen). One item or entry per story, with the story's stable id (a tag URI), so a feed reader
+never announces a story twice.
+
+Escaping: ``json`` and lxml (under feedgen) escape every string; ``content_html`` is built from
+escaped parts; a URL that is not http(s) is never a ``url`` or a link, only text.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from markupsafe import Markup, escape
+
+from digest.model import Digest, Story
+from digest.safety import format_when
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+JSON_FEED_TYPE = "application/feed+json"
+ATOM_TYPE = "application/atom+xml"
+
+
+def _content_html(story: Story) -> str:
+    parts = [Markup("<p>{}</p>").format(story.summary)] if story.summary else []
+    items = []
+    for link in story.links:
+        label = escape(link.source_name)
+        if link.href:
+            label = Markup('<a href="{}">{}</a>').format(link.href, link.source_name)
+        else:
+            label = Markup("{} ({})").format(link.source_name, link.url)
+        items.append(
+            Markup('<li lang="{}">{} {}: {}</li>').format(
+                link.language, label, format_when(link.published_at), link.title
+            )
+        )
+    parts.append(Markup("<ul>{}</ul>").format(Markup("").join(items)))
+    return str(Markup("").join(parts))
+
+
+def _content_text(story: Story) -> str:
+    lines = [story.summary] if story.summary else []
+    for link in story.links:
+        where = link.href or f"(not a web link) {link.url}"
+        lines.append(f"{link.source_name} ({format_when(link.published_at)}): {link.title} {where}")
+    return "\n".join(lines)
+
+
+def _links(story: Story) -> list[dict]:
+    return [
+        {
+            "source_id": link.source_id,
+            "source_name": link.source_name,
+            "title": link.title,
+            "language": link.language,
+            "date_published": link.published_at.isoformat() if link.published_at else None,
+            # only an http(s) URL is a URL here; another scheme is kept as text
+            **({"url": link.href} if link.href else {"url_text": link.url}),
+        }
+        for link in story.links
+    ]
+
+
+def json_feed(digest: Digest) -> dict:
+    items = []
+    for story in digest.stories:
+        item = {
+            "id": story.tag,
+            "title": story.title,
+            "content_html": _content_html(story),
+            "content_text": _content_text(story),
+            "language": story.language,
+            "authors": [{"name": link.source_name} for link in story.links],
+            "tags": [digest.theme_name(t) for t in story.themes],
+            "_policywatch": {
+                "story_id": story.id,
+                "new": story.new,
+                "themes": list(story.themes),
+                "summary": story.summary,
+                "links": _links(story),
+            },
+        }
+        if story.href:
+            item["url"] = story.href
+        if story.summary:
+            item["summary"] = story.summary
+        if story.published_at:
+            item["date_published"] = story.published_at.isoformat()
+        items.append(item)
+    return {
+        "version": JSON_FEED_VERSION,
+        "title": f"policywatch digest {digest.label}",
+        "description": f"{len(digest.new_stories)} new stories, {len(digest.also_found)} also found",
+        "authors": [{"name": "policywatch"}],
+        "items": items,
+        "_policywatch": {
+            "first_day": digest.first_day.isoformat(),
+            "last_day": digest.last_day.isoformat(),
+            "new_since": digest.new_since.isoformat(),
+            "generated_at": digest.generated_at.isoformat(),
+            "previous": digest.previous.isoformat() if digest.previous else None,
+            "next": digest.next.isoformat() if digest.next else None,
+            "sources": [
+                {
+                    "source_id": line.source_id,
+                    "source_name": line.source_name,
+                    "articles": line.articles,
+                    "stories": line.stories,
+                    "status": line.status,
+                    "health": line.health,
+                    "reasons": list(line.reasons),
+                }
+                for line in digest.sources
+            ],
+        },
+    }
+
+
+def render_json_feed(digest: Digest) -> str:
+    return json.dumps(json_feed(digest), ensure_ascii=False, indent=2) + "\n"
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.astimezone()
+
+
+def render_atom(digest: Digest) -> str:
+    from feedgen.feed import FeedGenerator
+
+    feed = FeedGenerator()
+    base = digest.first_day.isoformat() if digest.first_day == digest.last_day else digest.label.replace(" to ", "_")
+    feed.id(f"tag:policywatch,2024:digest:{base}")
+    feed.title(f"policywatch digest {digest.label}")
+    feed.subtitle(f"{len(digest.new_stories)} new stories, {len(digest.also_found)} also found")
+    feed.author(name="policywatch")
+    feed.updated(_aware(digest.generated_at))
+    feed.link(href=f"{base}.atom", rel="self", type=ATOM_TYPE)
+    feed.link(href=f"{base}.html", rel="alternate", type="text/html")
+    # RFC 5005 archive links: the previous and next day's digest
+    if digest.previous:
+        feed.link(href=f"{digest.previous.isoformat()}.atom", rel="prev-archive", type=ATOM_TYPE)
+    if digest.next:
+        feed.link(href=f"{digest.next.isoformat()}.atom", rel="next-archive", type=ATOM_TYPE)
+    for story in digest.stories:
+        entry = feed.add_entry(order="append")
+        entry.id(story.tag)
+        entry.title(story.title)
+        when = _aware(story.published_at or digest.generated_at)
+        entry.updated(when)
+        if story.published_at:
+            entry.published(when)
+        for link in story.links:
+            entry.author(name=link.source_name)
+        if story.summary:
+            entry.summary(story.summary)
+        entry.content(_content_text(story), type="text")
+        for theme_id in story.themes:
+            entry.category(term=theme_id, label=digest.theme_name(theme_id))
+        entry.category(term="new" if story.new else "also-found")
+    return _with_entry_links(feed.atom_str(), digest)
+
+
+def _with_entry_links(atom: bytes, digest: Digest) -> str:
+    """Add each entry's links to feedgen's output. feedgen 1.0.0 drops an entry link's rel,
+    type, hreflang and title (its loop variable is shadowed by the new element), which would make
+    every source's link an ``alternate`` of the same language: RFC 4287 allows one."""
+    from lxml import etree
+
+    atom_ns = "http://www.w3.org/2005/Atom"
+    root = etree.fromstring(atom)
+    stories = {story.tag: story for story in digest.stories}
+    for entry in root.iter(f"{{{atom_ns}}}entry"):
+        story = stories[entry.findtext(f"{{{atom_ns}}}id")]
+        anchor = entry.find(f"{{{atom_ns}}}title")
+        first = True
+        for link in story.links:
+            if not link.href:
+                continue  # not http(s): only in the content, as text
+            element = etree.Element(f"{{{atom_ns}}}link", href=link.href, rel="alternate" if first else "related")
+            element.set("hreflang", link.language)
+            element.set("title", link.source_name)
+            anchor.addnext(element)
+            anchor = element
+            first = False
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8") + "\n"

@@ -1,0 +1,70 @@
+"""The theme taxonomy (digest/themes.toml, or the file POLICYWATCH_DIGEST_THEMES names) and
+the matching of stories to it. A story matching no theme goes to ``other``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.model import Theme
+
+THEMES_FILE = Path(__file__).resolve().parent / "themes.toml"
+OTHER = Theme(id="other", name="Other", name_zh="其他")
+TITLE_WEIGHT = 3  # a keyword in the title says more than one in the body
+MIN_SCORE = 2
+
+
+class ThemeError(ValueError):
+    """The taxonomy file is malformed; the message names the file and the entry."""
+
+
+def load_themes(path: Path | None = None) -> tuple[Theme, ...]:
+    """The taxonomy's themes in file order, then ``other``."""
+    path = path or THEMES_FILE
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("theme", [])
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ThemeError(f"{path}: {exc}") from None
+    themes = []
+    for number, entry in enumerate(entries, 1):
+        try:
+            theme = Theme(
+                id=str(entry["id"]),
+                name=str(entry["name"]),
+                name_zh=str(entry.get("name_zh", entry["name"])),
+                keywords_zh=tuple(str(k) for k in entry.get("keywords_zh", ())),
+                keywords_en=tuple(str(k).lower() for k in entry.get("keywords_en", ())),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ThemeError(f"{path}: theme {number} lacks {exc}") from None
+        if theme.id == OTHER.id or theme.id in {t.id for t in themes}:
+            raise ThemeError(f"{path}: theme {number}: id {theme.id!r} is taken")
+        themes.append(theme)
+    return (*themes, OTHER)
+
+
+@dataclass(frozen=True)
+class ThemeMatcher:
+    themes: tuple[Theme, ...]
+
+    def _hits(self, theme: Theme, text: str, lowered: str) -> int:
+        hits = sum(text.count(k) for k in theme.keywords_zh)
+        return hits + sum(len(re.findall(rf"(?<![\w-]){re.escape(k)}(?![\w-])", lowered)) for k in theme.keywords_en)
+
+    def match(self, titles: list[str], texts: list[str]) -> tuple[str, ...]:
+        """Theme ids of a story (its titles and its summaries or bodies), best first; ("other",)
+        when none scores enough. Ties keep the taxonomy's order."""
+        title = "\n".join(titles)
+        text = "\n".join(texts)
+        scores = []
+        for order, theme in enumerate(self.themes):
+            if theme.id == OTHER.id:
+                continue
+            score = TITLE_WEIGHT * self._hits(theme, title, title.lower()) + min(
+                self._hits(theme, text, text.lower()), 5
+            )
+            if score >= MIN_SCORE:
+                scores.append((-score, order, theme.id))
+        return tuple(theme_id for _, _, theme_id in sorted(scores)) or (OTHER.id,)
