@@ -16,7 +16,8 @@ help:
 	@echo "make demo     install, then run the daily pipeline against the local replay (SQLite)"
 	@echo "make test     install, then run the test suite"
 	@echo "make lint     ruff (lint and format check) and the import-layer contracts"
-	@echo "make airflow  install, then start airflow standalone with the project's DAGs"
+	@echo "make airflow  install, then start airflow standalone with the project's DAGs (127.0.0.1:8080)"
+	@echo "              FAIL=HOST/PATH=STATUS: the replay answers that page with STATUS (rehearse a broken source)"
 	@echo "make clean    remove .venv and var/"
 
 install: $(STAMP)
@@ -56,8 +57,10 @@ chromium:
 		fi; \
 	fi
 
+# FAIL="kjj.cq.gov.cn/zwxx_176/tzgg/index.html=404 ...": faults the replay injects (scripts/airflow-standalone.sh).
+FAIL ?=
 airflow: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/airflow-standalone.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" FAIL="$(FAIL)" bash scripts/airflow-standalone.sh
 
 clean:
 	rm -rf $(VENV) var
