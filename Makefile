@@ -46,14 +46,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-# Debian's chromium and its driver for tests/test_airflow_ui.py (a browser is never downloaded).
-# Installed only where missing, and only as root (CI runs as root); elsewhere that test skips.
+# Debian's chromium and its driver for the UI tests (a browser is never downloaded), and the CJK
+# fonts their screenshots of Chinese pages need. Installed only where missing, and only as root
+# (CI runs as root); elsewhere those tests skip.
 chromium:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver fonts-noto-cjk; \
 		else \
-			echo "chromium missing: run 'apt-get install -y chromium chromium-driver' as root for the UI test"; \
+			echo "chromium missing: run 'apt-get install -y chromium chromium-driver fonts-noto-cjk' as root for the UI tests"; \
 		fi; \
 	fi
 
