@@ -1,4 +1,5 @@
-"""policywatch's Airflow plugin: the Sources page in the UI, and the digest linked from each run's note.
+"""policywatch's Airflow plugin: the Sources page in the UI, the digest linked from each run's note,
+and mapped tasks that keep their label when retried (retry_label.py).
 
 Registered for every component through the plugins folder (``plugins/policywatch.py``, which
 `make airflow`, the tests' cluster and the Docker image point ``AIRFLOW__CORE__PLUGINS_FOLDER`` at)
@@ -14,6 +15,7 @@ from typing import Any
 from airflow.listeners import hookimpl
 from airflow.plugins_manager import AirflowPlugin
 
+from policywatch_airflow.retry_label import KeepLabelOnRetryMiddleware
 from policywatch_airflow.sources_page import DAG_ID, URL_PREFIX, create_app
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,15 @@ class PolicywatchPlugin(AirflowPlugin):
             "href": f"{URL_PREFIX}/sources",
             "destination": "nav",
             "url_route": "policywatch-sources",
+        }
+    ]
+    # a retried mapped task keeps its label (crawl [kjj_cq], not crawl [0]): see retry_label.py
+    fastapi_root_middlewares = [
+        {
+            "middleware": KeepLabelOnRetryMiddleware,
+            "args": [],
+            "kwargs": {},
+            "name": "policywatch: keep labels on retry",
         }
     ]
     listeners = [DigestNoteListener()]

@@ -124,3 +124,44 @@ def test_the_digest_note_of_a_run():
         "Digest of 2024-03-05: [2024-03-05.html](/policywatch/digests/2024-03-05.html) · [Sources](/policywatch/sources)"
     )
     assert digest_note(date(2024, 3, 5).isoformat(), False).startswith("No digest was written for 2024-03-05.")
+
+
+def test_a_retried_task_keeps_its_label():
+    """The execution API's up_for_retry update loses its null label; everything else is untouched."""
+    import asyncio
+    import json
+
+    from policywatch_airflow.retry_label import KeepLabelOnRetryMiddleware, without_null_label
+
+    retry = json.dumps({"state": "up_for_retry", "end_date": "2024-03-05T00:00:00Z", "rendered_map_index": None})
+    assert json.loads(without_null_label(retry.encode())) == {
+        "state": "up_for_retry",
+        "end_date": "2024-03-05T00:00:00Z",
+    }
+    failed = json.dumps({"state": "failed", "rendered_map_index": None}).encode()
+    labelled = json.dumps({"state": "up_for_retry", "rendered_map_index": "kjj_cq"}).encode()
+    assert without_null_label(failed) == failed and without_null_label(labelled) == labelled
+    assert without_null_label(b"not json") == b"not json"
+
+    seen = []
+
+    async def app(scope, receive, send):
+        message = await receive()
+        seen.append((scope["path"], dict(scope["headers"]).get(b"content-length"), message["body"]))
+
+    async def call(path: str, body: bytes):
+        messages = [{"type": "http.request", "body": body[:10], "more_body": True}]
+        messages.append({"type": "http.request", "body": body[10:], "more_body": False})
+
+        async def receive():
+            return messages.pop(0)
+
+        scope = {"type": "http", "method": "PATCH", "path": path, "headers": [(b"content-length", b"1")]}
+        await KeepLabelOnRetryMiddleware(app)(scope, receive, None)
+
+    ti = "/execution/task-instances/01a23af9-657f-73e3-a594-11e10261e19d/state"
+    asyncio.run(call(ti, retry.encode()))
+    asyncio.run(call("/api/v2/other", retry.encode()))
+    assert json.loads(seen[0][2]) == {"state": "up_for_retry", "end_date": "2024-03-05T00:00:00Z"}
+    assert seen[0][1] == str(len(seen[0][2])).encode()
+    assert seen[1][2] == retry.encode()[:10]  # not its path: passed through as it came
