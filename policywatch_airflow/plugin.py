@@ -1,7 +1,7 @@
 """policywatch's Airflow plugin: the Sources page in the UI, the digest linked from each run's note,
 and mapped tasks that keep their label when retried (retry_label.py).
 
-Registered for every component through the plugins folder (``plugins/policywatch.py``, which
+Registered for every component through the plugins folder (``plugins/policywatch_ui_plugin.py``, which
 `make airflow`, the tests' cluster and the Docker image point ``AIRFLOW__CORE__PLUGINS_FOLDER`` at)
 and, for an installed package, the ``airflow.plugins`` entry point of pyproject.toml (Airflow loads
 a plugin of one name once).

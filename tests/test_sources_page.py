@@ -165,3 +165,15 @@ def test_a_retried_task_keeps_its_label():
     assert json.loads(seen[0][2]) == {"state": "up_for_retry", "end_date": "2024-03-05T00:00:00Z"}
     assert seen[0][1] == str(len(seen[0][2])).encode()
     assert seen[1][2] == retry.encode()[:10]  # not its path: passed through as it came
+
+
+def test_no_plugin_file_hides_a_package_of_the_project():
+    """Airflow imports plugins/<stem>.py as the top-level module <stem>: plugins/policywatch.py made
+    every task's `import policywatch.pipeline` fail."""
+    import tomllib
+
+    from conftest import ROOT
+
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"]
+    stems = {path.stem for path in (ROOT / "plugins").glob("*.py")}
+    assert stems and not stems & set(packages), stems
