@@ -63,6 +63,7 @@ from policywatch_airflow import (
     env_int,
     report_late_run,
     run_window,
+    say,
 )
 
 LOCAL_TZ = "Asia/Shanghai"
@@ -267,12 +268,12 @@ def policywatch_daily() -> None:
             print("check_sources: every source crawled")
             return
         line = f"check_sources: {len(failed)} broken: {', '.join(source for source, _ in failed)}"
-        print(line)
+        say(line)
         for source, causes in failed:
-            print(f"{source}: {causes[0] if causes else 'failed'}")
+            say(f"{source}: {causes[0] if causes else 'failed'}")
             for cause in causes[1:]:
-                print(f"  {cause}")
-        print(line)
+                say(f"  {cause}")
+        say(line)
         raise SourceFailure(line, permanent=True)  # the run fails; a retry would find the same
 
     crawled = crawl.expand_kwargs(prepare())

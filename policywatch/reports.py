@@ -85,10 +85,10 @@ class CrawlReport:
         return text
 
     def details(self) -> list[str]:
-        """The causes of a failure (or a degraded verdict's reasons), one per line, indented."""
-        if self.ok:
-            return [f"  {without_source_prefix(self.source_id, r)}" for r in self.health_reasons]
-        return [f"  {cause}" for cause in self.causes]
+        """The causes of a failure (or a degraded verdict's reasons), one per line, indented: a
+        reason quoting several errors (``kjj_cq: A; kjj_cq: B``) gives a line to each."""
+        causes = [without_source_prefix(self.source_id, r) for r in self.health_reasons] if self.ok else self.causes
+        return [f"  {part}" for cause in causes for part in cause.split(f"; {self.source_id}: ")]
 
     def to_dict(self) -> dict:
         return {**asdict(self), "kind": self.kind}

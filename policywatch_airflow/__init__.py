@@ -16,7 +16,7 @@ from policywatch_airflow.assets import (
     digest_event_extra,
 )
 from policywatch_airflow.runs import DEFAULT_LOOKBACK_DAYS, RunWindow, env_date, env_int, run_window
-from policywatch_airflow.source_failures import SourceFailure, SourceRetryPolicy, end_crawl_task
+from policywatch_airflow.source_failures import SourceFailure, SourceRetryPolicy, end_crawl_task, say
 
 __all__ = [
     "ARTICLES_ASSET",
@@ -35,4 +35,5 @@ __all__ = [
     "env_int",
     "report_late_run",
     "run_window",
+    "say",
 ]

@@ -5,8 +5,8 @@ verdict (crawlers/health.py): ``permanent`` (a list template that no longer matc
 than 408/429, a robots.txt deny, a JavaScript challenge) or ``transient`` (timeouts, connection
 errors, 5xx, 408/429). This module only maps it onto Airflow:
 
-* the task log: the one-line report first, the causes on the following lines, the report again
-  last, then what Airflow will do (retry or not);
+* the task log: the one-line report first, the causes on the following lines, what Airflow will
+  do (retry or not), the report again last;
 * the task ends with :class:`SourceFailure`, whose :class:`SourceRetryPolicy` fails a permanent
   failure at once, like ``AirflowFailException``, and leaves a transient one to the task's retries
   (with their backoff).
@@ -20,6 +20,7 @@ failure alert names (policywatch_airflow/alerts.py).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.definitions.retry_policy import RetryDecision, RetryPolicy
@@ -27,6 +28,7 @@ from airflow.sdk.definitions.retry_policy import RetryDecision, RetryPolicy
 if TYPE_CHECKING:
     from policywatch.reports import CrawlReport
 
+log = logging.getLogger("policywatch.task")
 PERMANENT = "permanent"  # crawlers.health.PERMANENT (not imported: DAG files import this at parse time)
 
 
@@ -63,17 +65,25 @@ def what_happens_next(kind: str | None, try_number: int, max_tries: int) -> str:
     return f"transient failure: try {try_number} of {max_tries + 1}, no retry left (clear this task to try again)"
 
 
+def say(line: str) -> None:
+    """A line of the task log, through logging: it reaches the log on the same channel as Airflow's
+    own lines. (A task's stdout is read from a pipe of its own; a task ended by
+    :class:`SourceFailure` lost what it had printed last.)"""
+    log.info("%s", line)
+
+
 def end_crawl_task(report: CrawlReport, *, try_number: int = 1, max_tries: int = 0) -> None:
     """Log the crawl's report; raise :class:`SourceFailure` when it failed or is broken."""
-    print(report.line())
+    say(report.line())
     if report.ok and not report.details():
         return
     for line in report.details():
-        print(line)
+        say(line)
     if report.ok:
-        print(report.line())
+        say(report.line())
         return
-    print(f"{report.line()}: {what_happens_next(report.kind, try_number, max_tries)}")
+    say(f"  {what_happens_next(report.kind, try_number, max_tries)}")
+    say(report.line())
     from policywatch.reports import SourceCrawlError
 
     raise SourceFailure(report.line(), permanent=report.kind == PERMANENT) from SourceCrawlError(report)

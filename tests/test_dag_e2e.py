@@ -202,6 +202,14 @@ def test_dag_with_a_broken_source(tmp_path, smtp_sink):
     assert rows["summaries"] == rows["articles"]
 
 
+def _logged(output: str, start: str) -> list[str]:
+    """The messages of the task log lines (policywatch.task) that start with ``start``."""
+    import re
+
+    messages = (m.group(1).rstrip() for m in re.finditer(r"\[info\s*\] (.*?)\s*\[policywatch\.task\]", output))
+    return [m for m in messages if m.startswith(start)]
+
+
 def test_dag_fails_a_permanently_broken_source_at_once_and_retries_a_transient_one(tmp_path):
     """kjj_cq's lists answer 404 (gone: waiting will not heal it), ichongqing's feed 500 (may heal):
     with two retries configured, kjj_cq's task fails on its first try, labelled with its source,
@@ -227,15 +235,15 @@ def test_dag_fails_a_permanently_broken_source_at_once_and_retries_a_transient_o
     assert tasks["crawl[ichongqing]"] == "failed" and tries["crawl[ichongqing]"] == 2, (tasks, tries)
     assert tasks["check_sources"] == "failed" and result["state"] == "failed"
 
-    # kjj_cq's log: the short report line, the cause below it, the line again with the decision
-    line = "kjj_cq: failed, pages="
-    reports = [text for text in output.splitlines() if text.startswith(line)]
-    assert len(reports) == 2 and reports[0].endswith("health=broken (permanent)"), reports
+    # kjj_cq's log: the short report line first and last, the causes and the decision between
+    reports = _logged(output, "kjj_cq: failed, pages=")
+    assert len(reports) == 2 and reports[0] == reports[1] and reports[0].endswith("health=broken (permanent)"), reports
     assert len(reports[0]) < 120
-    assert reports[1].endswith(
-        "permanent failure: not retried (fix the source or its registry entry, then clear this task)"
-    )
-    assert "  list page https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html answered HTTP 404" in output
+    assert _logged(output, "  permanent failure: not retried") == [
+        "  permanent failure: not retried (fix the source or its registry entry, then clear this task)"
+    ]
+    for path in ("zwxx_176/tzgg/index.html", "zwgk_176/zwxxgkml/zxtabl/index.html"):  # one line each
+        assert _logged(output, f"  list page https://kjj.cq.gov.cn/{path} answered HTTP 404")
     assert "Retry policy decision" in output and "action=fail" in output
     assert "ichongqing: failed" in output and "transient failure: try 1 of 2, Airflow retries it with backoff" in output
     assert "Traceback" not in output, output[output.find("Traceback") - 2000 :][:4000]
