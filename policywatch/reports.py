@@ -88,7 +88,13 @@ class CrawlReport:
         """The causes of a failure (or a degraded verdict's reasons), one per line, indented: a
         reason quoting several errors (``kjj_cq: A; kjj_cq: B``) gives a line to each."""
         causes = [without_source_prefix(self.source_id, r) for r in self.health_reasons] if self.ok else self.causes
-        return [f"  {part}" for cause in causes for part in cause.split(f"; {self.source_id}: ")]
+        lines = []
+        for cause in causes:
+            for part in cause.split(f"; {self.source_id}: "):
+                # what the last good run found (crawlers/health.py) on a line of its own: short lines
+                error, good, rest = part.partition(" (the last good run, ")
+                lines += [f"  {error}", f"  (the last good run, {rest}"] if good else [f"  {part}"]
+        return lines
 
     def to_dict(self) -> dict:
         return {**asdict(self), "kind": self.kind}
