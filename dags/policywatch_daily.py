@@ -11,9 +11,15 @@ backend, and ``resummarize`` redoes the summaries of an older model or configura
 * ``summarize`` loads the model once and summarizes in batches, in the ``policywatch_summarize``
   pool; it emits the ``policywatch_summaries`` asset (downstream DAGs are scheduled on it).
 * ``digest`` writes ``var/digests/<date>.html``, ``.md``, ``.json`` (JSON Feed) and ``.atom``,
-  and e-mails it through Airflow's SMTP connection when recipients are configured
+  emits ``policywatch_digest`` (its path and link, each source's new articles) and e-mails it
+  through Airflow's SMTP connection when recipients are configured
   (``policywatch_airflow.digest_mail``), once per recipient and day (``resend_digest`` sends
   again); ``check_sources`` fails the run naming each broken source.
+
+A crawl task's log starts and ends with the source's one-line report, the causes between; a source
+failure that waiting will not heal (``permanent``: a broken list template, a 4xx other than
+408/429, a robots.txt deny, a JavaScript challenge) ends its task without retries, a transient one
+is retried with backoff (``policywatch_airflow.source_failures``).
 
 A failed task is reported by ``FailureAlert`` (log, and e-mail when SMTP is configured); a run
 still unfinished ``POLICYWATCH_DAG_DEADLINE_S`` after it was queued is reported by a Deadline
@@ -46,14 +52,21 @@ from airflow.sdk import (
 from policywatch_airflow import (
     ARTICLES_ASSET,
     DEFAULT_LOOKBACK_DAYS,
+    DIGEST_ASSET,
     SUMMARIES_ASSET,
     SUMMARIZER_BACKENDS,
     FailureAlert,
     RunWindow,
+    SourceFailure,
+    SourceRetryPolicy,
+    articles_event_extra,
+    digest_event_extra,
+    end_crawl_task,
     env_date,
     env_int,
     report_late_run,
     run_window,
+    say,
 )
 
 LOCAL_TZ = "Asia/Shanghai"
@@ -75,6 +88,10 @@ SCHEDULE = os.environ.get("POLICYWATCH_DAG_SCHEDULE", "0 7 * * *").strip()
 # `airflow backfill create` works, without the scheduler starting today's run. Backfills, and
 # runs triggered for a day up to it, are not affected.
 END_DATE = env_date("POLICYWATCH_DAG_END_DATE")
+
+
+# The digest as the Sources plugin serves it (policywatch_airflow/sources_page.py).
+DIGEST_LINK_PREFIX = "/policywatch/digests"
 
 
 def _window(context: Mapping[str, Any]) -> RunWindow:
@@ -175,7 +192,11 @@ def policywatch_daily() -> None:
         return [{"source_id": s.id, "source": s.model_dump(mode="json")} for s in chosen]
 
     @task(
+        # The label of each mapped task: its source id, from the task's own arguments (rendered
+        # before the task runs, so a failed task keeps it too).
         map_index_template="{{ task.op_kwargs['source_id'] }}",
+        # a permanent source failure (broken template, 4xx, robots.txt, a challenge) is not retried
+        retry_policy=SourceRetryPolicy(),
         pool=CRAWL_POOL,
         outlets=[ARTICLES_ASSET],
         execution_timeout=timedelta(seconds=CRAWL_TIMEOUT_S + 300),
@@ -194,17 +215,11 @@ def policywatch_daily() -> None:
             since=window.since,
             until=window.until,
             timeout_s=CRAWL_TIMEOUT_S,
+            raise_on_failure=False,
         )
-        print(report.line())
-        context["outlet_events"][ARTICLES_ASSET].extra = {
-            "date": window.logical_date.isoformat(),
-            "source": source_id,
-            "pages": report.pages,
-            "new": report.new,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "errors": len(report.errors),
-        }
+        # a failed or broken source ends here: retried only if waiting can heal it
+        end_crawl_task(report, try_number=context["ti"].try_number, max_tries=context["task"].retries)
+        context["outlet_events"][ARTICLES_ASSET].extra = articles_event_extra(report, window.logical_date)
         return report.to_dict()
 
     @task(trigger_rule="all_done", pool=SUMMARIZE_POOL, outlets=[SUMMARIES_ASSET], execution_timeout=timedelta(hours=2))
@@ -234,18 +249,26 @@ def policywatch_daily() -> None:
         }
         return report.summarized
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", outlets=[DIGEST_ASSET])
     def digest() -> str:
-        """Write every format of the day's digest, then e-mail it when that is configured."""
+        """Write every format of the day's digest, e-mail it when that is configured; its log, its
+        asset event and the run's note link to it."""
         from policywatch.pipeline import build_digest
         from policywatch_airflow.digest_mail import send_daily_digest
 
         context = get_current_context()
         window = _window(context)
         report = build_digest(window.logical_date, new_since=window.interval_first)
+        link = f"{DIGEST_LINK_PREFIX}/{report.logical_date.isoformat()}.html"
         print(
             f"digest: {report.stories} stories ({report.new_stories} new) from {report.articles} articles "
-            f"of {report.sources} sources at {', '.join(str(p) for p in report.paths)}"
+            f"of {report.sources} sources"
+        )
+        print(f"  files: {', '.join(str(p) for p in report.paths)}")
+        print(f"  link: {link} (under the Airflow UI's address; the Sources page links it too)")
+        crawled = [r for r in context["ti"].xcom_pull(task_ids="crawl") or [] if isinstance(r, dict)]
+        context["outlet_events"][DIGEST_ASSET].extra = digest_event_extra(
+            report, {r["source_id"]: r["new"] for r in crawled}, link
         )
         delivery = send_daily_digest(window.logical_date, force=bool(context["params"].get("resend_digest")))
         if delivery is not None:
@@ -258,11 +281,17 @@ def policywatch_daily() -> None:
         from policywatch.pipeline import failed_sources_of_run
 
         failed = failed_sources_of_run(get_current_context()["run_id"])
-        if failed:
-            raise RuntimeError(
-                "broken sources: " + "; ".join(f"{source}: {' | '.join(errors)}" for source, errors in failed)
-            )
-        print("check_sources: every source crawled")
+        if not failed:
+            print("check_sources: every source crawled")
+            return
+        line = f"check_sources: {len(failed)} broken: {', '.join(source for source, _ in failed)}"
+        say(line)
+        for source, causes in failed:
+            say(f"{source}: {causes[0] if causes else 'failed'}")
+            for cause in causes[1:]:
+                say(f"  {cause}")
+        say(line)
+        raise SourceFailure(line, permanent=True)  # the run fails; a retry would find the same
 
     crawled = crawl.expand_kwargs(prepare())
     summarized = summarize()

@@ -92,47 +92,17 @@ def sources_list() -> None:
 @sources_app.command("status")
 def sources_status(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per source instead of text.")] = False,
+    runs: Annotated[int, typer.Option(min=1, help="Crawl runs per source in --json's 'runs' (newest first).")] = 1,
 ) -> None:
-    """One line per source: enabled or not (why), last run, its status, health verdict, the dates
-    its lists were read for (and whether in full) and counts."""
+    """One line per source: enabled or not (why), last run, its status, health verdict (and a
+    failure's kind: permanent or transient), its last good run, the dates its lists were read for
+    (and whether in full) and counts."""
     import json
 
-    from policywatch.pipeline import source_statuses
+    from policywatch.status import source_statuses, status_line
 
-    for status in source_statuses():
+    for status in source_statuses(runs=runs):
         typer.echo(json.dumps(status, ensure_ascii=False) if as_json else status_line(status))
-
-
-def status_line(status: dict) -> str:
-    state = "enabled" if status["enabled"] else f"disabled ({status['disabled_reason']})"
-    run = status.get("last_run")
-    if not run:
-        return f"{status['id']}: {state}; never crawled"
-    counts = " ".join(
-        f"{key}={run[key]}"
-        for key in (
-            "pages",
-            "found",
-            "new",
-            "updated",
-            "unchanged",
-            "requests",
-            "not_modified",
-            "pages_failed",
-            "errors",
-        )
-    )
-    health = run["health"] or "unknown"
-    reasons = f" ({'; '.join(run['health_reasons'])})" if run["health_reasons"] else ""
-    lists = {True: "lists read in full", False: "lists cut short by the page limit", None: "lists: not known"}
-    window = (
-        f"window {run['window_since'] or 'any date'} to {run['window_until'] or 'any date'}, "
-        f"{lists[run['lists_complete']]}"
-    )
-    return (
-        f"{status['id']}: {state}; last run {run['run_id']} at {run['finished_at'] or run['started_at']}: "
-        f"{run['status']}, health {health}{reasons}; {window}; {counts}"
-    )
 
 
 @app.command()

@@ -12,17 +12,30 @@ import logging
 import os
 import subprocess
 import sys
-from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from config import Registry, Settings, SourceConfig, get_settings, load_registry
 from policywatch.digests import build_digest
+from policywatch.reports import (
+    CrawlReport,
+    DailyReport,
+    SourceCrawlError,
+    SummarizeReport,
+    without_source_prefix,
+)
+from policywatch.status import source_statuses
 
-__all__ = ["build_digest"]  # the digest stage lives in policywatch/digests.py
+__all__ = [  # the digest stage, the reports and the sources' status live beside; callers import them from here too
+    "CrawlReport",
+    "DailyReport",
+    "build_digest",
+    "SourceCrawlError",
+    "SummarizeReport",
+    "source_statuses",
+]
 
 if TYPE_CHECKING:
-    from digest import DigestFiles
     from summarizer import Summarizer
 
 log = logging.getLogger(__name__)
@@ -31,80 +44,6 @@ log = logging.getLogger(__name__)
 # articles take seconds to minutes at one request per second.
 DEFAULT_CRAWL_TIMEOUT_S = 3600
 SUMMARY_BATCH_SIZE = 16
-
-
-class SourceCrawlError(RuntimeError):
-    """A source's crawl failed, or its health check found it broken; the message names the
-    source and the cause."""
-
-    def __init__(self, report: CrawlReport) -> None:
-        self.report = report
-        super().__init__("; ".join(report.problems) or f"{report.source_id}: crawl failed")
-
-
-@dataclass
-class CrawlReport:
-    source_id: str
-    source_name: str
-    status: str
-    pages: int = 0
-    found: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-    # the health check of the crawl (crawlers/health.py): ok | degraded | broken, and why
-    health: str | None = None
-    health_reasons: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("success", "partial") and self.health != "broken"
-
-    @property
-    def problems(self) -> list[str]:
-        """What an operator reads: the reasons of a ``broken`` verdict (they quote the fatal
-        errors, with what the last good run found), else the errors."""
-        if self.health == "broken" and self.health_reasons:
-            return [f"{self.source_id}: broken: {reason}" for reason in self.health_reasons]
-        return list(self.errors)
-
-    def line(self) -> str:
-        text = (
-            f"{self.source_id}: {self.status}, pages={self.pages} found={self.found} new={self.new} "
-            f"updated={self.updated} unchanged={self.unchanged} errors={len(self.errors)}"
-        )
-        if self.health:
-            text += f" health={self.health}"
-        if not self.ok and self.problems:
-            text += f" ({self.problems[0]})"
-        return text
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class SummarizeReport:
-    summarized: int
-    backend: str
-    model_id: str
-    model_version: str
-    seconds: float
-
-
-@dataclass
-class DailyReport:
-    logical_date: date
-    run_id: str
-    crawls: list[CrawlReport]
-    summaries: SummarizeReport
-    digest: DigestFiles  # what the digest stage wrote
-    counts: dict[str, int]
-
-    @property
-    def failed_sources(self) -> list[CrawlReport]:
-        return [c for c in self.crawls if not c.ok]
 
 
 def registry(settings: Settings | None = None) -> Registry:
@@ -217,7 +156,7 @@ def crawl_source(
     )
     if settings.replay_url:
         env["POLICYWATCH_REPLAY_URL"] = settings.replay_url
-    log.info("crawling %s (run %s, logical date %s)", source.id, run_id, logical_date)
+    log.debug("crawling %s (run %s, logical date %s)", source.id, run_id, logical_date)
     try:
         proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired:
@@ -225,6 +164,9 @@ def crawl_source(
             source.id, source.name, "failed", errors=[f"{source.id}: crawl timed out after {timeout_s:.0f} s"]
         )
     else:
+        # Scrapy's log (its stats dump included) is for whoever debugs the crawler; the report
+        # below names the cause for the operator.
+        log.debug("crawler log of %s (exit %s):\n%s", source.id, proc.returncode, (proc.stderr or "")[-8000:])
         report = _read_crawl_run(settings, source, run_id)
         if report is None or (proc.returncode != 0 and report.ok):
             # The crawler died before it could record the run: keep the end of its log.
@@ -235,9 +177,7 @@ def crawl_source(
                 "failed",
                 errors=[f"{source.id}: crawler exited with code {proc.returncode}: {tail}"],
             )
-        if proc.returncode != 0:
-            log.warning("crawler output for %s:\n%s", source.id, (proc.stderr or "")[-4000:])
-    log.info("%s", report.line())
+    log.debug("%s", report.line())
     if raise_on_failure and not report.ok:
         raise SourceCrawlError(report)
     return report
@@ -320,70 +260,24 @@ def table_counts(settings: Settings | None = None) -> dict[str, int]:
         return count_tables(session)
 
 
-def source_statuses(settings: Settings | None = None) -> list[dict]:
-    """Per registry source: enabled (or the reason it is not) and its newest crawl run with the
-    health verdict, counts and date window (``last_run`` None when never crawled). For
-    ``sources status``."""
-    from storage import latest_crawl_runs, session_scope, upgrade_database
-
-    settings = settings or get_settings()
-    upgrade_database(settings.database_url)
-    with session_scope(settings.database_url) as session:
-        latest = latest_crawl_runs(session)
-        statuses = []
-        for source in registry(settings).sources:
-            row = latest.get(source.id)
-            run = None
-            if row is not None:
-                run = {
-                    "run_id": row.run_id,
-                    "logical_date": row.logical_date.isoformat(),
-                    "started_at": row.started_at.isoformat(),
-                    "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-                    "status": row.status,
-                    "health": row.health,
-                    "health_reasons": list(row.health_reasons or []),
-                    "pages": row.pages_fetched,
-                    "found": row.items_found,
-                    "new": row.items_new,
-                    "updated": row.items_updated,
-                    "unchanged": row.items_unchanged,
-                    "requests": row.requests,
-                    "not_modified": row.not_modified,
-                    "pages_failed": row.pages_failed,
-                    "errors": row.errors,
-                    "error_messages": list(row.error_messages or []),
-                    # the dates the crawl read its lists down to / up to (None: unbounded), and
-                    # whether it did read them all (False: a list cut short by the page limit;
-                    # None: still running, or a run from before the windows were recorded)
-                    "window_since": row.window_since.isoformat() if row.window_since else None,
-                    "window_until": row.window_until.isoformat() if row.window_until else None,
-                    "lists_complete": row.lists_complete,
-                }
-            statuses.append(
-                {
-                    "id": source.id,
-                    "name": source.name,
-                    "family": source.family,
-                    "enabled": source.enabled,
-                    "disabled_reason": source.disabled_reason,
-                    "last_run": run,
-                }
-            )
-        return statuses
-
-
 def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list[tuple[str, list[str]]]:
-    """(source id, errors) for every source whose crawl in this run failed or was found broken."""
+    """(source id, causes) for every source whose crawl in this run failed or was found broken: the
+    reasons of its broken verdict (they quote the fatal errors), else its errors; each cause
+    without the source's name."""
     from storage import failed_crawl_runs, session_scope
 
     settings = settings or get_settings()
     with session_scope(settings.database_url) as session:
         rows = failed_crawl_runs(session, run_id)
+    # the crawlers name the source in each message: the caller names it once
     return [
         (
             row.source_id,
-            list(row.error_messages or []) or [f"{row.source_id}: broken: {r}" for r in row.health_reasons or []],
+            [
+                without_source_prefix(row.source_id, m)
+                for m in (row.health_reasons if row.health == "broken" and row.health_reasons else row.error_messages)
+                or ()
+            ],
         )
         for row in rows
     ]

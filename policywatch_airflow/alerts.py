@@ -70,6 +70,9 @@ def failure_message(context: Mapping[str, Any]) -> str:
     ti = context["ti"]
     dag_id = getattr(ti, "dag_id", None) or context["dag"].dag_id
     reason = context.get("exception")
+    if isinstance(reason, SystemExit) and isinstance(reason.__cause__, Exception):
+        # a SourceFailure (policywatch_airflow/source_failures.py): the crawl's own error says why
+        reason = reason.__cause__
     reason_text = (
         f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else str(reason or "unknown")
     )

@@ -9,7 +9,8 @@ module other packages import from (docs/architecture.md; the import-linter contr
 * sources: ``upsert_source`` (``storage.sources``)
 * crawl runs, their health and windows: ``start_crawl_run``, ``finish_crawl_run``,
   ``record_crawl_health``, ``previous_crawl_runs``, ``complete_crawl_windows``, ``CrawlWindow``;
-  read back as ``CrawlRunView``: ``crawl_run_view``, ``failed_crawl_runs``, ``latest_crawl_runs``
+  read back as ``CrawlRunView``: ``crawl_run_view``, ``failed_crawl_runs``, ``latest_crawl_runs``,
+  ``recent_crawl_runs``
   (``storage.crawl_runs``)
 * articles: ``upsert_article``, ``mark_article_seen``, ``get_article``, ``stored_article_dates``,
   ``recent_article_urls`` (``storage.articles``)
@@ -39,6 +40,7 @@ from storage.crawl_runs import (
     finish_crawl_run,
     latest_crawl_runs,
     previous_crawl_runs,
+    recent_crawl_runs,
     record_crawl_health,
     start_crawl_run,
 )
@@ -87,6 +89,7 @@ __all__ = [
     "finish_crawl_run",
     "latest_crawl_runs",
     "previous_crawl_runs",
+    "recent_crawl_runs",
     "record_crawl_health",
     "start_crawl_run",
     # articles

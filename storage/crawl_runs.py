@@ -285,3 +285,27 @@ def latest_crawl_runs(session: Session) -> dict[str, CrawlRunView]:
         .order_by(CrawlRun.id)
     ).scalars()
     return {row.source_id: CrawlRunView.of(row) for row in rows}  # ties on started_at: the highest id wins
+
+
+def recent_crawl_runs(session: Session, per_source: int = 7) -> dict[str, list[CrawlRunView]]:
+    """Each source's newest ``per_source`` crawl runs (running or finished), newest first, by
+    source id: a source's history for the operator (``policywatch sources status``, the Sources
+    page of the Airflow UI)."""
+    if per_source < 1:
+        raise ValueError(f"per_source must be >= 1, not {per_source}")
+    rank = (
+        func.row_number()
+        .over(partition_by=CrawlRun.source_id, order_by=(CrawlRun.started_at.desc(), CrawlRun.id.desc()))
+        .label("rank")
+    )
+    ranked = select(CrawlRun.id, rank).subquery()
+    rows = session.execute(
+        select(CrawlRun)
+        .join(ranked, CrawlRun.id == ranked.c.id)
+        .where(ranked.c.rank <= per_source)
+        .order_by(CrawlRun.source_id, ranked.c.rank)
+    ).scalars()
+    runs: dict[str, list[CrawlRunView]] = {}
+    for row in rows:
+        runs.setdefault(row.source_id, []).append(CrawlRunView.of(row))
+    return runs

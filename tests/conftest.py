@@ -277,6 +277,9 @@ class AirflowCluster:
             PATH=f"{self.bin}:{os.environ.get('PATH', '')}",
             AIRFLOW_HOME=str(home),
             AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
+            # policywatch's plugin (the Sources page, the runs' digest notes)
+            AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             AIRFLOW__CORE__LOAD_EXAMPLES="False",
             AIRFLOW__CORE__UNIT_TEST_MODE="False",
             AIRFLOW__CORE__EXECUTOR="CeleryExecutor",

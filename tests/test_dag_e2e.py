@@ -42,6 +42,7 @@ with create_session() as session:
     tis = session.scalars(select(TaskInstance).where(TaskInstance.run_id == run.run_id)).all()
     result["tasks"] = {f"{ti.task_id}[{ti.rendered_map_index or ti.map_index}]" if ti.map_index >= 0 else ti.task_id:
                        str(ti.state) for ti in tis}
+    result["tries"] = {f"{ti.task_id}[{ti.rendered_map_index or ti.map_index}]": ti.try_number for ti in tis}
     result["crawl_reports"] = [x.value for x in session.scalars(
         select(XComModel).where(XComModel.run_id == run.run_id, XComModel.task_id == "crawl",
                                 XComModel.key == "return_value"))]
@@ -199,6 +200,56 @@ def test_dag_with_a_broken_source(tmp_path, smtp_sink):
     rows = _rows(tmp_path)
     assert rows["articles"] == sum(r["new"] for r in reports) > 0
     assert rows["summaries"] == rows["articles"]
+
+
+def _logged(output: str, start: str) -> list[str]:
+    """The messages of the task log lines (policywatch.task) that start with ``start``."""
+    import re
+
+    messages = (m.group(1).rstrip() for m in re.finditer(r"\[info\s*\] (.*?)\s*\[policywatch\.task\]", output))
+    return [m for m in messages if m.startswith(start)]
+
+
+def test_dag_fails_a_permanently_broken_source_at_once_and_retries_a_transient_one(tmp_path):
+    """kjj_cq's lists answer 404 (gone: waiting will not heal it), ichongqing's feed 500 (may heal):
+    with two retries configured, kjj_cq's task fails on its first try, labelled with its source,
+    its log naming the cause without a traceback; ichongqing's is retried."""
+    with ReplayServer(
+        SITES,
+        faults={
+            "kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 404,
+            "kjj.cq.gov.cn/zwgk_176/zwxxgkml/zxtabl/index.html": 404,
+            "www.ichongqing.info/feed/": 500,
+        },
+    ) as server:
+        result, output = _run_dag(
+            tmp_path,
+            server.url,
+            "conf",
+            json.dumps({"sources": ["kjj_cq", "ichongqing"]}),
+            POLICYWATCH_DAG_RETRIES="1",
+            POLICYWATCH_DAG_RETRY_DELAY_S="1",
+        )
+    tasks, tries = result["tasks"], result["tries"]
+    assert tasks["crawl[kjj_cq]"] == "failed" and tries["crawl[kjj_cq]"] == 1, (tasks, tries)
+    assert tasks["crawl[ichongqing]"] == "failed" and tries["crawl[ichongqing]"] == 2, (tasks, tries)
+    assert tasks["check_sources"] == "failed" and result["state"] == "failed"
+
+    # kjj_cq's log: the short report line first and last, the causes and the decision between
+    reports = _logged(output, "kjj_cq: failed, pages=")
+    assert len(reports) == 2 and reports[0] == reports[1] and reports[0].endswith("health=broken (permanent)"), reports
+    assert len(reports[0]) < 120
+    assert _logged(output, "  permanent failure: not retried") == [
+        "  permanent failure: not retried (fix the source or its registry entry, then clear this task)"
+    ]
+    for path in ("zwxx_176/tzgg/index.html", "zwgk_176/zwxxgkml/zxtabl/index.html"):  # one line each
+        assert _logged(output, f"  list page https://kjj.cq.gov.cn/{path} answered HTTP 404")
+    assert "Retry policy decision" in output and "action=fail" in output
+    assert "ichongqing: failed" in output and "transient failure: try 1 of 2, Airflow retries it with backoff" in output
+    assert "Traceback" not in output, output[output.find("Traceback") - 2000 :][:4000]
+    assert "kjj_cq: kjj_cq:" not in output
+    assert "check_sources: 2 broken: kjj_cq, ichongqing" in output
+    assert "Dumping Scrapy stats" not in output  # the crawler's stats are at debug level
 
 
 def _summaries(tmp_path: Path) -> list[tuple[str, int, int]]:

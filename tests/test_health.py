@@ -161,7 +161,10 @@ def test_redesigned_list_template_makes_its_source_broken_while_the_others_run(t
     reason = kjj.health_reasons[0]
     assert f"kjj_cq: no article found on list page {KJJ_LIST} (page layout changed?)" in reason
     assert reason.endswith(f"(the last good run, day-1, found {before.found} items)")
-    assert f"health=broken (kjj_cq: broken: kjj_cq: no article found on list page {KJJ_LIST}" in kjj.line()
+    # the one-line report is short (the cause on the lines below it) and names the source once
+    assert kjj.line().endswith(" health=broken (permanent)") and kjj.kind == "permanent"
+    assert kjj.details()[0].startswith(f"  no article found on list page {KJJ_LIST}")
+    assert kjj.problems[0].startswith(f"kjj_cq: no article found on list page {KJJ_LIST}")
     assert f"no article found on list page {KJJ_LIST}" in str(raised.value)
 
     others = {s: r for s, r in reports.items() if s != "kjj_cq"}
@@ -174,6 +177,7 @@ def test_redesigned_list_template_makes_its_source_broken_while_the_others_run(t
     assert result.exit_code == 0, result.output
     lines = {line.split(":", 1)[0]: line for line in result.output.splitlines()}
     assert "health broken (kjj_cq: no article found on list page" in lines["kjj_cq"]
+    assert "; permanent failure; last good run day-1 (2024-03-04);" in lines["kjj_cq"]
     assert "last run day-2 " in lines["kjj_cq"] and "failed" in lines["kjj_cq"]
     assert all("health ok" in lines[s] for s in others)
     assert all("window " in lines[s] and " to 2024-03-05, lists read in full;" in lines[s] for s in others), lines
@@ -204,3 +208,55 @@ def test_article_template_whose_body_rule_stopped_matching_is_degraded(tmp_path,
     assert any("article bodies came from the generic fallback" in r for r in report.health_reasons), (
         report.health_reasons
     )
+
+
+# ------------------------------------------------------------------ permanent or transient
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        (f"kjj_cq: no article found on list page {KJJ_LIST} (page layout changed?)", "permanent"),
+        (f"kjj_cq: list page {KJJ_LIST} answered HTTP 404", "permanent"),
+        (f"kjj_cq: list page {KJJ_LIST} answered HTTP 403", "permanent"),
+        (f"kjj_cq: list page {KJJ_LIST} was not fetched: Forbidden by robots.txt", "permanent"),
+        (
+            f"kjj_cq: {KJJ_LIST} answered HTTP 412 with a Ruishu (瑞数) JavaScript challenge ($_ts): a plain HTTP "
+            "client cannot pass it (it needs a real browser); crawling this source stopped",
+            "permanent",
+        ),
+        (f"kjj_cq: parsing {KJJ_LIST} raised ValueError: no date", "permanent"),
+        (f"kjj_cq: list page {KJJ_LIST} answered HTTP 500", "transient"),
+        (f"kjj_cq: list page {KJJ_LIST} answered HTTP 503", "transient"),
+        (f"kjj_cq: list page {KJJ_LIST} answered HTTP 429", "transient"),
+        (f"kjj_cq: list page {KJJ_LIST} answered HTTP 408", "transient"),
+        (f"kjj_cq: list page {KJJ_LIST} failed: TimeoutError: Getting {KJJ_LIST} took longer than 30 s", "transient"),
+        (f"kjj_cq: list page {KJJ_LIST} failed: ConnectionRefusedError: Connection was refused", "transient"),
+    ],
+)
+def test_a_fatal_error_is_permanent_or_transient(message, kind):
+    from crawlers.health import cause_kind, failure_kind
+
+    assert cause_kind(message) == kind
+    # an article page's 404 beside it changes nothing: the source's kind is its fatal errors'
+    assert failure_kind(BROKEN, [message, "kjj_cq: article https://kjj.cq.gov.cn/a.html answered HTTP 404"]) == kind
+
+
+def test_the_kind_of_a_source_failure():
+    from crawlers.health import failure_kind
+    from policywatch.reports import CrawlReport
+
+    # a 404 list page beside a 500 one: a retry cannot make the crawl whole
+    assert failure_kind(BROKEN, ["kjj_cq: list page A answered HTTP 500", "kjj_cq: list page B answered HTTP 404"]) == (
+        "permanent"
+    )
+    # broken by its article pages alone (the title/body selectors stopped matching)
+    assert failure_kind(BROKEN, ["kjj_cq: article https://kjj.cq.gov.cn/a.html has no body"]) == "permanent"
+    # the crawler died or timed out before judging itself: worth another try
+    died = CrawlReport("kjj_cq", "Chongqing", "failed", errors=["kjj_cq: crawl timed out after 3600 s"])
+    assert (died.kind, died.line().endswith("errors=1 (transient)")) == ("transient", True)
+    assert CrawlReport("kjj_cq", "Chongqing", "success", health="ok").kind is None
+    partial = CrawlReport(
+        "kjj_cq", "Chongqing", "partial", health="degraded", health_reasons=["1 article pages failed"]
+    )
+    assert (partial.ok, partial.kind, partial.details()) == (True, None, ["  1 article pages failed"])
