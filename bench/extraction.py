@@ -1,8 +1,15 @@
 """Extraction benchmark: the generic fallback next to plain trafilatura, on the same pages, same run.
 
-    .venv/bin/python bench/extraction.py [--cases ../shared/eval/extraction/fundus.dev.jsonl.gz] [--json] [--worst N]
+    .venv/bin/python bench/extraction.py [--cases FILE] [--set fundus|zh-portals|all] [--json] [--worst N]
 
-Cases: real news pages with the expected parse (``/work/shared/eval/README.md``). Metric, per
+Page sets, both by default, each scored for every system in the same run:
+
+* ``fundus`` — 59 real news pages with the expected parse (``../shared/eval/extraction/fundus.dev.jsonl.gz``,
+  ``../shared/eval/README.md``), read in UTC as fundus states its times with an offset;
+* ``zh-portals`` — 27 Chinese portal pages (``../shared/eval/extraction/zh-portals/*.html``, see its
+  PROVENANCE.md) with the expected title, time and body paragraphs labelled by reading each page,
+  in ``bench/zh_portals.labels.json``; a time without offset is read in Asia/Shanghai (what a
+  Chinese source's configuration states). Metric, per
 page: bag-of-tokens precision, recall and F1 of the extracted body against the joined expected
 paragraphs — one token per CJK character (Han, kana, Hangul), words elsewhere, lowercased —
 averaged over the pages (macro). Also: the share of pages whose title equals the expected one
@@ -14,7 +21,7 @@ Systems:
 * ``trafilatura extract`` — ``trafilatura.extract(html, url=url)`` with default settings (title and
   date from ``trafilatura.extract_metadata``).
 
-Exit status 2 when the cases file is missing (a fresh clone has no ../shared).
+Exit status 2 when neither page set is found (a fresh clone has no ../shared).
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CASES = ROOT.parent / "shared" / "eval" / "extraction" / "fundus.dev.jsonl.gz"
+ZH_PORTALS_DIR = ROOT.parent / "shared" / "eval" / "extraction" / "zh-portals"
+ZH_PORTALS_LABELS = ROOT / "bench" / "zh_portals.labels.json"
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
@@ -77,6 +86,15 @@ def load_cases(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def load_zh_portals(labels: Path = ZH_PORTALS_LABELS, pages: Path = ZH_PORTALS_DIR) -> list[dict]:
+    """The labelled Chinese portal pages, their HTML read from ``pages`` (bytes: the parser sniffs the charset)."""
+    cases = json.loads(labels.read_text(encoding="utf-8"))
+    for case in cases:
+        case["html"] = (pages / case["file"]).read_bytes()
+        case["default_tz"] = "Asia/Shanghai"
+    return cases
+
+
 def _same_day(got: datetime | None, expected: str | None) -> bool:
     if got is None or not expected:
         return False
@@ -116,7 +134,7 @@ def evaluate(system: str, extract: Callable[[dict], Extraction], cases: Iterable
 def policywatch_generic(case: dict) -> Extraction:
     from crawlers.extract.generic import parse_generic
 
-    article = parse_generic(case["html"], case["url"], default_tz="UTC")
+    article = parse_generic(case["html"], case["url"], default_tz=case.get("default_tz", "UTC"))
     return Extraction(article.body, article.title, article.published_at)
 
 
@@ -125,10 +143,12 @@ def trafilatura_plain(case: dict) -> Extraction:
 
     from crawlers.extract.dates import parse_date
 
-    body = trafilatura.extract(case["html"], url=case["url"]) or ""
-    metadata = trafilatura.extract_metadata(case["html"], default_url=case["url"])
+    html = case["html"]
+    body = trafilatura.extract(html, url=case["url"]) or ""
+    metadata = trafilatura.extract_metadata(html, default_url=case["url"])
     title = metadata.title if metadata else None
-    date = parse_date(metadata.date, default_tz="UTC") if metadata and metadata.date else None
+    tz = case.get("default_tz", "UTC")
+    date = parse_date(metadata.date, default_tz=tz) if metadata and metadata.date else None
     return Extraction(body, title, date)
 
 
@@ -141,6 +161,12 @@ SYSTEMS: dict[str, Callable[[dict], Extraction]] = {
 def run_benchmark(path: Path = DEFAULT_CASES) -> list[Scores]:
     """Every system on every case of ``path`` (same pages, same run)."""
     cases = load_cases(path)
+    return [evaluate(name, extract, cases) for name, extract in SYSTEMS.items()]
+
+
+def run_zh_portals(labels: Path = ZH_PORTALS_LABELS, pages: Path = ZH_PORTALS_DIR) -> list[Scores]:
+    """Every system on every labelled Chinese portal page (same pages, same run)."""
+    cases = load_zh_portals(labels, pages)
     return [evaluate(name, extract, cases) for name, extract in SYSTEMS.items()]
 
 
@@ -160,27 +186,42 @@ def table(results: list[Scores]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="jsonl.gz of pages with expected parses")
+    parser.add_argument("--set", choices=("fundus", "zh-portals", "all"), default="all", help="page set(s) to score")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--worst", type=int, default=0, help="also list the N pages where the fallback scores lowest")
     args = parser.parse_args(argv)
-    if not args.cases.is_file():
-        print(
-            f"extraction benchmark skipped: {args.cases} not found (it lives in ../shared/eval beside the checkout)",
-            file=sys.stderr,
-        )
-        return 2
     sys.path.insert(0, str(ROOT))
-    results = run_benchmark(args.cases)
+    runs: list[tuple[str, Callable[[], list[Scores]]]] = []
+    if args.set in ("fundus", "all"):
+        if args.cases.is_file():
+            runs.append((f"{args.cases}", lambda: run_benchmark(args.cases)))
+        else:
+            print(f"fundus pages skipped: {args.cases} not found (../shared/eval beside the checkout)", file=sys.stderr)
+    if args.set in ("zh-portals", "all"):
+        if ZH_PORTALS_DIR.is_dir():
+            runs.append((f"{ZH_PORTALS_DIR} + {ZH_PORTALS_LABELS.name}", run_zh_portals))
+        else:
+            print(f"zh-portals pages skipped: {ZH_PORTALS_DIR} not found", file=sys.stderr)
+    if not runs:
+        return 2
+    report = []
+    for name, run in runs:
+        results = run()
+        report.append(
+            {"set": name, "scores": [{k: v for k, v in asdict(s).items() if k != "per_page"} for s in results]}
+        )
+        if not args.json:
+            print(f"{name} ({results[0].pages} pages)\n")
+            print(table(results))
+        if args.worst:
+            ours, plain = results[0].per_page, results[1].per_page
+            print(f"\nlowest F1 of {results[0].system} (vs {results[1].system}):")
+            for case_id in sorted(ours, key=ours.get)[: args.worst]:
+                print(f"  {case_id}: {ours[case_id]:.3f} (vs {plain[case_id]:.3f})")
+        if not args.json:
+            print()
     if args.json:
-        print(json.dumps([{k: v for k, v in asdict(s).items() if k != "per_page"} for s in results], indent=2))
-    else:
-        print(f"{args.cases} ({results[0].pages} pages)\n")
-        print(table(results))
-    if args.worst:
-        ours, plain = results[0].per_page, results[1].per_page
-        print(f"\nlowest F1 of {results[0].system} (vs {results[1].system}):")
-        for case_id in sorted(ours, key=ours.get)[: args.worst]:
-            print(f"  {case_id}: {ours[case_id]:.3f} (vs {plain[case_id]:.3f})")
+        print(json.dumps(report, indent=2))
     return 0
 
 

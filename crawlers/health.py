@@ -16,6 +16,10 @@ Rules (thresholds below are data; change them here, with a reason):
   stopped matching);
 * stored articles whose body came from the generic fallback, not a family rule: at least
   :data:`FALLBACK_RATIO` → degraded (the body selectors stopped matching; the text may carry chrome);
+* a body from the generic fallback whose extraction confidence (``extra["confidence"]``,
+  crawlers/extract/confidence.py) is under :data:`LOW_CONFIDENCE` → degraded, with the confidence's
+  reasons ("link-dense body (80 % of its text is link text)"): the family's rules no longer match
+  and what the fallback kept is probably page furniture;
 * articles dated more than :data:`FUTURE_TOLERANCE` after the crawl → degraded (a date read wrongly);
 * list pages read, nothing listed, nothing known or unchanged, while earlier runs found items →
   degraded;
@@ -42,6 +46,7 @@ MIN_PAGES = 3  # ...out of at least this many pages (one odd page among two is n
 UNDATED_RATIO = 0.5  # half the stored articles without any date
 FALLBACK_RATIO = 0.5  # half the stored bodies from the generic fallback
 FALLBACK_RULES = ("trafilatura", "generic")  # extra["rule"] of a body no family rule gave
+LOW_CONFIDENCE = 0.5  # a generic-fallback extraction scoring under this is probably not the article
 FUTURE_TOLERANCE = timedelta(days=1)  # time zones and clock skew; more is a misread date
 MAX_REASONS_LISTED = 3  # errors quoted in a reason; the rest are counted
 
@@ -75,6 +80,8 @@ class RunFacts:
     pages_failed: int = 0  # article pages without title or body
     items_undated: int = 0
     items_fallback: int = 0  # bodies from the generic fallback
+    items_low_confidence: int = 0  # ...of which the extraction confidence is under LOW_CONFIDENCE
+    low_confidence_example: str | None = None  # "url: reasons" of one of them
     items_future_dated: int = 0
     future_example: str | None = None
     fatal_errors: Sequence[str] = field(default_factory=tuple)
@@ -150,6 +157,13 @@ def assess(run: RunFacts, history: Sequence[PastRun] = ()) -> Verdict:
             "(the family's body selectors stopped matching?)"
         )
 
+    if run.items_low_confidence:
+        example = f", e.g. {run.low_confidence_example}" if run.low_confidence_example else ""
+        degraded.append(
+            f"{run.items_low_confidence} of {run.items_stored} article bodies from the generic fallback have a low "
+            f"extraction confidence{example} (the family's rules no longer match?)"
+        )
+
     if run.items_future_dated:
         example = f", e.g. {run.future_example}" if run.future_example else ""
         degraded.append(f"{run.items_future_dated} articles dated in the future{example} (a date read wrongly?)")
@@ -182,6 +196,8 @@ def facts_from_summary(summary: dict[str, Any], stats: Any) -> RunFacts:
         pages_failed=get("policywatch/pages_failed") or 0,
         items_undated=get("policywatch/items_undated") or 0,
         items_fallback=get("policywatch/items_fallback") or 0,
+        items_low_confidence=get("policywatch/items_low_confidence") or 0,
+        low_confidence_example=get("policywatch/low_confidence_example"),
         items_future_dated=get("policywatch/items_future_dated") or 0,
         future_example=get("policywatch/future_dated_example"),
         fatal_errors=tuple(summary["fatal_errors"]),

@@ -10,7 +10,8 @@ crawl run comes from the crawl's state (``crawl_run_state(crawler).crawl_run``, 
 For the health check (crawlers/health.py) it also counts what was stored (``policywatch/items_stored``),
 without a date (``policywatch/items_undated``), dated more than a day after now
 (``policywatch/items_future_dated``, one example URL in ``policywatch/future_dated_example``) and
-whose body came from the generic fallback instead of a family rule (``policywatch/items_fallback``).
+whose body came from the generic fallback instead of a family rule (``policywatch/items_fallback``),
+and those of them with a low extraction confidence (``policywatch/items_low_confidence``).
 """
 
 from __future__ import annotations
@@ -101,12 +102,19 @@ class StoragePipeline:
         return item
 
     def _count_quality(self, record: ArticleRecord) -> None:
-        from crawlers.health import FALLBACK_RULES, FUTURE_TOLERANCE
+        from crawlers.health import FALLBACK_RULES, FUTURE_TOLERANCE, LOW_CONFIDENCE
 
         stats = self.crawler.stats
         stats.inc_value("policywatch/items_stored")
-        if (record.extra or {}).get("rule") in FALLBACK_RULES:
+        extra = record.extra or {}
+        if extra.get("rule") in FALLBACK_RULES:
             stats.inc_value("policywatch/items_fallback")
+            confidence = extra.get("confidence") or {}
+            if confidence.get("score", 1.0) < LOW_CONFIDENCE:
+                stats.inc_value("policywatch/items_low_confidence")
+                if not stats.get_value("policywatch/low_confidence_example"):
+                    reasons = "; ".join(confidence.get("reasons") or ()) or f"score {confidence.get('score')}"
+                    stats.set_value("policywatch/low_confidence_example", f"{record.url}: {reasons}")
         if record.published_at is None:
             stats.inc_value("policywatch/items_undated")
         elif record.published_at > datetime.now(UTC) + FUTURE_TOLERANCE:

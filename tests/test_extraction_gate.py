@@ -1,7 +1,9 @@
-"""Evaluation gate of the generic fallback extractor (bench/extraction.py on the shared fundus pages).
+"""Evaluation gate of the generic fallback extractor (bench/extraction.py on the shared pages).
 
-Runs when ``../shared/eval/extraction/fundus.dev.jsonl.gz`` exists beside the checkout (CI has it);
-skipped with a message otherwise. About 20 s.
+Two page sets: the fundus pages (``../shared/eval/extraction/fundus.dev.jsonl.gz``) and the
+Chinese portal pages (``../shared/eval/extraction/zh-portals/``, labels in bench/zh_portals.labels.json).
+Each runs when its pages exist beside the checkout (CI has them); skipped with a message otherwise.
+About 20 s.
 """
 
 from __future__ import annotations
@@ -14,15 +16,24 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT.parent / "shared" / "eval" / "extraction" / "fundus.dev.jsonl.gz"
+ZH_PORTALS = ROOT.parent / "shared" / "eval" / "extraction" / "zh-portals"
 
-# Floors of the generic fallback on the 59 dev pages, measured 2026-11-29 (bench/README.md:
-# P 0.900, R 0.990, F1 0.937), minus a small margin for library noise. Never lower them silently:
-# a change that needs a lower floor must say why in its commit and in bench/README.md.
+# Floors of the generic fallback on the 59 dev pages, measured 2026-12-03 (bench/README.md:
+# P 0.903, R 0.990, F1 0.939, titles 81 %; 2026-11-29: F1 0.937, titles 73 %), minus a small margin
+# for library noise. Never lower them silently: a change that needs a lower floor must say why in
+# its commit and in bench/README.md.
 MIN_F1 = 0.93
 MIN_PRECISION = 0.89
 MIN_RECALL = 0.98
-MIN_TITLE_EXACT = 0.70
+MIN_TITLE_EXACT = 0.78
 MIN_DATE_DAY = 0.90
+# ...and on the 27 Chinese portal pages (development data: the rules were written looking at them),
+# measured 2026-12-03: P 0.935, R 0.989, F1 0.958, titles 81 %, dates 96 %; trafilatura R 0.925.
+ZH_MIN_F1 = 0.94
+ZH_MIN_PRECISION = 0.91
+ZH_MIN_RECALL = 0.97
+ZH_MIN_TITLE_EXACT = 0.77
+ZH_MIN_DATE_DAY = 0.92
 
 
 def _benchmark():
@@ -53,3 +64,18 @@ def test_generic_fallback_meets_its_floors_and_beats_plain_trafilatura():
     assert ours.recall >= MIN_RECALL, summary
     assert ours.f1 >= plain.f1, summary  # at least as good as plain trafilatura on the same pages
     assert ours.title_ok >= MIN_TITLE_EXACT and ours.date_ok >= MIN_DATE_DAY, (ours.title_ok, ours.date_ok)
+
+
+@pytest.mark.skipif(
+    not ZH_PORTALS.is_dir(),
+    reason=f"Chinese portal pages not found at {ZH_PORTALS} (../shared is not beside this checkout)",
+)
+def test_generic_fallback_meets_its_floors_on_chinese_portals_without_losing_recall_to_trafilatura():
+    ours, plain = _benchmark().run_zh_portals()
+    assert ours.system == "policywatch generic" and ours.pages == plain.pages == 27
+    summary = f"generic P {ours.precision:.3f} R {ours.recall:.3f} F1 {ours.f1:.3f}; trafilatura R {plain.recall:.3f}"
+    assert ours.f1 >= ZH_MIN_F1, summary
+    assert ours.precision >= ZH_MIN_PRECISION, summary
+    assert ours.recall >= ZH_MIN_RECALL and ours.recall >= plain.recall, summary  # precision not bought with recall
+    assert ours.f1 >= plain.f1, summary
+    assert ours.title_ok >= ZH_MIN_TITLE_EXACT and ours.date_ok >= ZH_MIN_DATE_DAY, (ours.title_ok, ours.date_ok)

@@ -260,3 +260,36 @@ def test_the_kind_of_a_source_failure():
         "kjj_cq", "Chongqing", "partial", health="degraded", health_reasons=["1 article pages failed"]
     )
     assert (partial.ok, partial.kind, partial.details()) == (True, None, ["  1 article pages failed"])
+
+
+def test_low_confidence_generic_extraction_degrades_with_its_reason():
+    example = "https://kjj.cq.gov.cn/a.html: link-dense body (83% of its text is link text)"
+    verdict = assess(facts(items_fallback=1, items_low_confidence=1, low_confidence_example=example))
+    assert verdict.health == DEGRADED and verdict.reasons == [
+        f"1 of 25 article bodies from the generic fallback have a low extraction confidence, e.g. {example} "
+        "(the family's rules no longer match?)"
+    ]
+
+
+def test_article_template_whose_rules_no_longer_match_and_fallback_is_link_dense_is_degraded(tmp_path, monkeypatch):
+    """The body selectors stop matching and the article text turns into a list of links: the generic
+    extraction keeps a link list, its confidence is low, and the source is degraded saying so."""
+    sites = copy_sites(tmp_path / "sites", ["kjj.cq.gov.cn"])
+    for page in (sites / KJJ_COLUMN).glob("2024*/t*.html"):
+        html = page.read_text(encoding="utf-8")
+        for old in ("trs_editor_view", "TRS_UEDITOR", "zwxl-article", "pages_content"):
+            html = html.replace(old, old.lower().replace("_", "-") + "-2025")
+        html = re.sub(
+            r"<p([^>]*)>(.*?)</p>",
+            lambda m: f"<ul><li><a href='/zwxx_176/tzgg/related.html'>{m.group(2)}</a></li></ul>",
+            html,
+            flags=re.S,
+        )
+        page.write_text(html, encoding="utf-8")
+    monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'health.db'}")
+    with ReplayServer(sites) as server:
+        monkeypatch.setenv("POLICYWATCH_REPLAY_URL", server.url)
+        report = crawl_source("kjj_cq", date(2024, 3, 5), "day-1", settings=get_settings(), raise_on_failure=False)
+    assert report.health == "degraded", report.health_reasons
+    low = [r for r in report.health_reasons if "low extraction confidence" in r]
+    assert low and "link-dense body" in low[0], report.health_reasons

@@ -1,7 +1,7 @@
 """The article pipeline: a detail page through every stage, with its family's rules.
 
 URL (a family may store the article under another URL) → title → body → date → office → author
-and other metadata → attachments. Each stage reads its part of the :class:`FamilyRules`; the
+and other metadata → attachments → confidence (``extra["confidence"]``, :mod:`crawlers.extract.confidence`). Each stage reads its part of the :class:`FamilyRules`; the
 family's :class:`ArticleParser` adds only its hooks (:class:`~crawlers.extract.family.Hook`).
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from crawlers.extract.attachments import read_attachments
 from crawlers.extract.body import read_body
+from crawlers.extract.confidence import read_confidence
 from crawlers.extract.dates import DEFAULT_TZ
 from crawlers.extract.documents import ExtractedArticle
 from crawlers.extract.family import FamilyRules, Selectors
@@ -32,6 +33,7 @@ STAGES: tuple[Callable[[Page], None], ...] = (
     read_office,
     read_metadata,
     read_attachments,
+    read_confidence,
 )
 
 

@@ -10,9 +10,21 @@ from collections import Counter
 
 from lxml.etree import ParserError
 
+from crawlers.extract.confidence import LIST_MARK, chars, link_density
 from crawlers.extract.html import block_text, copy_element, drop_elements, first_element, normalize_space
 from crawlers.extract.page import Page
-from crawlers.extract.rules_generic import CREDIT_LINE_RES, REPEATED_LINE_MAX_CHARS, TRAFILATURA_OPTIONS
+from crawlers.extract.rules_generic import (
+    BOILERPLATE_LINE_RES,
+    CREDIT_LINE_RES,
+    LINK_LINE_MAX_CHARS,
+    LINK_LINES_MAX_SHARE,
+    POOR_BODY_CHARS,
+    POOR_BODY_LINK_DENSITY,
+    REPEATED_LINE_MAX_CHARS,
+    TAIL_HEADING_MIN_SHARE,
+    TAIL_HEADING_RE,
+    TRAFILATURA_OPTIONS,
+)
 
 
 def read_body(page: Page) -> None:
@@ -44,9 +56,11 @@ def read_body(page: Page) -> None:
         extra["rule"] = "trafilatura" if page.article.body else None
 
 
-def clean_body(text: str, title: str | None = None) -> str:
-    """Extracted text without empty lines, repeated short lines, credit lines and the title again."""
+def clean_body(text: str, title: str | None = None, links: frozenset[str] = frozenset()) -> str:
+    """Extracted text without empty lines, repeated short lines, credit and boilerplate lines, the
+    title again, short lines that are one of the page's ``links`` and the list-shaped tail."""
     lines = [normalize_space(line) for line in (text or "").split("\n")]
+    lines = _without_tail([line for line in lines if line])
     lines = [line for line in lines if line]
     counts = Counter(lines)
     heading = normalize_space(title) if title else None
@@ -56,10 +70,26 @@ def clean_body(text: str, title: str | None = None) -> str:
             continue
         if heading and line == heading:
             continue
-        if any(pattern.search(line) for pattern in CREDIT_LINE_RES):
+        if any(pattern.search(line) for pattern in CREDIT_LINE_RES + BOILERPLATE_LINE_RES):
             continue
         kept.append(line)
-    return "\n".join(kept)
+    return "\n".join(_without_link_lines(kept, links))
+
+
+def _without_link_lines(lines: list[str], links: frozenset[str]) -> list[str]:
+    """``lines`` without the short ones that are a link text of the page (menus, list entries) —
+    unless they are most of the text: then the page is a list, not an article with furniture, and
+    dropping them would leave orphan dates; the confidence reports it as link-dense instead."""
+
+    def linked(line: str) -> bool:
+        bare = LIST_MARK.sub("", line)
+        return bare in links and len(bare) <= LINK_LINE_MAX_CHARS
+
+    flagged = [linked(line) for line in lines]
+    total = sum(chars(line) for line in lines) or 1
+    if sum(chars(line) for line, f in zip(lines, flagged, strict=True) if f) / total > LINK_LINES_MAX_SHARE:
+        return lines
+    return [line for line, f in zip(lines, flagged, strict=True) if not f]
 
 
 def trafilatura_body(html: str, url: str | None = None) -> str:
@@ -78,6 +108,59 @@ def fallback_body(html: str, url: str | None = None) -> str:
     return generic_body(html, url)
 
 
-def generic_body(html: str, url: str | None = None, title: str | None = None) -> str:
-    """The article text of any page: trafilatura, then :func:`clean_body`."""
-    return clean_body(trafilatura_body(html, url), title)
+def _without_tail(lines: list[str]) -> list[str]:
+    """``lines`` up to a "related articles" / ranking heading past the first third of the text."""
+    total = sum(len(line) for line in lines) or 1
+    seen = 0
+    for index, line in enumerate(lines):
+        if seen / total >= TAIL_HEADING_MIN_SHARE and TAIL_HEADING_RE.match(line):
+            return lines[:index]
+        seen += len(line)
+    return lines
+
+
+def page_links_and_blocks(html: str) -> tuple[frozenset[str], str]:
+    """The page's link texts and the text of its densest block (most text outside links)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, ParserError, TypeError):
+        return frozenset(), ""
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    links = frozenset(t for t in (normalize_space(a.text_content()) for a in root.iter("a")) if len(t) >= 2)
+    best, best_score = None, 0
+    # xpath, not root.iter(): a page with a second <html> keeps its article outside the first root
+    for element in root.xpath("//div|//article|//section|//td|//main"):
+        text = chars(element.text_content())
+        if text < POOR_BODY_CHARS:
+            continue
+        linked = sum(chars(a.text_content()) for a in element.iter("a"))
+        score = text - 2 * linked
+        if score > best_score:  # document order: ties keep the outer block
+            best, best_score = element, score
+    if best is None:
+        return links, ""
+    # the deepest block inside the best that keeps 90 % of its score: the article, not its page
+    while True:
+        inner = [c for c in best if isinstance(c.tag, str) and c.tag in ("div", "article", "section", "td", "main")]
+        scored = [(chars(c.text_content()) - 2 * sum(chars(a.text_content()) for a in c.iter("a")), c) for c in inner]
+        good = [c for score, c in scored if score >= 0.9 * best_score]
+        if not good:
+            break
+        best = good[0]
+    return links, block_text(best)
+
+
+def generic_body(html: str, url: str | None = None, title: str | None = None, *, link_lines: bool = False) -> str:
+    """The article text of any page: trafilatura, else the densest block when trafilatura's text is
+    short or link-dense; then :func:`clean_body` (which drops short lines that are link texts of the
+    page only with ``link_lines``: the generic parser's own pages, not a family's fallback, whose
+    list pages keep their recorded text)."""
+    text = trafilatura_body(html, url)
+    links, dense = page_links_and_blocks(html)
+    poor = chars(text) < POOR_BODY_CHARS or link_density(text, links) > POOR_BODY_LINK_DENSITY
+    if poor and chars(dense) > chars(text):
+        text = dense
+    return clean_body(text, title, links if link_lines else frozenset())

@@ -90,12 +90,19 @@ CJK_LANGUAGE_SHARE = 0.3
 # "Title - Site name" in <title>.
 GENERIC_TITLE_SUFFIX_RE = re.compile(r"\s*[-_|｜–—]\s*[^-_|｜–—]{1,40}$")
 
+# Badges some portals put before a headline ("原创 | ", "【独家】"): not part of the title.
+TITLE_BADGE_RE = re.compile(
+    r"^\s*(?:[【\[(（]\s*(?:原创|独家|首发|快讯)\s*[】\])）]|(?:原创|独家|首发)\s*[|｜丨:：·])\s*"
+)
+
 # The generic parser reads no registry selectors: GENERIC_META is the whole table.
 RULES = FamilyRules(
     parser="crawlers.extract.generic:parse_generic",
     selectors=GENERIC_META,
     # metas but the page's <title> → one <h1> the <title> repeats → trafilatura's → an <h1> → <title>
+    # first: the longest candidate the page <title> agrees with (see generic._consistent_title)
     title=(
+        Hook("consistent_title"),
         Meta("title", stop=-1),
         Hook("lone_h1"),
         Hook("trafilatura_title"),
@@ -111,3 +118,47 @@ RULES = FamilyRules(
     extras=(("keywords", Hook("keywords")), ("column_name", Meta("column")), Hook("language")),
     attachments=AttachmentRules(without=CHROME_CSS),
 )
+
+# ----------------------------------------------------------------------------- extraction confidence
+# crawlers/extract/confidence.py: each factor below its floor multiplies the score down and names a
+# reason; crawlers/health.py degrades a source whose generic-fallback extractions score under
+# LOW_CONFIDENCE (crawlers.health). Chosen so every labelled page of bench/ whose body is right
+# scores above it, and furniture-only extractions (a menu, a list of headlines) below.
+CONFIDENCE_MIN_BODY_CHARS = 120  # characters without spaces; a notice of 2 sentences is ~100
+CONFIDENCE_MAX_LINK_DENSITY = 0.3  # share of the body's characters that are the page's link texts
+CONFIDENCE_MIN_PAGE_SHARE = 0.03  # the body's share of the page's visible text
+CONFIDENCE_TITLE_DISAGREES = 0.8  # factor when no other title candidate agrees with the title
+
+# ----------------------------------------------------------------------------- body precision
+# Lines of an extracted body that are page furniture whatever the site (Chinese and English):
+# editor and copyright lines, share/follow prompts, disclaimers, comment and vote prompts.
+BOILERPLATE_LINE_RES = (
+    re.compile(
+        r"^[(（【\[]?\s*(?:责任编辑|责编|编辑|校对|审核|值班编辑|本文编辑)\s*[:：|｜丨]"
+        r"|^(?:声明|免责声明|特别声明|版权声明)\s*[:：】]"
+        r"|^【免责声明】|未经(?:允许|授权|许可)不得转载|版权所有|^关键词\s*>>"
+        r"|(?:微信)?扫一扫|扫描(?:下方)?二维码|关注该公众号|^分享到|一键转发|^点击(?:排行|排名)"
+        r"|报料[:：]|^（原题为《|^\(原题为《|感谢您的反馈|^图片均来自网络$|^信息来源于网络$"
+        r"|^(?:share|share this|follow us|sign up for|subscribe to)\b",
+        re.I,
+    ),
+)
+# A heading that opens the list-shaped tail after the article ("相关文章", "您可能感兴趣的文章",
+# "热门排行", "Related articles"): it and everything after it go, when it is past the first third
+# of the body (a heading this early is the page's own index, not a tail).
+TAIL_HEADING_RE = re.compile(
+    r"^[-•·\s]*(?:相关(?:文章|新闻|阅读|推荐|报道|热门文章|链接|图集|视频)|(?:您|你)可能(?:感兴趣|还喜欢)(?:的文章)?|推荐阅读|"
+    r"延伸阅读|为你推荐|最新(?:报道|文章|新闻)|热门(?:文章|推荐|排行|新闻)?|(?:点击|评论|阅读)?排行(?:榜)?|"
+    r"精华文章|新闻评论|热帖|热词|本周热门|猜你喜欢|more (?:stories|from)|related (?:articles|stories|content)|"
+    r"recommended(?: for you)?|most (?:read|popular|viewed))\s*[:：]?$",
+    re.I,
+)
+TAIL_HEADING_MIN_SHARE = 1 / 3
+# A short line that is the whole text of one of the page's links is a menu or list entry.
+LINK_LINE_MAX_CHARS = 40
+# ...unless such lines are more than this share of the text: a list page, kept whole (and flagged).
+LINK_LINES_MAX_SHARE = 0.5
+# trafilatura's body is replaced by the page's densest text block when it is this short (characters
+# without spaces) or this link-dense: a menu or a headline list instead of the article.
+POOR_BODY_CHARS = 120
+POOR_BODY_LINK_DENSITY = 0.4
