@@ -1,8 +1,17 @@
 """The bottom layer: run-time configuration and the source registry. Imports no other package
 of the project, so every layer above may read it."""
 
+from config.redact import redact, safe_url
 from config.settings import PACKAGE_DIR, SUMMARIZER_BACKENDS, ConfigError, Settings, get_settings
-from config.sources import FAMILIES, Registry, RegistryError, Section, SourceConfig, load_registry
+from config.sources import (
+    FAMILIES,
+    Registry,
+    RegistryError,
+    Section,
+    SourceConfig,
+    UnknownSourceError,
+    load_registry,
+)
 
 __all__ = [
     "FAMILIES",
@@ -14,6 +23,9 @@ __all__ = [
     "Section",
     "Settings",
     "SourceConfig",
+    "UnknownSourceError",
     "get_settings",
     "load_registry",
+    "redact",
+    "safe_url",
 ]

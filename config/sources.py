@@ -31,6 +31,10 @@ class RegistryError(ValueError):
     """The registry file is unreadable or invalid; the message says where."""
 
 
+class UnknownSourceError(RegistryError, LookupError):
+    """A source id the registry does not declare (a usage error, not a broken registry)."""
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -85,7 +89,7 @@ class Registry(BaseModel):
             if source.id == source_id:
                 return source
         known = ", ".join(s.id for s in self.sources)
-        raise RegistryError(f"unknown source {source_id!r} (known: {known})")
+        raise UnknownSourceError(f"unknown source {source_id!r} (known: {known})")
 
     def enabled(self) -> list[SourceConfig]:
         return [s for s in self.sources if s.enabled]

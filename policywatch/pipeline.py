@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from config import Registry, Settings, SourceConfig, get_settings, load_registry
+from config import Registry, Settings, SourceConfig, get_settings, load_registry, redact
 
 if TYPE_CHECKING:
     from summarizer import Summarizer
@@ -232,9 +232,10 @@ def crawl_source(
         )
     else:
         report = _read_crawl_run(settings, source, run_id)
+        stderr = redact(proc.stderr or "", settings.database_url)  # no password in a message or log line
         if report is None or (proc.returncode != 0 and report.ok):
             # The crawler died before it could record the run: keep the end of its log.
-            tail = " | ".join((proc.stderr or "").strip().splitlines()[-5:])
+            tail = " | ".join(stderr.strip().splitlines()[-5:])
             report = CrawlReport(
                 source.id,
                 source.name,
@@ -242,7 +243,7 @@ def crawl_source(
                 errors=[f"{source.id}: crawler exited with code {proc.returncode}: {tail}"],
             )
         if proc.returncode != 0:
-            log.warning("crawler output for %s:\n%s", source.id, (proc.stderr or "")[-4000:])
+            log.warning("crawler output for %s:\n%s", source.id, stderr[-4000:])
     log.info("%s", report.line())
     if raise_on_failure and not report.ok:
         raise SourceCrawlError(report)
