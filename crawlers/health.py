@@ -17,6 +17,8 @@ Rules (thresholds below are data; change them here, with a reason):
 * stored articles whose body came from the generic fallback, not a family rule: at least
   :data:`FALLBACK_RATIO` → degraded (the body selectors stopped matching; the text may carry chrome);
 * articles dated more than :data:`FUTURE_TOLERANCE` after the crawl → degraded (a date read wrongly);
+  stored when the run has no ``until``, else skipped with a page error naming them (a daily run's
+  ``until`` is its logical date: such an article would otherwise vanish as out of the window);
 * list pages read, nothing listed, nothing known or unchanged, while earlier runs found items →
   degraded;
 * other page errors (article pages that failed to download) → degraded.
@@ -36,6 +38,7 @@ UNDATED_RATIO = 0.5  # half the stored articles without any date
 FALLBACK_RATIO = 0.5  # half the stored bodies from the generic fallback
 FALLBACK_RULES = ("trafilatura", "generic")  # extra["rule"] of a body no family rule gave
 FUTURE_TOLERANCE = timedelta(days=1)  # time zones and clock skew; more is a misread date
+FUTURE_MARK = "is dated in the future"  # the page error of an article skipped for it (crawlers/spiders/base.py)
 MAX_REASONS_LISTED = 3  # errors quoted in a reason; the rest are counted
 
 
@@ -116,7 +119,8 @@ def assess(run: RunFacts, history: Sequence[PastRun] = ()) -> Verdict:
         else:
             degraded.append(text)
 
-    other_errors = [m for m in run.page_errors if m not in failed_pages]
+    # future-dated articles have their own reason below
+    other_errors = [m for m in run.page_errors if m not in failed_pages and FUTURE_MARK not in m]
     if other_errors:
         degraded.append(f"{len(other_errors)} article pages failed: {_quote(other_errors)}")
 
