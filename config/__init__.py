@@ -1,6 +1,7 @@
 """The bottom layer: run-time configuration and the source registry. Imports no other package
 of the project, so every layer above may read it."""
 
+from config.redact import redact, safe_url
 from config.settings import (
     PACKAGE_DIR,
     SMTP_SECURITY,
@@ -10,7 +11,15 @@ from config.settings import (
     SmtpSettings,
     get_settings,
 )
-from config.sources import FAMILIES, Registry, RegistryError, Section, SourceConfig, load_registry
+from config.sources import (
+    FAMILIES,
+    Registry,
+    RegistryError,
+    Section,
+    SourceConfig,
+    UnknownSourceError,
+    load_registry,
+)
 
 __all__ = [
     "FAMILIES",
@@ -24,6 +33,9 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "SourceConfig",
+    "UnknownSourceError",
     "get_settings",
     "load_registry",
+    "redact",
+    "safe_url",
 ]

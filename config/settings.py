@@ -174,10 +174,43 @@ def _smtp_settings() -> SmtpSettings | None:
     return SmtpSettings(host=host, port=port, security=security, user=user, password=password, sender=sender)
 
 
+def _database_url(var_dir: Path) -> str:
+    """POLICYWATCH_DATABASE_URL, checked to parse (the message never shows it: it may hold a password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    raw = os.environ.get("POLICYWATCH_DATABASE_URL")
+    if not raw:
+        return f"sqlite:///{var_dir / 'policywatch.db'}"
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError) as exc:
+        cause = "not a database URL" if isinstance(exc, ArgumentError) else f"not a database URL ({exc})"
+        raise ConfigError(
+            f"POLICYWATCH_DATABASE_URL: {cause}; expected sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB"
+        ) from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"POLICYWATCH_DATABASE_URL: unsupported database {url.get_backend_name()!r}; expected sqlite or postgresql"
+        )
+    return raw
+
+
+def _looks_like_path(model: str) -> bool:
+    """A local path rather than a hub id (``org/name``): absolute, relative with ./ or ../, ~."""
+    return model.startswith(("/", "./", "../", "~", "\\")) or model in (".", "..")
+
+
+def _check_model(model: str | None, variable: str) -> str | None:
+    if isinstance(model, str) and _looks_like_path(model) and not Path(model).expanduser().exists():
+        raise ConfigError(f"{variable}: no summarizer model at {model} (no such file or folder)")
+    return model
+
+
 def get_settings() -> Settings:
     home = Path(os.environ.get("POLICYWATCH_HOME") or _default_home()).resolve()
     var_dir = Path(os.environ.get("POLICYWATCH_VAR_DIR") or home / "var").resolve()
-    database_url = os.environ.get("POLICYWATCH_DATABASE_URL") or f"sqlite:///{var_dir / 'policywatch.db'}"
+    database_url = _database_url(var_dir)
     sources_file = Path(os.environ.get("POLICYWATCH_SOURCES_FILE") or PACKAGE_DIR / "sources.toml")
     replay_url = (os.environ.get("POLICYWATCH_REPLAY_URL") or "").rstrip("/") or None
     if replay_url and not replay_url.startswith(("http://", "https://")):
@@ -194,7 +227,11 @@ def get_settings() -> Settings:
         database_url=database_url,
         sources_file=sources_file,
         replay_url=replay_url,
-        summarizer_model=os.environ.get("POLICYWATCH_SUMMARIZER_MODEL") or file_model or None,
+        summarizer_model=(
+            _check_model(os.environ.get("POLICYWATCH_SUMMARIZER_MODEL"), "POLICYWATCH_SUMMARIZER_MODEL")
+            or _check_model(file_model, "POLICYWATCH_SUMMARIZER_CONFIG")
+            or None
+        ),
         summary_sentences=_int_env("POLICYWATCH_SUMMARY_SENTENCES", 3, 1, 3),
         timezone=timezone,
         summarizer=summarizer,

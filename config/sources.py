@@ -10,8 +10,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 # The site families: the only list of them. Each has one spider in crawlers/spiders/ (spider
 # name == family) and one rules table in crawlers/extract/ (tests/test_layers.py checks both).
@@ -29,6 +30,10 @@ FAMILIES: dict[str, str] = {
 
 class RegistryError(ValueError):
     """The registry file is unreadable or invalid; the message says where."""
+
+
+class UnknownSourceError(RegistryError, LookupError):
+    """A source id the registry does not declare (a usage error, not a broken registry)."""
 
 
 class Section(BaseModel):
@@ -68,6 +73,22 @@ class SourceConfig(BaseModel):
             raise ValueError(f"unknown site family {family!r}; known: {', '.join(FAMILIES)}")
         return family
 
+    @field_validator("sections")
+    @classmethod
+    def _sections_on_the_host(cls, sections: list[Section], info: ValidationInfo) -> list[Section]:
+        """Each section URL has a host, the source's ``host``: the spiders follow only that host's
+        links (an off-host or hostless section would be skipped silently)."""
+        host = (info.data.get("host") or "").lower()
+        for index, section in enumerate(sections):
+            found = urlsplit(section.url).hostname
+            if not found:
+                raise ValueError(f"sections[{index}] ({section.name!r}) url {section.url!r} has no host")
+            if host and found != host:
+                raise ValueError(
+                    f"sections[{index}] ({section.name!r}) url {section.url!r} is on {found}, not on the source's host {host}"
+                )
+        return sections
+
     @model_validator(mode="after")
     def _disabled_needs_reason(self) -> SourceConfig:
         if not self.enabled and not self.disabled_reason:
@@ -85,7 +106,7 @@ class Registry(BaseModel):
             if source.id == source_id:
                 return source
         known = ", ".join(s.id for s in self.sources)
-        raise RegistryError(f"unknown source {source_id!r} (known: {known})")
+        raise UnknownSourceError(f"unknown source {source_id!r} (known: {known})")
 
     def enabled(self) -> list[SourceConfig]:
         return [s for s in self.sources if s.enabled]

@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
+from config import redact, safe_url
 from crawlers.db import engine_for
 from crawlers.runstate import CrawlRunState
 
@@ -112,7 +113,10 @@ class CrawlRunRecorder:
                     window_until=getattr(spider, "until", None),
                 )
         except Exception as exc:  # noqa: BLE001 - nothing can be stored: stop the crawl
-            message = f"{source.id}: cannot start the crawl run in {self.database_url}: {type(exc).__name__}: {exc}"
+            message = (
+                f"{source.id}: cannot start the crawl run in {safe_url(self.database_url)}: "
+                f"{type(exc).__name__}: {redact(str(exc), self.database_url)}"
+            )
             if hasattr(spider, "record_fatal"):
                 spider.record_fatal(message)
             else:
@@ -175,7 +179,10 @@ class CrawlRunRecorder:
                     reasons=verdict.reasons,
                 )
         except Exception as exc:  # noqa: BLE001 - report it; the run's exit code still reflects the crawl
-            message = f"{summary['source_id']}: cannot record the end of crawl run {crawl_run.id}: {type(exc).__name__}: {exc}"
+            message = (
+                f"{summary['source_id']}: cannot record the end of crawl run {crawl_run.id}: "
+                f"{type(exc).__name__}: {redact(str(exc), self.database_url)}"
+            )
             logger.error(message)
             summary["fatal_errors"].append(message)
             summary["error_messages"].append(message)

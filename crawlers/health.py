@@ -21,6 +21,8 @@ Rules (thresholds below are data; change them here, with a reason):
   reasons ("link-dense body (80 % of its text is link text)"): the family's rules no longer match
   and what the fallback kept is probably page furniture;
 * articles dated more than :data:`FUTURE_TOLERANCE` after the crawl → degraded (a date read wrongly);
+  stored when the run has no ``until``, else skipped with a page error naming them (a daily run's
+  ``until`` is its logical date: such an article would otherwise vanish as out of the window);
 * list pages read, nothing listed, nothing known or unchanged, while earlier runs found items →
   degraded;
 * other page errors (article pages that failed to download) → degraded.
@@ -48,6 +50,7 @@ FALLBACK_RATIO = 0.5  # half the stored bodies from the generic fallback
 FALLBACK_RULES = ("trafilatura", "generic")  # extra["rule"] of a body no family rule gave
 LOW_CONFIDENCE = 0.5  # a generic-fallback extraction scoring under this is probably not the article
 FUTURE_TOLERANCE = timedelta(days=1)  # time zones and clock skew; more is a misread date
+FUTURE_MARK = "is dated in the future"  # the page error of an article skipped for it (crawlers/spiders/base.py)
 MAX_REASONS_LISTED = 3  # errors quoted in a reason; the rest are counted
 
 PERMANENT, TRANSIENT = "permanent", "transient"
@@ -142,7 +145,8 @@ def assess(run: RunFacts, history: Sequence[PastRun] = ()) -> Verdict:
         else:
             degraded.append(text)
 
-    other_errors = [m for m in run.page_errors if m not in failed_pages]
+    # future-dated articles have their own reason below
+    other_errors = [m for m in run.page_errors if m not in failed_pages and FUTURE_MARK not in m]
     if other_errors:
         degraded.append(f"{len(other_errors)} article pages failed: {_quote(other_errors)}")
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
+from config import redact, safe_url
 from crawlers.db import engine_for
 from crawlers.extensions import crawl_run_state
 
@@ -73,8 +74,14 @@ class StoragePipeline:
     def open_spider(self) -> None:
         try:
             self.engine = engine_for(self.database_url)  # runs storage.upgrade_database once
-        except Exception:  # noqa: BLE001 - CrawlRunRecorder reports it and closes the spider
-            logger.exception("cannot open the database %s", self.database_url)
+        except Exception as exc:  # noqa: BLE001 - CrawlRunRecorder reports it and closes the spider
+            # no traceback: its frames would show the URL with its password
+            logger.error(
+                "cannot open the database %s: %s: %s",
+                safe_url(self.database_url),
+                type(exc).__name__,
+                redact(str(exc), self.database_url),
+            )
             self.engine = None
 
     def process_item(self, item: Any) -> Any:
@@ -91,7 +98,10 @@ class StoragePipeline:
                 state = crawl_run_state(self.crawler)
                 outcome = upsert_article(session, record, state.crawl_run if state is not None else None)
         except Exception as exc:  # noqa: BLE001 - any storage failure loses this item only
-            message = f"{getattr(spider, 'source_id', '?')}: storing {url} failed: {type(exc).__name__}: {exc}"
+            message = (
+                f"{getattr(spider, 'source_id', '?')}: storing {url} failed: "
+                f"{type(exc).__name__}: {redact(str(exc), self.database_url)}"
+            )
             if hasattr(spider, "record_page_error"):
                 spider.record_page_error(message)
             stats.inc_value("policywatch/items_failed")

@@ -149,7 +149,13 @@ def extract_page(
         path = Path(path_or_url)
         if not path.is_file():
             raise ExtractError(f"{path}: no such file (give a file or an http(s) URL)")
-        body, content_type = path.read_bytes(), None
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # the same cap as for a URL: a 50 MB file would take minutes and gigabytes
+            raise ExtractError(f"{path} is {size} bytes, larger than {MAX_BYTES} bytes: not an article page")
+        with path.open("rb") as handle:
+            body, content_type = handle.read(MAX_BYTES + 1), None
+        if len(body) > MAX_BYTES:  # grew while read
+            raise ExtractError(f"{path} is larger than {MAX_BYTES} bytes: not an article page")
         page_url = page_url or path.resolve().as_uri()
     forced = charset or (source.charset if source else None)
     if forced:

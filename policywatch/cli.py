@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from config import ConfigError, Settings, get_settings
+from config import Settings, get_settings, safe_url
 from policywatch import digest_command
+from policywatch.errors import guard_commands
 
 if TYPE_CHECKING:
     from policywatch.pipeline import DailyReport
@@ -54,10 +55,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log prog
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    try:
-        get_settings()
-    except ConfigError as exc:
-        _fail(f"configuration error: {exc}", 2)
+    get_settings()  # a bad setting: "configuration error: NAME: cause", exit status 2 (guard_commands)
 
 
 @db_app.command("upgrade")
@@ -67,7 +65,7 @@ def db_upgrade() -> None:
 
     settings = get_settings()
     prepare_database(settings)
-    typer.echo(f"database at {settings.database_url} is up to date")
+    typer.echo(f"database at {safe_url(settings.database_url)} is up to date")
 
 
 @db_app.command("counts")
@@ -335,7 +333,7 @@ def demo(
     with ReplayServer(root) as server:
         os.environ["POLICYWATCH_REPLAY_URL"] = server.url
         settings = get_settings()
-        typer.echo(f"replaying {root} at {server.url}; database {settings.database_url}")
+        typer.echo(f"replaying {root} at {server.url}; database {safe_url(settings.database_url)}")
         report = run_daily(logical_date.date(), settings=settings)
     _print_daily(report, settings)
     if report.failed_sources:
@@ -367,6 +365,8 @@ def replay_serve(
     except KeyboardInterrupt:
         pass
 
+
+guard_commands(app)  # every command: configuration errors as one line, exit status 2 (policywatch/errors.py)
 
 if __name__ == "__main__":
     app()

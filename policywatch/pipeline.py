@@ -15,7 +15,7 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from config import Registry, Settings, SourceConfig, get_settings, load_registry
+from config import Registry, Settings, SourceConfig, get_settings, load_registry, redact
 from policywatch.digests import build_digest
 from policywatch.reports import (
     CrawlReport,
@@ -166,11 +166,12 @@ def crawl_source(
     else:
         # Scrapy's log (its stats dump included) is for whoever debugs the crawler; the report
         # below names the cause for the operator.
-        log.debug("crawler log of %s (exit %s):\n%s", source.id, proc.returncode, (proc.stderr or "")[-8000:])
+        stderr = redact(proc.stderr or "", settings.database_url)  # no password in a message or log line
+        log.debug("crawler log of %s (exit %s):\n%s", source.id, proc.returncode, stderr[-8000:])
         report = _read_crawl_run(settings, source, run_id)
         if report is None or (proc.returncode != 0 and report.ok):
             # The crawler died before it could record the run: keep the end of its log.
-            tail = " | ".join((proc.stderr or "").strip().splitlines()[-5:])
+            tail = " | ".join(stderr.strip().splitlines()[-5:])
             report = CrawlReport(
                 source.id,
                 source.name,

@@ -122,3 +122,24 @@ def test_url_errors_robots_and_challenges(monkeypatch, tmp_path):
     assert "/kjj.cq.gov.cn/igs/front/search.jsp" not in requested  # never asked for
     assert challenge.exit_code == 1
     assert "answered HTTP 412 with a Ruishu (瑞数) JavaScript challenge ($_ts)" in challenge.output
+
+
+def test_a_local_file_over_the_size_cap_is_refused_quickly(tmp_path):
+    """issue 13, finding 8: the 32 MB cap of URLs holds for saved files too (a 50 MB file ran past
+    240 s at 1.8 GB)."""
+    import time
+
+    from devtools.extract_page import MAX_BYTES
+
+    big = tmp_path / "big.html"
+    with big.open("wb") as handle:
+        handle.write(b"<html><body><p>" + b"x" * (50 * 1024 * 1024) + b"</p></body></html>")
+    started = time.monotonic()
+    result = invoke(str(big))
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1, result.output
+    assert f"larger than {MAX_BYTES} bytes" in result.output and str(big) in result.output
+    assert "Traceback" not in result.output
+    exactly = tmp_path / "cap.html"
+    exactly.write_bytes(b"<html><head><title>t</title></head><body><p>body</p></body></html>".ljust(MAX_BYTES))
+    assert "larger than" not in invoke(str(exactly), "--json").output

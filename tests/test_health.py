@@ -293,3 +293,29 @@ def test_article_template_whose_rules_no_longer_match_and_fallback_is_link_dense
     assert report.health == "degraded", report.health_reasons
     low = [r for r in report.health_reasons if "low extraction confidence" in r]
     assert low and "link-dense body" in low[0], report.health_reasons
+
+
+def test_future_dated_article_in_a_daily_run_is_named_not_silently_out_of_window(tmp_path, monkeypatch):
+    """issue 13, finding 4: until = the logical date, an article dated years ahead (a misread date)
+    was only counted as out_of_window; now it is a page error naming it, and a health reason."""
+    sites = copy_sites(tmp_path / "sites", ["kjj.cq.gov.cn"])
+    article = "202403/t20240305_12877210.html"
+    listing = sites / KJJ_COLUMN / "index.html"
+    html = listing.read_text(encoding="utf-8")
+    row = re.search(rf'<li class="clearfix"><a href="\./{re.escape(article)}".*?<span>2024-03-05</span>', html)
+    assert row, "the fixture list changed"
+    listing.write_text(html.replace(row[0], row[0].replace("2024-03-05", "2099-03-05")), encoding="utf-8")
+    page = sites / KJJ_COLUMN / article
+    page.write_text(page.read_text(encoding="utf-8").replace("2024-03-05", "2099-03-05"), encoding="utf-8")
+    monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'health.db'}")
+    with ReplayServer(sites) as server:
+        monkeypatch.setenv("POLICYWATCH_REPLAY_URL", server.url)
+        report = crawl_source(
+            "kjj_cq", date(2024, 3, 5), "day-1", until=date(2024, 3, 5), settings=get_settings(), raise_on_failure=False
+        )
+    url = f"https://kjj.cq.gov.cn/zwxx_176/tzgg/{article}"
+    assert (report.status, report.health, report.ok) == ("partial", "degraded", True), report
+    assert any(url in e and "dated in the future" in e and "2099-03-05" in e for e in report.errors), report.errors
+    assert any("dated in the future" in r and url in r for r in report.health_reasons), report.health_reasons
+    assert not any("article pages failed" in r for r in report.health_reasons), report.health_reasons
+    assert report.new == 33 - 1  # every other article is stored as in a clean run

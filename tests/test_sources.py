@@ -73,3 +73,27 @@ def test_duplicate_ids_and_unknown_lookup(tmp_path):
     registry = load_registry(_write(tmp_path, GOOD))
     with pytest.raises(RegistryError, match="unknown source 'nope'"):
         registry.get("nope")
+
+
+@pytest.mark.parametrize(
+    ("url", "cause"),
+    [
+        ("https://", "url 'https://' has no host"),
+        ("https:///zwxx_176/index.html", "has no host"),
+        ("https://www.cq.gov.cn/zwxx_176/index.html", "is on www.cq.gov.cn, not on the source's host kjj.cq.gov.cn"),
+        ("https://kjj.cq.gov.cn.evil.example/x/", "not on the source's host kjj.cq.gov.cn"),
+    ],
+)
+def test_section_url_without_host_or_on_another_host_is_refused(tmp_path, url, cause):
+    """issue 13, finding 3: such a section was accepted and then silently skipped by the crawl."""
+    path = _write(tmp_path, GOOD.replace("https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html", url))
+    with pytest.raises(RegistryError) as info:
+        load_registry(path)
+    message = str(info.value)
+    assert "source 'kjj_cq', field 'sections'" in message and "sections[0] ('通知公告')" in message, message
+    assert cause in message, message
+
+
+def test_section_host_check_is_case_insensitive(tmp_path):
+    path = _write(tmp_path, GOOD.replace("https://kjj.cq.gov.cn/", "https://KJJ.cq.gov.cn/"))
+    assert load_registry(path).get("kjj_cq").sections[0].url.startswith("https://KJJ.")

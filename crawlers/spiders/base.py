@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Self
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy import signals
@@ -156,6 +157,28 @@ class FamilySpider(FailedPages, scrapy.Spider):
             return False
         return not (self.until and day > self.until)
 
+    def skipped_as_future(self, url: str, when: datetime | None, where: str) -> bool:
+        """True (and a page error naming the article, a health fact) for a date after ``until``
+        that is also in the future by the clock (beyond crawlers.health.FUTURE_TOLERANCE): in a
+        daily run (``until`` = the logical date) a misread date, not an article of a later day,
+        which would otherwise vanish as merely out of the window."""
+        from crawlers.health import FUTURE_MARK, FUTURE_TOLERANCE
+
+        if when is None or not self.until or when.date() <= self.until:
+            return False
+        aware = when if when.tzinfo else when.replace(tzinfo=ZoneInfo(self.tz))
+        if aware <= datetime.now(UTC) + FUTURE_TOLERANCE:
+            return False
+        stats = self.crawler.stats
+        stats.inc_value("policywatch/items_future_dated")
+        if not stats.get_value("policywatch/future_dated_example"):
+            stats.set_value("policywatch/future_dated_example", f"{url} ({when.isoformat()})")
+        self.record_page_error(
+            f"{self.source.id}: article {url} {FUTURE_MARK} ({when.isoformat()} by {where}, after {self.until}): "
+            "not stored (a date read wrongly?)"
+        )
+        return True
+
     def all_older_than_since(self, dates: list[datetime | None]) -> bool:
         """True when every date of a list page is known and before ``since``: lists are newest
         first, so the next page can only be older still — stop paging. Never for a source whose
@@ -219,6 +242,8 @@ class FamilySpider(FailedPages, scrapy.Spider):
         stats = self.crawler.stats
         for entry in entries:
             when = date_of(entry)
+            if self.skipped_as_future(entry.url, when, "its list"):
+                continue
             if not self.in_window(when):
                 stats.inc_value("policywatch/out_of_window")
                 continue
@@ -335,6 +360,10 @@ class FamilySpider(FailedPages, scrapy.Spider):
             self.record_page_error(
                 f"{self.source.id}: article {page_url or article.url} has no {missing} (page layout changed?)"
             )
+            return None
+        if self.skipped_as_future(
+            page_url or article.url, article.published_at, article.extra.get("date_source") or "its page"
+        ):
             return None
         if not self.in_window(article.published_at):
             self.crawler.stats.inc_value("policywatch/out_of_window")
