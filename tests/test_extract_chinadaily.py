@@ -29,10 +29,10 @@ def test_list_pages_and_pager():
         == [
             f"{HOST}/2024-03/11/c_970085.htm",
             f"{HOST}/2024-03/05/c_968912.htm",  # protocol-relative href
-            f"{HOST}/2024-03/04/c_968440.htm",
+            f"{HOST}/2024-03/05/c_968930.htm",  # the English version of the digest's Xinhua repost
             "http://regional.chinadaily.com.cn/cppcc/2024-03/04/c_968440.htm",  # the mirror: the spider's on-site check drops it
+            f"{HOST}/2024-03/04/c_968440.htm",
             f"{HOST}/2024-03/03/c_967901.htm",
-            f"{HOST}/2024-02/28/c_966358.htm",
         ]
     )
     assert entries[0].title == "What CPPCC members say" and entries[0].date == datetime(2024, 3, 11, tzinfo=SH)
@@ -41,6 +41,7 @@ def test_list_pages_and_pager():
     )
     assert next_url is None  # "<" goes back, not forward
     assert [e.date.date().isoformat() for e in last] == [
+        "2024-02-28",  # pushed to the second page by the repost on the first
         "2024-02-20",
         "2024-02-09",
         "2024-02-02",
