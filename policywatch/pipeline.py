@@ -262,14 +262,16 @@ def table_counts(settings: Settings | None = None) -> dict[str, int]:
 
 
 def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list[tuple[str, list[str]]]:
-    """(source id, causes) for every source whose crawl in this run failed or was found broken: the
-    reasons of its broken verdict (they quote the fatal errors), else its errors; each cause
-    without the source's name."""
+    """(source id, causes) for every source whose crawl in this run failed or was found broken, in
+    the registry's order (the crawls of a run start in any order): the reasons of its broken verdict
+    (they quote the fatal errors), else its errors; each cause without the source's name."""
     from storage import failed_crawl_runs, session_scope
 
     settings = settings or get_settings()
     with session_scope(settings.database_url) as session:
         rows = failed_crawl_runs(session, run_id)
+    order = {source.id: i for i, source in enumerate(registry(settings).sources)}
+    rows = sorted(rows, key=lambda row: (order.get(row.source_id, len(order)), row.source_id))
     # the crawlers name the source in each message: the caller names it once
     return [
         (
