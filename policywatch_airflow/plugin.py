@@ -47,7 +47,16 @@ class DigestNoteListener:
 
     @staticmethod
     def _note(dag_run: Any) -> None:
-        if dag_run.dag_id != DAG_ID or dag_run.note:
+        from sqlalchemy.orm.exc import DetachedInstanceError
+
+        if dag_run.dag_id != DAG_ID:
+            return
+        try:
+            if dag_run.note:
+                return
+        except DetachedInstanceError:
+            # dag.test() (`airflow dags test`) finishes a run outside the scheduler's session: there
+            # is no session to add the note to, and no UI reading it
             return
         try:
             from config import get_settings
