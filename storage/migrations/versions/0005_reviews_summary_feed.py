@@ -30,13 +30,17 @@ depends_on: str | Sequence[str] | None = None
 # (highest id: rows are append-only) decides a summary's status. Per article the effective
 # summary is an edit, else an approved summary, else an unreviewed one (newest first); a
 # rejected one only when nothing else is left, as a withdrawal row whose text is NULL.
+# The currency test sits inside MAX(CASE ...), not in the join: as a join condition PostgreSQL
+# estimated its three equalities at one row and planned nested loops (50 s at 10,000 summaries,
+# bench/README.md).
 # updated_at is the article's newest summary change or review, so a poller sees a review too.
 SUMMARY_FEED_V1 = """
 CREATE VIEW summary_feed AS
 WITH latest_review AS (
-    SELECT r.summary_id, MAX(r.id) AS review_id
-    FROM reviews r JOIN summaries s
-        ON s.id = r.summary_id AND r.reviewed_text = s.text AND r.reviewed_content_hash = s.content_hash
+    SELECT r.summary_id,
+           MAX(CASE WHEN r.reviewed_text = s.text AND r.reviewed_content_hash = s.content_hash THEN r.id END)
+               AS review_id
+    FROM reviews r JOIN summaries s ON s.id = r.summary_id
     GROUP BY r.summary_id
 ),
 ranked AS (
