@@ -54,7 +54,6 @@ from airflow.sdk import (
     task,
 )
 
-from config import bool_env
 from policywatch_airflow import (
     ARTICLES_ASSET,
     DEFAULT_LOOKBACK_DAYS,
@@ -68,6 +67,7 @@ from policywatch_airflow import (
     articles_event_extra,
     digest_event_extra,
     end_crawl_task,
+    env_bool,
     env_date,
     env_int,
     report_late_run,
@@ -97,7 +97,7 @@ END_DATE = env_date("POLICYWATCH_DAG_END_DATE")
 
 
 # A person approves the day's digest before it is e-mailed (the ApprovalOperator is imported only then).
-DIGEST_APPROVAL = bool_env("POLICYWATCH_DIGEST_APPROVAL")
+DIGEST_APPROVAL = env_bool("POLICYWATCH_DIGEST_APPROVAL")
 DIGEST_APPROVAL_TIMEOUT_S = env_int("POLICYWATCH_DIGEST_APPROVAL_TIMEOUT_S", 6 * 3600)
 
 # The digest as the Sources plugin serves it (policywatch_airflow/sources_page.py).
