@@ -14,6 +14,9 @@ module other packages import from (docs/architecture.md; the import-linter contr
   (``storage.crawl_runs``)
 * articles: ``upsert_article``, ``mark_article_seen``, ``get_article``, ``stored_article_dates``,
   ``recent_article_urls`` (``storage.articles``)
+* key facts (``extra["key_facts"]``): ``key_facts`` (the read model, ``KeyFactsView``),
+  ``save_key_facts``, ``articles_for_key_facts`` (``KeyFactsInput``), ``article_ids``
+  (``storage.key_facts``)
 * summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``),
   ``save_summary`` (``storage.summaries``)
 * HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
@@ -47,6 +50,15 @@ from storage.crawl_runs import (
 from storage.db import make_engine, session_scope
 from storage.deliveries import digest_delivered, record_digest_delivery
 from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
+from storage.key_facts import (
+    Amount,
+    KeyFactsInput,
+    KeyFactsView,
+    article_ids,
+    articles_for_key_facts,
+    key_facts,
+    save_key_facts,
+)
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.read import (
     DigestEntry,
@@ -98,6 +110,14 @@ __all__ = [
     "recent_article_urls",
     "stored_article_dates",
     "upsert_article",
+    # key facts
+    "Amount",
+    "KeyFactsInput",
+    "KeyFactsView",
+    "article_ids",
+    "articles_for_key_facts",
+    "key_facts",
+    "save_key_facts",
     # summaries
     "ArticleText",
     "articles_for_summary",

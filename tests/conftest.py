@@ -149,6 +149,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
             connection.commit()
 
 
+def add_kjj_cq(session) -> None:
+    """Record the source kjj_cq (重庆市科学技术局), the one storage and pipeline tests store under."""
+    from storage import upsert_source
+
+    upsert_source(
+        session, id="kjj_cq", name="重庆市科学技术局", host="kjj.cq.gov.cn", language="zh", family="trs", enabled=True
+    )
+
+
+@pytest.fixture
+def storage_session(database_url):
+    """A session on a migrated ``database_url`` with the source kjj_cq, rolled back afterwards."""
+    from sqlalchemy.orm import Session
+
+    from storage import make_engine, upgrade_database
+
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        add_kjj_cq(session)
+        yield session
+        session.rollback()
+    engine.dispose()
+
+
 # --- Airflow alerting (policywatch_airflow/, tests/test_dag_e2e.py, tests/test_airflow_*.py)
 
 
