@@ -22,7 +22,8 @@ ATOM_TYPE = "application/atom+xml"
 
 
 def _content_html(story: Story) -> str:
-    parts = [Markup("<p>{}</p>").format(story.summary)] if story.summary else []
+    parts = [Markup('<p class="key-facts">{}</p>').format(story.key_facts_line)] if story.key_facts_line else []
+    parts += [Markup("<p>{}</p>").format(story.summary)] if story.summary else []
     items = []
     for link in story.links:
         label = escape(link.source_name)
@@ -40,7 +41,8 @@ def _content_html(story: Story) -> str:
 
 
 def _content_text(story: Story) -> str:
-    lines = [story.summary] if story.summary else []
+    lines = [story.key_facts_line] if story.key_facts_line else []
+    lines += [story.summary] if story.summary else []
     for link in story.links:
         where = link.href or f"(not a web link) {link.url}"
         lines.append(f"{link.source_name} ({format_when(link.published_at)}): {link.title} {where}")
@@ -79,6 +81,8 @@ def json_feed(digest: Digest) -> dict:
                 "themes": list(story.themes),
                 "summary": story.summary,
                 "links": _links(story),
+                # the values of the story's key facts and their line (None: no key fact)
+                "key_facts": {**story.key_facts, "line": story.key_facts_line} if story.key_facts else None,
             },
         }
         if story.href:

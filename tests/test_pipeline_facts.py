@@ -4,24 +4,20 @@ the others are stored. Runs the model-free ``lead`` summarizer on SQLite."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import add_kjj_cq
+from conftest import add_kjj_cq, crawl_kjj_cq
 from typer.testing import CliRunner
 
 from config import get_settings
 from policywatch.cli import app
 from policywatch.pipeline import summarize_pending
 from storage import (
-    ArticleRecord,
     get_article,
     key_facts,
     session_scope,
-    start_crawl_run,
     upgrade_database,
-    upsert_article,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -52,22 +48,14 @@ def env(tmp_path, monkeypatch):
 
 def _crawl(bodies: list[str]) -> None:
     with session_scope(get_settings().database_url) as session:
-        run = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date="2024-03-05")
-        for i, body in enumerate(bodies):
-            upsert_article(
-                session,
-                ArticleRecord(
-                    url=_url(i),
-                    source_id="kjj_cq",
-                    section="通知公告",
-                    title=f"关于组织申报第{i}批项目的通知",
-                    published_at=datetime(2024, 3, 1, 9, tzinfo=SHANGHAI),
-                    language="zh",
-                    body=body,
-                    extra={"document_number": f"渝科局发〔2024〕{i + 1}号"},
-                ),
-                run,
-            )
+        crawl_kjj_cq(
+            session,
+            [
+                (_url(i), f"关于组织申报第{i}批项目的通知", body, {"document_number": f"渝科局发〔2024〕{i + 1}号"})
+                for i, body in enumerate(bodies)
+            ],
+            day="2024-03-01",
+        )
 
 
 def _views():

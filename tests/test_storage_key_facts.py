@@ -4,20 +4,17 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import crawl_kjj_cq
 
 from storage import (
-    ArticleRecord,
     article_ids,
     articles_for_key_facts,
     get_article,
     key_facts,
     save_key_facts,
-    start_crawl_run,
-    upsert_article,
 )
 from summarizer.key_facts import extract_key_facts
 
@@ -35,19 +32,8 @@ def session(storage_session):
 
 
 def _store(session, body=BODY, extra=None):
-    run = start_crawl_run(session, source_id="kjj_cq", run_id="run-1", logical_date="2024-03-05")
-    record = ArticleRecord(
-        url=URL,
-        source_id="kjj_cq",
-        section="通知公告",
-        title="关于组织申报2024年度项目的通知",
-        published_at=datetime(2024, 3, 5, 9, tzinfo=SHANGHAI),
-        language="zh",
-        body=body,
-        extra=extra if extra is not None else {"document_number": "渝科局发〔2024〕12号", "rule": "trs"},
-    )
-    upsert_article(session, record, run)
-    session.flush()
+    extra = extra if extra is not None else {"document_number": "渝科局发〔2024〕12号", "rule": "trs"}
+    crawl_kjj_cq(session, [(URL, "关于组织申报2024年度项目的通知", body, extra)])
     return get_article(session, URL)
 
 
