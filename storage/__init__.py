@@ -16,7 +16,7 @@ module other packages import from (docs/architecture.md; the import-linter contr
   ``recent_article_urls`` (``storage.articles``)
 * key facts (``extra["key_facts"]``): ``key_facts`` (the read model, ``KeyFactsView``),
   ``save_key_facts``, ``articles_for_key_facts`` (``KeyFactsInput``), ``article_ids``
-  (``storage.key_facts``)
+  (``storage.article_facts``)
 * summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``),
   ``save_summary`` (``storage.summaries``)
 * HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
@@ -33,6 +33,15 @@ PostgreSQL), safe under concurrency, but on PostgreSQL two long transactions tou
 in different orders can deadlock, and on SQLite a transaction holds the write lock until it ends.
 """
 
+from storage.article_facts import (
+    Amount,
+    KeyFactsInput,
+    KeyFactsView,
+    article_ids,
+    articles_for_key_facts,
+    key_facts,
+    save_key_facts,
+)
 from storage.articles import get_article, mark_article_seen, recent_article_urls, stored_article_dates, upsert_article
 from storage.crawl_runs import (
     CrawlRunView,
@@ -50,15 +59,6 @@ from storage.crawl_runs import (
 from storage.db import make_engine, session_scope
 from storage.deliveries import digest_delivered, record_digest_delivery
 from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
-from storage.key_facts import (
-    Amount,
-    KeyFactsInput,
-    KeyFactsView,
-    article_ids,
-    articles_for_key_facts,
-    key_facts,
-    save_key_facts,
-)
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.read import (
     DigestEntry,

@@ -1,4 +1,4 @@
-"""storage.key_facts: the key facts stored in articles.extra["key_facts"] beside the crawler's
+"""storage.article_facts (storage.key_facts and the writers): the key facts stored in articles.extra["key_facts"] beside the crawler's
 extra, the read model (key_facts, its one line), and that facts never outlive their content, on
 SQLite and PostgreSQL."""
 
