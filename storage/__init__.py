@@ -15,6 +15,7 @@ module other packages import from (docs/architecture.md; the import-linter contr
 * articles: ``upsert_article``, ``mark_article_seen``, ``get_article``, ``stored_article_dates``,
   ``recent_article_urls`` (``storage.articles``)
 * key facts (``extra["key_facts"]``): ``key_facts`` (the read model, ``KeyFactsView``),
+  ``key_facts_record`` (their values and line as plain JSON, as ``SummaryView.key_facts`` has them),
   ``save_key_facts``, ``articles_for_key_facts`` (``KeyFactsInput``), ``article_ids``
   (``storage.article_facts``)
 * summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``),
@@ -40,6 +41,7 @@ from storage.article_facts import (
     article_ids,
     articles_for_key_facts,
     key_facts,
+    key_facts_record,
     save_key_facts,
 )
 from storage.articles import get_article, mark_article_seen, recent_article_urls, stored_article_dates, upsert_article
@@ -117,6 +119,7 @@ __all__ = [
     "article_ids",
     "articles_for_key_facts",
     "key_facts",
+    "key_facts_record",
     "save_key_facts",
     # summaries
     "ArticleText",

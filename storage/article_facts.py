@@ -119,6 +119,15 @@ def key_facts(article: Article | dict[str, Any] | None) -> KeyFactsView | None:
     )
 
 
+def key_facts_record(article: Article | dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored key facts of ``article`` as downstream jobs read them: the values
+    (:meth:`KeyFactsView.to_dict`) and their ``line``; None when there is no key fact."""
+    view = key_facts(article)
+    if view is None or view.empty:
+        return None
+    return {**view.to_dict(), "line": view.line(article.language if isinstance(article, Article) else "zh")}
+
+
 @dataclass(frozen=True)
 class KeyFactsInput:
     """What the key-fact extractor reads of an article."""

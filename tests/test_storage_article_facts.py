@@ -100,3 +100,23 @@ def test_the_read_model_of_an_article_without_facts(session):
         {"key_facts": {"deadline": {"value": "2024-03-20"}, "funding": [{"value": 5, "text": "5 yuan"}]}}
     )
     assert english.line("en") == "Deadline 2024-03-20 · Funding 5 yuan"
+
+
+def test_downstream_jobs_read_the_key_facts_with_each_summary(session):
+    from datetime import UTC, datetime
+
+    from storage import key_facts_record, save_summary, summaries_since
+
+    article = _store(session)
+    (item,) = articles_for_key_facts(session, [article.id])
+    save_summary(
+        session, item, text="摘要。", language="zh", backend="lead", model_id="lead", model_version="1", parameters={}
+    )
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    assert summaries_since(session, since)[0].key_facts is None
+    save_key_facts(session, item, _facts_of(item))
+    session.expire_all()
+    (view,) = summaries_since(session, since)
+    assert view.key_facts == key_facts_record(get_article(session, URL))
+    assert view.key_facts["line"] == "截止 2024-03-20 17:00 · 资助 不超过200万元 · 渝科局发〔2024〕12号"
+    assert view.key_facts["deadline"] == "2024-03-20T17:00"
