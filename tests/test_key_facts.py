@@ -141,6 +141,15 @@ def test_funding_in_yi_and_ranges():
     assert (ranged["value"], ranged["low"], ranged["text"]) == (2_000_000, 1_000_000, "100-200万元")
 
 
+def test_a_number_with_thousands_separators_stays_whole():
+    body = "Postdoctoral researchers can receive a living allowance of up to 150,000 yuan a year, on top of salaries."
+    (grant,) = facts(body, title="Measures", language="en")["funding"]
+    assert (grant["value"], grant["text"]) == (150_000, "up to 150,000 yuan")
+    (zh,) = facts("每项资助不超过1,500,000元，执行期2年。")["funding"]
+    assert zh["value"] == 1_500_000
+    assert facts("资助0元。")["funding"] == []
+
+
 def test_english_funding():
     (grant,) = facts("Each project will receive funding of up to 2 million yuan.", title="Call", language="en")[
         "funding"

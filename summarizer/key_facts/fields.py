@@ -11,7 +11,8 @@ from summarizer.key_facts.normalise import DATE, EN_DATE, RANGE, amounts, date_o
 from summarizer.key_facts.rules import RULES
 from summarizer.key_facts.text import NoticeText, Sentence, sentences
 
-_CLAUSE = re.compile(r"[^，,；;。：:]+")
+# a clause ends at a comma, semicolon or colon, but not at one inside a number ("150,000", "17:00")
+_CLAUSE = re.compile(r"(?:[^，,；;。：:]|(?<=[0-9])[,:](?=[0-9]))+")
 _DATE_LINE = re.compile(
     r"^\s*(?:(?:19|20)[0-9]{2}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日|(?:19|20)[0-9]{2}[-./][0-9]{1,2}[-./][0-9]{1,2})\s*$"
 )

@@ -197,7 +197,8 @@ def amounts(text: str) -> list[AmountValue]:
                 low = round(number_value(match["low"]) * low_unit)
         except (ValueError, KeyError):
             continue
-        found.append(AmountValue(yuan, low, match.group(0).strip(), match.start()))
+        if yuan > 0:
+            found.append(AmountValue(yuan, low, match.group(0).strip(), match.start()))
     for match in EN_AMOUNT.finditer(text):
         if not (match["unit"] or re.match(r"(?:RMB|CNY|¥)", match.group(0).lstrip(), re.IGNORECASE)):
             continue
@@ -205,7 +206,8 @@ def amounts(text: str) -> list[AmountValue]:
             (match["scale"] or "").lower(), 1
         )
         yuan = round(float(match["num"].replace(",", "")) * scale)
-        found.append(AmountValue(yuan, None, match.group(0).strip(), match.start()))
+        if yuan > 0:
+            found.append(AmountValue(yuan, None, match.group(0).strip(), match.start()))
     return found
 
 
