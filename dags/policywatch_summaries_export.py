@@ -71,6 +71,8 @@ def policywatch_summaries_export() -> None:
                             "summary": row.text,
                             "language": row.language,
                             "model_id": row.model_id,
+                            # deadline, funding, 文号... of a notice and their one line (None: none)
+                            "key_facts": row.key_facts,
                         },
                         ensure_ascii=False,
                     )
