@@ -22,7 +22,8 @@ ATOM_TYPE = "application/atom+xml"
 
 
 def _content_html(story: Story) -> str:
-    parts = [Markup("<p>{}</p>").format(story.summary)] if story.summary else []
+    parts = [Markup('<p class="key-facts">{}</p>').format(story.key_facts_line)] if story.key_facts_line else []
+    parts += [Markup("<p>{}</p>").format(story.summary)] if story.summary else []
     if story.summary and story.review:
         parts.append(Markup('<p class="review">({})</p>').format(story.review))
     items = []
@@ -42,7 +43,8 @@ def _content_html(story: Story) -> str:
 
 
 def _content_text(story: Story) -> str:
-    lines = [story.summary] if story.summary else []
+    lines = [story.key_facts_line] if story.key_facts_line else []
+    lines += [story.summary] if story.summary else []
     if story.summary and story.review:
         lines.append(f"({story.review})")
     for link in story.links:
@@ -84,6 +86,8 @@ def json_feed(digest: Digest) -> dict:
                 "summary": story.summary,
                 "review": story.review,
                 "links": _links(story),
+                # the values of the story's key facts and their line (None: no key fact)
+                "key_facts": {**story.key_facts, "line": story.key_facts_line} if story.key_facts else None,
             },
         }
         if story.href:

@@ -25,6 +25,9 @@ class DigestItem:
     language: str
     body: str = ""  # for the near-duplicate search; never rendered
     review: str | None = None  # "reviewed by NAME" / "edited by NAME" (None: not reviewed)
+    # the article's key facts (storage.key_facts): their one line, and their values for the JSON Feed
+    key_facts_line: str = ""
+    key_facts: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class Story:
     themes: tuple[str, ...]  # theme ids, best match first; ("other",) when none matched
     new: bool  # published in the digest's data interval (else: an older article first found then)
     review: str | None = None  # the summary's review mark: "reviewed by NAME", "edited by NAME"
+    # the key facts of its earliest article that has some ("截止 2024-03-20 17:00 · 资助 不超过200万元")
+    key_facts_line: str = ""
+    key_facts: dict | None = None
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -99,11 +99,14 @@ def render_format(digest: Digest, name: str) -> str:
 
 def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) -> list[DigestSection]:
     """storage.DigestEntry rows (already ordered by source) as digest sections."""
+    from storage import key_facts
+
     sections: list[DigestSection] = []
     for entry in entries:
         if not sections or sections[-1].source_id != entry.source.id:
             sections.append(DigestSection(source_id=entry.source.id, source_name=entry.source.name, items=[]))
         article = entry.article
+        facts = key_facts(article)
         sections[-1].items.append(
             DigestItem(
                 title=article.title,
@@ -114,6 +117,8 @@ def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) ->
                 review=entry.effective.mark if entry.effective else None,
                 language=article.language,
                 body=article.body or "",
+                key_facts_line=facts.line(article.language) if facts else "",
+                key_facts=facts.to_dict() if facts and not facts.empty else None,
             )
         )
     return sections

@@ -100,6 +100,7 @@ def _story(members: list[_Article], matcher: ThemeMatcher, new_since: date) -> S
     lead = members[0].item
     summarized = [a.item for a in members if a.item.summary]
     shown = next((i for i in summarized if i.language == lead.language), None) or next(iter(summarized), None)
+    with_facts = next((a.item for a in members if a.item.key_facts_line), None)
     return Story(
         id=story_id(lead.url),
         title=lead.title,
@@ -110,6 +111,8 @@ def _story(members: list[_Article], matcher: ThemeMatcher, new_since: date) -> S
         links=_links(members),
         themes=matcher.match([a.item.title for a in members], [a.item.summary or a.item.body[:3000] for a in members]),
         new=lead.published_at is not None and lead.published_at.date() >= new_since,
+        key_facts_line=with_facts.key_facts_line if with_facts else "",
+        key_facts=with_facts.key_facts if with_facts else None,
     )
 
 

@@ -236,6 +236,25 @@ def summarize(
     )
 
 
+@app.command()
+def facts(
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these sources.")] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Recompute every stored article's key facts, not only missing ones.")
+    ] = False,
+) -> None:
+    """Store the key facts (deadline, funding, who may apply, 文号, issuers, proposal number) of
+    stored articles that have none of the current rules' version; --rebuild recomputes them all."""
+    from policywatch.facts import rebuild_key_facts
+
+    report = rebuild_key_facts(source_ids=source, rebuild=rebuild)
+    typer.echo(report.line())
+    for message in report.errors:
+        typer.secho(message, err=True, fg=typer.colors.RED)
+    if report.errors:
+        raise typer.Exit(1)
+
+
 @eval_app.command("summarizer")
 def eval_summarizer(
     eval_set: Annotated[

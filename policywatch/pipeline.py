@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from config import Registry, Settings, SourceConfig, get_settings, load_registry, redact
 from policywatch.digests import build_digest
+from policywatch.facts import store_key_facts
 from policywatch.reports import (
     CrawlReport,
     DailyReport,
@@ -212,7 +213,8 @@ def summarize_pending(
     """Summarize new and changed articles (no summary of their current content); load the model
     once. ``resummarize`` also redoes every summary that this backend and model did not make with
     the current model version and parameters (an older model or configuration), without
-    re-crawling. Every summary is stored with the faithfulness guard's decision."""
+    re-crawling. Every summary is stored with the faithfulness guard's decision, every article
+    summarized gets its key facts (policywatch/facts.py)."""
     import time
 
     from storage import articles_for_summary, articles_to_summarize, save_summary, session_scope
@@ -243,6 +245,9 @@ def summarize_pending(
                 guard = summary.guard or guard_check(summary.text, f"{article.title}\n{article.body}").to_dict()
                 save_summary(session, article, text=summary.text, language=summary.language, guard=guard, **identity)
                 done += 1
+        # new and changed articles get their key facts with their summary (a crawl's upsert of a
+        # changed article drops the old ones with its old ``extra``)
+        store_key_facts(settings, batch_ids)
     return SummarizeReport(
         summarized=done,
         backend=summarizer.backend,

@@ -14,6 +14,10 @@ module other packages import from (docs/architecture.md; the import-linter contr
   (``storage.crawl_runs``)
 * articles: ``upsert_article``, ``mark_article_seen``, ``get_article``, ``stored_article_dates``,
   ``recent_article_urls`` (``storage.articles``)
+* key facts (``extra["key_facts"]``): ``key_facts`` (the read model, ``KeyFactsView``),
+  ``key_facts_record`` (their values and line as plain JSON, as ``SummaryView.key_facts`` has them),
+  ``save_key_facts``, ``articles_for_key_facts`` (``KeyFactsInput``), ``article_ids``
+  (``storage.article_facts``)
 * summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``),
   ``save_summary`` (``storage.summaries``)
 * HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
@@ -40,6 +44,16 @@ PostgreSQL), safe under concurrency, but on PostgreSQL two long transactions tou
 in different orders can deadlock, and on SQLite a transaction holds the write lock until it ends.
 """
 
+from storage.article_facts import (
+    Amount,
+    KeyFactsInput,
+    KeyFactsView,
+    article_ids,
+    articles_for_key_facts,
+    key_facts,
+    key_facts_record,
+    save_key_facts,
+)
 from storage.articles import get_article, mark_article_seen, recent_article_urls, stored_article_dates, upsert_article
 from storage.crawl_runs import (
     CrawlRunView,
@@ -124,6 +138,15 @@ __all__ = [
     "recent_article_urls",
     "stored_article_dates",
     "upsert_article",
+    # key facts
+    "Amount",
+    "KeyFactsInput",
+    "KeyFactsView",
+    "article_ids",
+    "articles_for_key_facts",
+    "key_facts",
+    "key_facts_record",
+    "save_key_facts",
     # summaries
     "ArticleText",
     "articles_for_summary",

@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.article_facts import key_facts_record
 from storage.common import as_date
 from storage.effective import EffectiveSummary, effective_summaries
 from storage.models import Article, CrawlRun, Source, Summary
@@ -153,6 +155,8 @@ class SummaryView:
     model_id: str
     model_version: str
     updated_at: datetime
+    # the article's key facts (storage.key_facts(...).to_dict() plus "line"); None: none stored
+    key_facts: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,7 @@ def summaries_since(
             model_id=summary.model_id,
             model_version=summary.model_version,
             updated_at=summary.updated_at,
+            key_facts=key_facts_record(article),
         )
         for summary, article in session.execute(stmt).all()
     ]

@@ -149,6 +149,49 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
             connection.commit()
 
 
+def add_kjj_cq(session) -> None:
+    """Record the source kjj_cq (重庆市科学技术局), the one storage and pipeline tests store under."""
+    from storage import upsert_source
+
+    upsert_source(
+        session, id="kjj_cq", name="重庆市科学技术局", host="kjj.cq.gov.cn", language="zh", family="trs", enabled=True
+    )
+
+
+def crawl_kjj_cq(session, articles: list[tuple[str, str, str, dict]], day: str = "2024-03-05") -> None:
+    """Store (url, title, body, extra) articles of kjj_cq as a crawl of ``day`` stores them
+    (section 通知公告, published that day at 09:00 Asia/Shanghai)."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from storage import ArticleRecord, start_crawl_run, upsert_article
+
+    run = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date=day)
+    published = datetime.combine(
+        date.fromisoformat(day), datetime.min.time().replace(hour=9), ZoneInfo("Asia/Shanghai")
+    )
+    for url, title, body, extra in articles:
+        record = ArticleRecord(
+            url=url,
+            source_id="kjj_cq",
+            section="通知公告",
+            title=title,
+            published_at=published,
+            language="zh",
+            body=body,
+            extra=extra,
+        )
+        upsert_article(session, record, run)
+    session.flush()
+
+
+@pytest.fixture
+def storage_session(migrated_session):
+    """A session on a migrated ``database_url`` with the source kjj_cq, rolled back afterwards."""
+    add_kjj_cq(migrated_session)
+    return migrated_session
+
+
 @pytest.fixture
 def migrated_session(database_url):
     """A session on ``database_url`` upgraded to head; rolled back afterwards."""
