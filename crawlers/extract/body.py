@@ -7,6 +7,7 @@ measured by bench/extraction.py) is the fallback of every family and the body of
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 
 from lxml.etree import ParserError
 
@@ -56,19 +57,22 @@ def read_body(page: Page) -> None:
         extra["rule"] = "trafilatura" if page.article.body else None
 
 
-def clean_body(text: str, title: str | None = None, links: frozenset[str] = frozenset()) -> str:
+def clean_body(
+    text: str, title: str | None = None, links: frozenset[str] = frozenset(), headings: Collection[str] = ()
+) -> str:
     """Extracted text without empty lines, repeated short lines, credit and boilerplate lines, the
-    title again, short lines that are one of the page's ``links`` and the list-shaped tail."""
+    title again (or another of the page's ``headings``: its ``<h1>``s and ``<title>``, a site
+    name in an ``<h1>``), short lines that are one of the page's ``links`` and the list-shaped tail."""
     lines = [normalize_space(line) for line in (text or "").split("\n")]
     lines = _without_tail([line for line in lines if line])
     lines = [line for line in lines if line]
     counts = Counter(lines)
-    heading = normalize_space(title) if title else None
+    repeats = {normalize_space(t) for t in (title, *headings) if t}
     kept = []
     for line in lines:
         if counts[line] > 1 and len(line) <= REPEATED_LINE_MAX_CHARS:
             continue
-        if heading and line == heading:
+        if line in repeats:
             continue
         if any(pattern.search(line) for pattern in CREDIT_LINE_RES + BOILERPLATE_LINE_RES):
             continue
@@ -153,7 +157,14 @@ def page_links_and_blocks(html: str) -> tuple[frozenset[str], str]:
     return links, block_text(best)
 
 
-def generic_body(html: str, url: str | None = None, title: str | None = None, *, link_lines: bool = False) -> str:
+def generic_body(
+    html: str,
+    url: str | None = None,
+    title: str | None = None,
+    *,
+    link_lines: bool = False,
+    headings: Collection[str] = (),
+) -> str:
     """The article text of any page: trafilatura, else the densest block when trafilatura's text is
     short or link-dense; then :func:`clean_body` (which drops short lines that are link texts of the
     page only with ``link_lines``: the generic parser's own pages, not a family's fallback, whose
@@ -163,4 +174,4 @@ def generic_body(html: str, url: str | None = None, title: str | None = None, *,
     poor = chars(text) < POOR_BODY_CHARS or link_density(text, links) > POOR_BODY_LINK_DENSITY
     if poor and chars(dense) > chars(text):
         text = dense
-    return clean_body(text, title, links if link_lines else frozenset())
+    return clean_body(text, title, links if link_lines else frozenset(), headings)

@@ -95,14 +95,44 @@ TITLE_BADGE_RE = re.compile(
     r"^\s*(?:[【\[(（]\s*(?:原创|独家|首发|快讯)\s*[】\])）]|(?:原创|独家|首发)\s*[|｜丨:：·])\s*"
 )
 
+# ----------------------------------------------------------------------------- title votes
+# crawlers/extract/generic_title.py: the sources of the headline, most trusted first (a tie between
+# two headlines goes to the one the earlier source states: the visible <h1>, then the structured data).
+TITLE_SOURCE_PRIORITY = ("h1", "json-ld", "meta", "social", "heading", "title")
+TITLE_SOCIAL_META_NAMES = frozenset({"og:title", "twitter:title"})
+TITLE_META_NAMES = frozenset({"articletitle", "title", "headline", "dc.title", "sharetitle"})
+# Headings besides <h1> that can carry the headline: <h2>..<h6>, an element whose class or id says
+# "title" (Chinese CMSs: <div class="title">, <span class="Title">), none inside a link (a menu, a
+# headline list).
+TITLE_HEADING_XPATH = (
+    "//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+    " or contains(translate(@class, 'TITLE', 'title'), 'title') or contains(translate(@id, 'TITLE', 'title'), 'title')]"
+    "[not(ancestor-or-self::a) and not(ancestor::head)]"
+)
+# Where a <title> or og:title splits into headline, column and site name: " - ", " | ", "_", "--",
+# "•", and a space between two Han characters ("标题 东区办事处_中山网", "标题 湖南省某医院": Chinese
+# writes no spaces between words, so a space there is a separator).
+TITLE_SEPARATOR_RE = re.compile(
+    r"\s*(?:--+|__+|——|[_|｜•·])\s*|\s+[-–—:]\s+|(?<=[\u3400-\u9fff])-(?=\S)|(?<=\S)-(?=[\u3400-\u9fff])"
+    r"|(?<=[\u3400-\u9fff\]】)）])\s+(?=[\u3400-\u9fff【\[(（])"
+)
+TITLE_MAX_SEGMENTS = 8
+TITLE_MIN_CHARS = 4
+# Marks after which an attribute value may have been cut by an unescaped quote in the page.
+TITLE_QUOTES = frozenset("\"'“”‘’「」『』")
+# A full-width space between a number and the Han word it counts is typesetting (an indent after a
+# line break in a headline set on two lines: "调整2007　年末"), not a word space (which it is
+# between two words: Japanese "解消　以前は").
+TITLE_LAYOUT_SPACE_RE = re.compile(r"(?<=[0-9])\s*\u3000+\s*(?=[\u3400-\u9fff])")
+
 # The generic parser reads no registry selectors: GENERIC_META is the whole table.
 RULES = FamilyRules(
     parser="crawlers.extract.generic:parse_generic",
     selectors=GENERIC_META,
+    # the headline two or more of the page's candidates agree on (generic_title.voted_title) →
     # metas but the page's <title> → one <h1> the <title> repeats → trafilatura's → an <h1> → <title>
-    # first: the longest candidate the page <title> agrees with (see generic._consistent_title)
     title=(
-        Hook("consistent_title"),
+        Hook("voted_title"),
         Meta("title", stop=-1),
         Hook("lone_h1"),
         Hook("trafilatura_title"),
