@@ -172,7 +172,46 @@ BOILERPLATE_LINE_RES = (
         r"|^(?:share|share this|follow us|sign up for|subscribe to)\b",
         re.I,
     ),
+    # copyright, paywall, newsletter and comment prompts, agency contribution notes (several languages)
+    re.compile(
+        r"copyright\s*©|^©\s*\d{4}|contributed to this report\.?$|la suite est réservée aux abonnés"
+        r"|この記事は会員限定です|in your inbox\.?$|^get (?:the latest|daily)\b|kommentar abgeben"
+        r"|einen kommentar abzugeben|^leave a comment|^hat ihnen dieser artikel gefallen"
+        r"|^empfohlener redaktioneller inhalt$"
+        # affiliate disclosures, consent to external content, "report an error" prompts
+        r"|affiliate[- ](?:commission|links?)|ohne mehrkosten für sie|^ich bin damit einverstanden, dass mir (?:der )?externe"
+        r"|^an dieser stelle finden sie einen von unseren redakteuren|^bitte markieren sie die entsprechenden wörter"
+        r"|^this content is (?:not available|blocked)",
+        re.I,
+    ),
+    # a script's configuration leaked into the text ("- showPaywall:", "isSubscriber:")
+    re.compile(r"^[-•·\s]*[a-z]+(?:[A-Z][a-z0-9]*)+\s*:\s*$"),
 )
+# A byline standing on its own line ("Von Nina Magoley", "By Jane Doe and John Roe", "作者：张三"): the
+# author is a field of its own, not the article's text.
+BYLINE_LINE_RE = re.compile(
+    r"^[-•·\s]*(?:(?:von|by|par|por|di|door|af|av)\s*:?\s+[A-ZÀ-ÖØ-Þ][\w'.-]*"
+    r"(?:,?\s+(?:[A-ZÀ-ÖØ-Þ][\w'.-]*|and|und|et|y|e|van|von|de|der|da|le|la)){0,6}"
+    r"|(?:作者|记者|撰文|通讯员|供稿)\s*[:：|｜丨/]\s*[^\s，。,.]{1,12}(?:\s+[^\s，。,.]{1,12}){0,3})$"
+)
+# A dateline on its own line ("Stand: 22.04.2024, 06:00 Uhr", "发布时间：2019-09-26 10:09:11",
+# "2025年1月14日 01時28分 (1月14日更新)"): a full date with its year, little else (letters left after
+# the dates and times, a CJK character counting 3, at most DATELINE_MAX_LETTERS), no sentence end,
+# short. A day without year ("11月17日开港，…") is a sentence about that day, not a dateline.
+DATELINE_DATE_RE = re.compile(
+    r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{1,2}\s*[./]\s*\d{1,2}\s*[./]\s*\d{4}"
+)
+DATELINE_PARTS_RE = re.compile(
+    r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{1,2}\s*[./]\s*\d{1,2}\s*[./]\s*\d{2,4}"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*[:：時时]\s*\d{2}(?:\s*[:：分]\s*\d{2})?\s*[分秒]?"
+)
+DATELINE_TIME_RE = re.compile(r"\d{1,2}\s*[:：時时]\s*\d{2}")
+DATELINE_MAX_CHARS = 80
+DATELINE_MAX_LETTERS = 30
+# An inline pointer to another article: "Les også: <link>", "ALSO READ: <link>", "FUNDA OLUNYE UDABA
+# LAPHA | <link>" — a short label, a colon or bar, then the text of one of the page's links.
+DOCUMENT_NAME_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|ofd|zip|rar|7z|txt|csv)\s*$", re.I)
+INLINE_LINK_LINE_RE = re.compile(r"^(?P<label>[^:：|｜]{2,30}?)\s*[:：|｜]\s*(?P<link>.{4,})$")
 # A heading that opens the list-shaped tail after the article ("相关文章", "您可能感兴趣的文章",
 # "热门排行", "Related articles"): it and everything after it go, when it is past the first third
 # of the body (a heading this early is the page's own index, not a tail).
@@ -180,10 +219,19 @@ TAIL_HEADING_RE = re.compile(
     r"^[-•·\s]*(?:相关(?:文章|新闻|阅读|推荐|报道|热门文章|链接|图集|视频)|(?:您|你)可能(?:感兴趣|还喜欢)(?:的文章)?|推荐阅读|"
     r"延伸阅读|为你推荐|最新(?:报道|文章|新闻)|热门(?:文章|推荐|排行|新闻)?|(?:点击|评论|阅读)?排行(?:榜)?|"
     r"精华文章|新闻评论|热帖|热词|本周热门|猜你喜欢|more (?:stories|from)|related (?:articles|stories|content)|"
-    r"recommended(?: for you)?|most (?:read|popular|viewed))\s*[:：]?$",
+    r"recommended(?: for you)?|most (?:read|popular|viewed)|ähnliche artikel|mehr zum thema|das könnte sie auch interessieren|"
+    r"関連記事|関連キーワード|おすすめ(?:情報|記事)?)\s*[:：]?$",
     re.I,
 )
 TAIL_HEADING_MIN_SHARE = 1 / 3
+# A paywall notice: what follows it is the subscription pitch, wherever it stands.
+PAYWALL_LINE_RE = re.compile(
+    r"この記事は会員限定です|この記事は有料会員限定|la suite est réservée aux abonnés|il vous reste [\d.,]+ ?% de cet article"
+    r"|^(?:this article is|this story is) (?:only )?(?:available )?(?:for|to) subscribers|subscribe to (?:continue|keep) reading"
+    r"|^(?:dieser artikel|der vollständige artikel) ist (?:nur )?(?:für|exklusiv für) (?:abonnenten|abonnentinnen)"
+    r"|^(?:本文|全文)为付费内容|^订阅后(?:可)?(?:阅读|查看)全文",
+    re.I,
+)
 # A short line that is the whole text of one of the page's links is a menu or list entry.
 LINK_LINE_MAX_CHARS = 40
 # ...unless such lines are more than this share of the text: a list page, kept whole (and flagged).
