@@ -9,9 +9,11 @@ Order, per field (rules as data in :mod:`crawlers.extract.rules_generic`):
   JSON-LD ``headline``, ``<h1>``, headings; site suffixes and badges dropped unless confirmed:
   :mod:`crawlers.extract.generic_title`) → meta tags (``ArticleTitle``,
   ``og:title``…) → trafilatura's metadata → ``<h1>`` → ``<title>``;
-* date: meta tags (``PubDate``, ``publishdate``, ``article:published_time``…) → a labelled visible
-  date ("发布时间：", "日期:") → htmldate (JSON-LD, ``<time>``, visible dates), unless it contradicts
-  the date in the URL → the URL's date; read in ``default_tz`` unless stated;
+* date: meta tags (``PubDate``, ``publishdate``, ``article:published_time``…) → JSON-LD
+  ``datePublished`` → a labelled visible date ("发布时间：", "日期:", "发布时间：18-03-08") →
+  htmldate on the page without its related/recommended blocks (``<time>``, visible dates), unless
+  it contradicts the date in the URL → the URL's date (:mod:`crawlers.extract.generic_dates`);
+  read in ``default_tz`` (the source's zone) unless stated;
 * source office: meta ``ContentSource`` / ``source`` → a visible "来源：/来自：" label;
 * body: trafilatura (options tuned on the fundus pages, see bench/README.md), then without lines
   that repeat (page furniture), photo/agency credit lines and a repeat of the title;
@@ -33,9 +35,10 @@ from parsel import Selector
 
 from crawlers.extract.article import ArticleParser
 from crawlers.extract.body import generic_body
-from crawlers.extract.dates import DEFAULT_TZ, date_from_url, parse_date
+from crawlers.extract.dates import DEFAULT_TZ
 from crawlers.extract.documents import ExtractedArticle
 from crawlers.extract.fields import Candidate
+from crawlers.extract.generic_dates import htmldate, jsonld_date, short_year_byline
 from crawlers.extract.generic_title import voted_title
 from crawlers.extract.html import meta_content, normalize_space
 from crawlers.extract.page import Page
@@ -112,23 +115,6 @@ def _first_h1(page: Page) -> Iterator[Candidate]:
         yield _headings(page)[0], "h1"
 
 
-def _htmldate(page: Page) -> Iterator[Candidate]:
-    """htmldate's date, unless it names another day than the URL (then the URL's)."""
-    in_url = date_from_url(page.url, default_tz=page.default_tz) if page.url else None
-    try:
-        from htmldate import find_date
-
-        text = find_date(page.text, url=page.url or None, original_date=True, outputformat="%Y-%m-%d %H:%M:%S")
-    except (ValueError, TypeError, ParserError):
-        text = None
-    when = parse_date(text, default_tz=page.default_tz) if text else None
-    if when is not None and (in_url is None or when.date() == in_url.date()):
-        yield when, "htmldate"
-    elif in_url:
-        # htmldate guessed another day than the URL states (a year alone, a date in the text)
-        yield in_url, "url"
-
-
 def _author(page: Page) -> Iterator[Candidate]:
     found = meta_content(page.sel, GENERIC_META["author"])
     if found and not found[1].startswith("http") and not found[1].isdigit():  # people.cn: an editor id
@@ -159,7 +145,9 @@ HOOKS = {
     "lone_h1": _lone_h1,
     "trafilatura_title": _trafilatura_title,
     "first_h1": _first_h1,
-    "htmldate": _htmldate,
+    "jsonld_date": jsonld_date,
+    "short_year_byline": short_year_byline,
+    "htmldate": htmldate,
     "author": _author,
     "keywords": _keywords,
     "language": _language,

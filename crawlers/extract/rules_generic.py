@@ -125,6 +125,22 @@ TITLE_QUOTES = frozenset("\"'“”‘’「」『』")
 # between two words: Japanese "解消　以前は").
 TITLE_LAYOUT_SPACE_RE = re.compile(r"(?<=[0-9])\s*\u3000+\s*(?=[\u3400-\u9fff])")
 
+# ----------------------------------------------------------------------------- dates
+# crawlers/extract/generic_dates.py: blocks left out before htmldate looks for the page's date (their
+# <time>s and dates are other articles'): class or id naming a related / recommended / ranking /
+# side / "more" block (English and pinyin names), and <aside>, <nav>, <footer>.
+RELATED_BLOCK_RE = re.compile(
+    r"(?:^|[\s_-])(?:related\w*|relate|recommend\w*|recom|tuijian|xiangguan|xgwz|xgxw|xglj|sidebar|side|aside"
+    r"|rank\w*|paihang|hot(?:news|list)?|more(?:news)?|also-?read|read-?more|teaser\w*|outbrain|taboola)(?:$|[\s_-])",
+    re.I,
+)
+RELATED_BLOCK_TAGS = frozenset({"aside", "nav", "footer"})
+# "发布时间：18-03-08 23:16": a labelled date with a two-digit year.
+SHORT_YEAR_BYLINE_RE = re.compile(
+    r"(?:发布时间|发布日期|日期|时间)\s*[:：]\s*(?P<y>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)"
+    r"(?:\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?"
+)
+
 # The generic parser reads no registry selectors: GENERIC_META is the whole table.
 RULES = FamilyRules(
     parser="crawlers.extract.generic:parse_generic",
@@ -142,7 +158,15 @@ RULES = FamilyRules(
     ),
     body=BodyRules(key=None, hook=Hook("generic_body"), fallback=False),
     # the header label ("发布时间：", "日期:") is read in the whole page's text
-    published=(Meta("date"), Header(HEADER_DATE_RE), Hook("htmldate"), Nothing()),
+    # metas → JSON-LD → the labelled byline → htmldate without the related blocks (generic_dates)
+    published=(
+        Meta("date"),
+        Hook("jsonld_date"),
+        Header(HEADER_DATE_RE),
+        Hook("short_year_byline"),
+        Hook("htmldate"),
+        Nothing(),
+    ),
     office=(Meta("source_office", strip=SOURCE_LABEL_RE), Header(HEADER_SOURCE_RE)),
     author=(Hook("author"),),
     extras=(("keywords", Hook("keywords")), ("column_name", Meta("column")), Hook("language")),
