@@ -28,6 +28,7 @@ from crawlers.extract.rules_generic import (
     INLINE_LINK_LINE_RE,
     LINK_LINE_MAX_CHARS,
     LINK_LINES_MAX_SHARE,
+    LIST_ENTRY_TAIL_RE,
     PAYWALL_LINE_RE,
     POOR_BODY_CHARS,
     POOR_BODY_LINK_DENSITY,
@@ -119,8 +120,9 @@ def is_dateline(line: str) -> bool:
 def _linked(line: str, links: frozenset[str]) -> bool:
     """A short line that is a link text of the page (a menu, a list entry), or "Read also: <link>"."""
     bare = LIST_MARK.sub("", line)
-    if bare in links and len(bare) <= LINK_LINE_MAX_CHARS:
-        return True
+    for entry in (bare, LIST_ENTRY_TAIL_RE.sub("", bare)):  # with and without its date / comment count
+        if entry in links and len(entry) <= LINK_LINE_MAX_CHARS:
+            return True
     inline = INLINE_LINK_LINE_RE.match(bare)
     if not inline or len(inline["label"].split()) > 5 or DOCUMENT_NAME_RE.search(inline["link"]):
         return False  # "附件：申报指南.pdf" names the notice's attachment: part of it

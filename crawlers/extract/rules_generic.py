@@ -205,7 +205,9 @@ BOILERPLATE_LINE_RES = (
         # affiliate disclosures, consent to external content, "report an error" prompts
         r"|affiliate[- ](?:commission|links?)|ohne mehrkosten für sie|^ich bin damit einverstanden, dass mir (?:der )?externe"
         r"|^an dieser stelle finden sie einen von unseren redakteuren|^bitte markieren sie die entsprechenden wörter"
-        r"|^this content is (?:not available|blocked)",
+        r"|^this content is (?:not available|blocked)"
+        # vote promotions and account blurbs (Chinese portals)
+        r"|点击投票|^(?:参与|我要)投票|公众号\s*[:：].{0,40}欢迎关注|欢迎关注(?:我们)?[。！!]?$|长按(?:识别)?二维码",
         re.I,
     ),
     # a script's configuration leaked into the text ("- showPaywall:", "isSubscriber:")
@@ -214,7 +216,7 @@ BOILERPLATE_LINE_RES = (
 # A byline standing on its own line ("Von Nina Magoley", "By Jane Doe and John Roe", "作者：张三"): the
 # author is a field of its own, not the article's text.
 BYLINE_LINE_RE = re.compile(
-    r"^[-•·\s]*(?:(?:von|by|par|por|di|door|af|av)\s*:?\s+[A-ZÀ-ÖØ-Þ][\w'.-]*"
+    r"^[-•·\s]*(?:(?i:von|by|par|por|di|door|af|av)\s*:?\s+[A-ZÀ-ÖØ-Þ][\w'.-]*"
     r"(?:,?\s+(?:[A-ZÀ-ÖØ-Þ][\w'.-]*|and|und|et|y|e|van|von|de|der|da|le|la)){0,6}"
     r"|(?:作者|记者|撰文|通讯员|供稿)\s*[:：|｜丨/]\s*[^\s，。,.]{1,12}(?:\s+[^\s，。,.]{1,12}){0,3})$"
 )
@@ -244,7 +246,7 @@ TAIL_HEADING_RE = re.compile(
     r"延伸阅读|为你推荐|最新(?:报道|文章|新闻)|热门(?:文章|推荐|排行|新闻)?|(?:点击|评论|阅读)?排行(?:榜)?|"
     r"精华文章|新闻评论|热帖|热词|本周热门|猜你喜欢|more (?:stories|from)|related (?:articles|stories|content)|"
     r"recommended(?: for you)?|most (?:read|popular|viewed)|ähnliche artikel|mehr zum thema|das könnte sie auch interessieren|"
-    r"関連記事|関連キーワード|おすすめ(?:情報|記事)?)\s*[:：]?$",
+    r"関連記事|関連キーワード|おすすめ(?:情報|記事)?|本(?:栏目|频道)(?:最新|推荐|热门)?(?:文章|新闻)?|同栏目(?:文章|新闻)?)\s*[:：]?$",
     re.I,
 )
 TAIL_HEADING_MIN_SHARE = 1 / 3
@@ -258,6 +260,14 @@ PAYWALL_LINE_RE = re.compile(
 )
 # A short line that is the whole text of one of the page's links is a menu or list entry.
 LINK_LINE_MAX_CHARS = 40
+# ...also with what a headline list puts after the link: its date, time, comment or view count
+# ("市科协召开工作会议2025-03-04", "某某新闻 评论 12", "Headline (3 comments)").
+LIST_ENTRY_TAIL_RE = re.compile(
+    r"\s*[(（\[]?\s*(?:(?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2})?"
+    r"|(?:评论|阅读|浏览|点击|回复|comments?|views?)\s*[:：]?\s*\d+|\d+\s*(?:条评论|评论|人阅读|阅读|次浏览|comments?|views?))"
+    r"\s*[)）\]]?$",
+    re.I,
+)
 # ...unless such lines are more than this share of the text: a list page, kept whole (and flagged).
 LINK_LINES_MAX_SHARE = 0.5
 # trafilatura's body is replaced by the page's densest text block when it is this short (characters
