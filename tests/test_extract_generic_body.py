@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawlers.extract.body import clean_body, is_dateline
+from crawlers.extract.body import clean_body, generic_body, is_dateline
 from crawlers.extract.generic import parse_generic
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "generic"
@@ -70,3 +70,12 @@ def test_a_paywall_notice_ends_the_text_and_disclosures_go():
 def test_a_repeat_of_the_pages_h1_goes_even_when_it_is_not_the_title():
     text = f"今日股市行情_明日大盘 - 明日大盘网\n{TEXT}"
     assert clean_body(text, title="联合国报告", headings=["今日股市行情_明日大盘 - 明日大盘网"]) == TEXT
+
+
+def test_repeated_code_lines_stay_where_repeated_furniture_goes():
+    code = "<pre><code>import json<br>def parse():<br>    return json.loads(data)</code></pre>"
+    prose = "".join(f"<p>{TEXT}第{i}段。</p>" for i in range(3))
+    html = f"<html><body><article>{prose}{code}<p>Read more</p><p>{TEXT}</p>{code}<p>Read more</p></article></body></html>"
+    body = generic_body(html, "https://blog.example.cn/a.html")
+    assert body.count("import json") == 2 and body.count("def parse():") == 2
+    assert "Read more" not in body

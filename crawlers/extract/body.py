@@ -77,10 +77,11 @@ def clean_body(
     headings: Collection[str] = (),
     *,
     link_lines: bool = True,
+    code: frozenset[str] = frozenset(),
 ) -> str:
     """Extracted text without empty lines, repeated short lines, credit and boilerplate lines, the
     title again (or another of the page's ``headings``: its ``<h1>``s and ``<title>``, a site
-    name in an ``<h1>``), the list-shaped tail, and — unless the text is a list (most of it lines
+    name in an ``<h1>``; a repeated line of the page's ``code`` stays), the list-shaped tail, and — unless the text is a list (most of it lines
     that are texts of the page's ``links``: kept whole, the confidence flags it) — bylines,
     datelines and (with ``link_lines``) the short lines that are one of the page's ``links``."""
     lines = [normalize_space(line) for line in (text or "").split("\n")]
@@ -91,7 +92,7 @@ def clean_body(
     kept = [
         line
         for line in lines
-        if not (counts[line] > 1 and len(line) <= REPEATED_LINE_MAX_CHARS)
+        if not (counts[line] > 1 and len(line) <= REPEATED_LINE_MAX_CHARS and line not in code)
         and line not in repeats
         and not any(pattern.search(line) for pattern in CREDIT_LINE_RES + BOILERPLATE_LINE_RES)
     ]
@@ -159,17 +160,19 @@ def _without_tail(lines: list[str]) -> list[str]:
     return lines
 
 
-def page_links_and_blocks(html: str) -> tuple[frozenset[str], str]:
-    """The page's link texts and the text of its densest block (most text outside links)."""
+def page_links_and_blocks(html: str) -> tuple[frozenset[str], str, frozenset[str]]:
+    """The page's link texts, the text of its densest block (most text outside links) and the lines
+    of its code (``<pre>``, ``<code>``: repeated by nature, not furniture)."""
     import lxml.html
 
     try:
         root = lxml.html.fromstring(html)
     except (ValueError, ParserError, TypeError):
-        return frozenset(), ""
+        return frozenset(), "", frozenset()
     for bad in root.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
     links = frozenset(t for t in (normalize_space(a.text_content()) for a in root.iter("a")) if len(t) >= 2)
+    code = frozenset(line for element in root.xpath("//pre|//code") for line in block_text(element).split("\n"))
     best, best_score = None, 0
     # xpath, not root.iter(): a page with a second <html> keeps its article outside the first root
     for element in root.xpath("//div|//article|//section|//td|//main"):
@@ -181,7 +184,7 @@ def page_links_and_blocks(html: str) -> tuple[frozenset[str], str]:
         if score > best_score:  # document order: ties keep the outer block
             best, best_score = element, score
     if best is None:
-        return links, ""
+        return links, "", code
     # the deepest block inside the best that keeps 90 % of its score: the article, not its page
     while True:
         inner = [c for c in best if isinstance(c.tag, str) and c.tag in ("div", "article", "section", "td", "main")]
@@ -190,7 +193,7 @@ def page_links_and_blocks(html: str) -> tuple[frozenset[str], str]:
         if not good:
             break
         best = good[0]
-    return links, block_text(best)
+    return links, block_text(best), code
 
 
 def generic_body(
@@ -206,8 +209,8 @@ def generic_body(
     page only with ``link_lines``: the generic parser's own pages, not a family's fallback, whose
     list pages keep their recorded text)."""
     text = trafilatura_body(html, url)
-    links, dense = page_links_and_blocks(html)
+    links, dense, code = page_links_and_blocks(html)
     poor = chars(text) < POOR_BODY_CHARS or link_density(text, links) > POOR_BODY_LINK_DENSITY
     if poor and chars(dense) > chars(text):
         text = dense
-    return clean_body(text, title, links, headings, link_lines=link_lines)
+    return clean_body(text, title, links, headings, link_lines=link_lines, code=code)
