@@ -5,15 +5,19 @@
 Page sets, both by default, each scored for every system in the same run:
 
 * ``fundus`` — 59 real news pages with the expected parse (``../shared/eval/extraction/fundus.dev.jsonl.gz``,
-  ``../shared/eval/README.md``), read in UTC as fundus states its times with an offset;
+  ``../shared/eval/README.md``); a time without offset is read in the publisher's zone
+  (``FUNDUS_ZONES``, by the country of the page id), as a source's configuration would state it;
 * ``zh-portals`` — 27 Chinese portal pages (``../shared/eval/extraction/zh-portals/*.html``, see its
   PROVENANCE.md) with the expected title, time and body paragraphs labelled by reading each page,
   in ``bench/zh_portals.labels.json``; a time without offset is read in Asia/Shanghai (what a
-  Chinese source's configuration states). Metric, per
-page: bag-of-tokens precision, recall and F1 of the extracted body against the joined expected
-paragraphs — one token per CJK character (Han, kana, Hangul), words elsewhere, lowercased —
-averaged over the pages (macro). Also: the share of pages whose title equals the expected one
-(whitespace normalised) and whose date is the expected calendar day (in the expected offset).
+  Chinese source's configuration states).
+
+Metric, per page: bag-of-tokens precision, recall and F1 of the extracted body against the joined
+expected paragraphs — one token per CJK character (Han, kana, Hangul), words elsewhere, lowercased,
+after NFC normalisation and without soft hyphens — averaged over the pages (macro). Also: the share
+of pages whose title equals the expected one (whitespace normalised) and whose date is the expected
+calendar day in the publisher's zone. Every figure is also given for the first and the second half
+of each set (the set's order, a fixed split): how much it moves between two samples.
 
 Systems:
 * ``policywatch generic`` — ``crawlers.extract.generic.parse_generic`` (what a page without family
@@ -230,7 +234,7 @@ def table(results: list[Scores]) -> str:
     for s in results:
         lines.append(
             f"| {s.system} | {s.pages} | {s.precision:.3f} | {s.recall:.3f} | **{s.f1:.3f}** | "
-            f"{s.title_ok:.0%} | {s.date_ok:.0%} | {s.seconds:.1f} |"
+            f"{s.title_ok:.0%} | {s.date_ok:.0%} | {f'{s.seconds:.1f}' if s.seconds else '–'} |"
         )
     return "\n".join(lines)
 

@@ -75,7 +75,9 @@ def test_a_repeat_of_the_pages_h1_goes_even_when_it_is_not_the_title():
 def test_repeated_code_lines_stay_where_repeated_furniture_goes():
     code = "<pre><code>import json<br>def parse():<br>    return json.loads(data)</code></pre>"
     prose = "".join(f"<p>{TEXT}第{i}段。</p>" for i in range(3))
-    html = f"<html><body><article>{prose}{code}<p>Read more</p><p>{TEXT}</p>{code}<p>Read more</p></article></body></html>"
+    html = (
+        f"<html><body><article>{prose}{code}<p>Read more</p><p>{TEXT}</p>{code}<p>Read more</p></article></body></html>"
+    )
     body = generic_body(html, "https://blog.example.cn/a.html")
     assert body.count("import json") == 2 and body.count("def parse():") == 2
     assert "Read more" not in body
