@@ -33,6 +33,9 @@ def test_a_related_blocks_time_is_not_the_articles_date():
     # the same in an <aside>, without a telling class
     aside = RELATED.replace("<div class='related-news'>", "<aside>").replace("</ul></div>", "</ul></aside>")
     assert _parse("", body + aside).published_at.date() == datetime(2025, 3, 5).date()
+    # a block whose class names a side but which holds the headline is the article's
+    inside = f"<div class='content-side'>{body}</div>"
+    assert _parse("", inside + RELATED).published_at == datetime(2025, 3, 5, 9, 30, tzinfo=SH)
 
 
 def test_json_ld_and_the_byline_come_before_any_time_element():

@@ -61,7 +61,8 @@ def short_year_byline(page: Page) -> Iterator[Candidate]:
 
 
 def without_related_blocks(html: str) -> Any:
-    """An lxml tree of ``html`` without its related/recommended/ranking/side blocks (None if unparsable)."""
+    """An lxml tree of ``html`` without its related/recommended/ranking/side blocks (None if
+    unparsable); a block with an ``<h1>`` in it stays."""
     import lxml.html
 
     try:
@@ -79,7 +80,8 @@ def without_related_blocks(html: str) -> Any:
         )
     ]
     for element in doomed:
-        if element.getparent() is not None:
+        # a block holding the headline is the article's ("content-side", "main-more"), not a related one
+        if element.getparent() is not None and not element.xpath(".//h1"):
             element.drop_tree()
     return root
 
