@@ -6,7 +6,9 @@ measured by bench/extraction.py) is the fallback of every family and the body of
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Collection
 
 from lxml.etree import ParserError
 
@@ -15,9 +17,19 @@ from crawlers.extract.html import block_text, copy_element, drop_elements, first
 from crawlers.extract.page import Page
 from crawlers.extract.rules_generic import (
     BOILERPLATE_LINE_RES,
+    BYLINE_LINE_RE,
     CREDIT_LINE_RES,
+    DATELINE_DATE_RE,
+    DATELINE_MAX_CHARS,
+    DATELINE_MAX_LETTERS,
+    DATELINE_PARTS_RE,
+    DATELINE_TIME_RE,
+    DOCUMENT_NAME_RE,
+    INLINE_LINK_LINE_RE,
     LINK_LINE_MAX_CHARS,
     LINK_LINES_MAX_SHARE,
+    LIST_ENTRY_TAIL_RE,
+    PAYWALL_LINE_RE,
     POOR_BODY_CHARS,
     POOR_BODY_LINK_DENSITY,
     REPEATED_LINE_MAX_CHARS,
@@ -25,6 +37,8 @@ from crawlers.extract.rules_generic import (
     TAIL_HEADING_RE,
     TRAFILATURA_OPTIONS,
 )
+
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def read_body(page: Page) -> None:
@@ -56,40 +70,64 @@ def read_body(page: Page) -> None:
         extra["rule"] = "trafilatura" if page.article.body else None
 
 
-def clean_body(text: str, title: str | None = None, links: frozenset[str] = frozenset()) -> str:
+def clean_body(
+    text: str,
+    title: str | None = None,
+    links: frozenset[str] = frozenset(),
+    headings: Collection[str] = (),
+    *,
+    link_lines: bool = True,
+    code: frozenset[str] = frozenset(),
+) -> str:
     """Extracted text without empty lines, repeated short lines, credit and boilerplate lines, the
-    title again, short lines that are one of the page's ``links`` and the list-shaped tail."""
+    title again (or another of the page's ``headings``: its ``<h1>``s and ``<title>``, a site
+    name in an ``<h1>``; a repeated line of the page's ``code`` stays), the list-shaped tail, and — unless the text is a list (most of it lines
+    that are texts of the page's ``links``: kept whole, the confidence flags it) — bylines,
+    datelines and (with ``link_lines``) the short lines that are one of the page's ``links``."""
     lines = [normalize_space(line) for line in (text or "").split("\n")]
     lines = _without_tail([line for line in lines if line])
     lines = [line for line in lines if line]
     counts = Counter(lines)
-    heading = normalize_space(title) if title else None
-    kept = []
-    for line in lines:
-        if counts[line] > 1 and len(line) <= REPEATED_LINE_MAX_CHARS:
-            continue
-        if heading and line == heading:
-            continue
-        if any(pattern.search(line) for pattern in CREDIT_LINE_RES + BOILERPLATE_LINE_RES):
-            continue
-        kept.append(line)
-    return "\n".join(_without_link_lines(kept, links))
+    repeats = {normalize_space(t) for t in (title, *headings) if t}
+    kept = [
+        line
+        for line in lines
+        if not (counts[line] > 1 and len(line) <= REPEATED_LINE_MAX_CHARS and line not in code)
+        and line not in repeats
+        and not any(pattern.search(line) for pattern in CREDIT_LINE_RES + BOILERPLATE_LINE_RES)
+    ]
+    flagged = [_linked(line, links) for line in kept]
+    total = sum(chars(line) for line in kept) or 1
+    if sum(chars(line) for line, f in zip(kept, flagged, strict=True) if f) / total > LINK_LINES_MAX_SHARE:
+        return "\n".join(kept)  # a list page: dropping its entries would leave orphan dates
+    return "\n".join(
+        line
+        for line, f in zip(kept, flagged, strict=True)
+        if not (f and link_lines) and not BYLINE_LINE_RE.match(line) and not is_dateline(line)
+    )
 
 
-def _without_link_lines(lines: list[str], links: frozenset[str]) -> list[str]:
-    """``lines`` without the short ones that are a link text of the page (menus, list entries) —
-    unless they are most of the text: then the page is a list, not an article with furniture, and
-    dropping them would leave orphan dates; the confidence reports it as link-dense instead."""
+def is_dateline(line: str) -> bool:
+    """A short line that is a date (and time) and little else: a dateline, not the article's text."""
+    if len(line) > DATELINE_MAX_CHARS or line.rstrip()[-1:] in ".!?。！？" or not DATELINE_DATE_RE.search(line):
+        return False
+    rest = DATELINE_PARTS_RE.sub(" ", line)
+    if not DATELINE_TIME_RE.search(line) and not any(ch.isalpha() for ch in rest):
+        return False  # a bare date: a list entry's, or a notice's signature date ("2024年3月5日")
+    letters = sum(3 if _CJK_CHAR.match(ch) else 1 for ch in rest if ch.isalpha())
+    return letters <= DATELINE_MAX_LETTERS
 
-    def linked(line: str) -> bool:
-        bare = LIST_MARK.sub("", line)
-        return bare in links and len(bare) <= LINK_LINE_MAX_CHARS
 
-    flagged = [linked(line) for line in lines]
-    total = sum(chars(line) for line in lines) or 1
-    if sum(chars(line) for line, f in zip(lines, flagged, strict=True) if f) / total > LINK_LINES_MAX_SHARE:
-        return lines
-    return [line for line, f in zip(lines, flagged, strict=True) if not f]
+def _linked(line: str, links: frozenset[str]) -> bool:
+    """A short line that is a link text of the page (a menu, a list entry), or "Read also: <link>"."""
+    bare = LIST_MARK.sub("", line)
+    for entry in (bare, LIST_ENTRY_TAIL_RE.sub("", bare)):  # with and without its date / comment count
+        if entry in links and len(entry) <= LINK_LINE_MAX_CHARS:
+            return True
+    inline = INLINE_LINK_LINE_RE.match(bare)
+    if not inline or len(inline["label"].split()) > 5 or DOCUMENT_NAME_RE.search(inline["link"]):
+        return False  # "附件：申报指南.pdf" names the notice's attachment: part of it
+    return normalize_space(inline["link"]) in links
 
 
 def trafilatura_body(html: str, url: str | None = None) -> str:
@@ -109,27 +147,32 @@ def fallback_body(html: str, url: str | None = None) -> str:
 
 
 def _without_tail(lines: list[str]) -> list[str]:
-    """``lines`` up to a "related articles" / ranking heading past the first third of the text."""
+    """``lines`` up to a "related articles" / ranking heading past the first third of the text, or
+    up to a paywall notice anywhere."""
     total = sum(len(line) for line in lines) or 1
     seen = 0
     for index, line in enumerate(lines):
+        if index and PAYWALL_LINE_RE.search(line):
+            return lines[:index]
         if seen / total >= TAIL_HEADING_MIN_SHARE and TAIL_HEADING_RE.match(line):
             return lines[:index]
         seen += len(line)
     return lines
 
 
-def page_links_and_blocks(html: str) -> tuple[frozenset[str], str]:
-    """The page's link texts and the text of its densest block (most text outside links)."""
+def page_links_and_blocks(html: str) -> tuple[frozenset[str], str, frozenset[str]]:
+    """The page's link texts, the text of its densest block (most text outside links) and the lines
+    of its code (``<pre>``, ``<code>``: repeated by nature, not furniture)."""
     import lxml.html
 
     try:
         root = lxml.html.fromstring(html)
     except (ValueError, ParserError, TypeError):
-        return frozenset(), ""
+        return frozenset(), "", frozenset()
     for bad in root.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
     links = frozenset(t for t in (normalize_space(a.text_content()) for a in root.iter("a")) if len(t) >= 2)
+    code = frozenset(line for element in root.xpath("//pre|//code") for line in block_text(element).split("\n"))
     best, best_score = None, 0
     # xpath, not root.iter(): a page with a second <html> keeps its article outside the first root
     for element in root.xpath("//div|//article|//section|//td|//main"):
@@ -141,7 +184,7 @@ def page_links_and_blocks(html: str) -> tuple[frozenset[str], str]:
         if score > best_score:  # document order: ties keep the outer block
             best, best_score = element, score
     if best is None:
-        return links, ""
+        return links, "", code
     # the deepest block inside the best that keeps 90 % of its score: the article, not its page
     while True:
         inner = [c for c in best if isinstance(c.tag, str) and c.tag in ("div", "article", "section", "td", "main")]
@@ -150,17 +193,24 @@ def page_links_and_blocks(html: str) -> tuple[frozenset[str], str]:
         if not good:
             break
         best = good[0]
-    return links, block_text(best)
+    return links, block_text(best), code
 
 
-def generic_body(html: str, url: str | None = None, title: str | None = None, *, link_lines: bool = False) -> str:
+def generic_body(
+    html: str,
+    url: str | None = None,
+    title: str | None = None,
+    *,
+    link_lines: bool = False,
+    headings: Collection[str] = (),
+) -> str:
     """The article text of any page: trafilatura, else the densest block when trafilatura's text is
     short or link-dense; then :func:`clean_body` (which drops short lines that are link texts of the
     page only with ``link_lines``: the generic parser's own pages, not a family's fallback, whose
     list pages keep their recorded text)."""
     text = trafilatura_body(html, url)
-    links, dense = page_links_and_blocks(html)
+    links, dense, code = page_links_and_blocks(html)
     poor = chars(text) < POOR_BODY_CHARS or link_density(text, links) > POOR_BODY_LINK_DENSITY
     if poor and chars(dense) > chars(text):
         text = dense
-    return clean_body(text, title, links if link_lines else frozenset())
+    return clean_body(text, title, links, headings, link_lines=link_lines, code=code)

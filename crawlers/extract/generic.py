@@ -5,12 +5,15 @@ Used for pages no family rule matches (``policywatch extract`` on an unknown sit
 
 Order, per field (rules as data in :mod:`crawlers.extract.rules_generic`):
 
-* title: the longest candidate (metas, JSON-LD ``headline``, ``<h1>``, trafilatura's) that the page
-  ``<title>`` contains, without site suffix and badges ("原创 | ") → meta tags (``ArticleTitle``,
+* title: the headline most of the page's candidates agree on (``<title>``, og:title, title metas,
+  JSON-LD ``headline``, ``<h1>``, headings; site suffixes and badges dropped unless confirmed:
+  :mod:`crawlers.extract.generic_title`) → meta tags (``ArticleTitle``,
   ``og:title``…) → trafilatura's metadata → ``<h1>`` → ``<title>``;
-* date: meta tags (``PubDate``, ``publishdate``, ``article:published_time``…) → a labelled visible
-  date ("发布时间：", "日期:") → htmldate (JSON-LD, ``<time>``, visible dates), unless it contradicts
-  the date in the URL → the URL's date; read in ``default_tz`` unless stated;
+* date: meta tags (``PubDate``, ``publishdate``, ``article:published_time``…) → JSON-LD
+  ``datePublished`` → a labelled visible date ("发布时间：", "日期:", "发布时间：18-03-08") →
+  htmldate on the page without its related/recommended blocks (``<time>``, visible dates), unless
+  it contradicts the date in the URL → the URL's date (:mod:`crawlers.extract.generic_dates`);
+  read in ``default_tz`` (the source's zone) unless stated;
 * source office: meta ``ContentSource`` / ``source`` → a visible "来源：/来自：" label;
 * body: trafilatura (options tuned on the fundus pages, see bench/README.md), then without lines
   that repeat (page furniture), photo/agency credit lines and a repeat of the title;
@@ -32,17 +35,17 @@ from parsel import Selector
 
 from crawlers.extract.article import ArticleParser
 from crawlers.extract.body import generic_body
-from crawlers.extract.dates import DEFAULT_TZ, date_from_url, parse_date
+from crawlers.extract.dates import DEFAULT_TZ
 from crawlers.extract.documents import ExtractedArticle
 from crawlers.extract.fields import Candidate
+from crawlers.extract.generic_dates import htmldate, jsonld_date, short_year_byline
+from crawlers.extract.generic_title import voted_title
 from crawlers.extract.html import meta_content, normalize_space
 from crawlers.extract.page import Page
 from crawlers.extract.rules_generic import (
     CJK_LANGUAGE_SHARE,
     GENERIC_META,
-    GENERIC_TITLE_SUFFIX_RE,
     RULES,
-    TITLE_BADGE_RE,
 )
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -96,41 +99,6 @@ def _lone_h1(page: Page) -> Iterator[Candidate]:
         yield headings[0], "h1"
 
 
-def _page_title_cut(text: str) -> str:
-    """``<title>`` without its last "_site"/"-section" segment (and a separator left over)."""
-    return GENERIC_TITLE_SUFFIX_RE.sub("", text).rstrip(" -_|｜–—") or text
-
-
-def _jsonld_headlines(page: Page) -> list[str]:
-    from crawlers.extract.confidence import jsonld_headlines
-
-    return jsonld_headlines(page)
-
-
-def _consistent_title(page: Page) -> Iterator[Candidate]:
-    """The longest of the title metas, JSON-LD headlines and ``<h1>``s that the page ``<title>``
-    starts with ("Headline_Section_Site"; a candidate at its end is the site name); the
-    ``<title>`` without its site suffix when the page names no other candidate (then trafilatura's
-    guess is often a related article's). Badges ("原创 | ") dropped. Nothing when the candidates
-    disagree with the ``<title>``: the rules after this one decide."""
-    page_title = TITLE_BADGE_RE.sub("", normalize_space(page.sel.xpath("string(//title)").get()))
-    if not page_title:
-        return
-    named: list[Candidate] = []  # (text, where it came from): metas first, so a tie keeps the meta
-    meta = meta_content(page.sel, GENERIC_META["title"][:-1])
-    if meta:
-        named.append((normalize_space(meta[1]), f"meta:{meta[0]}"))
-    named += [(h, "h1") for h in _headings(page)]
-    named += [(h, "json-ld") for h in _jsonld_headlines(page)]
-    named = [(TITLE_BADGE_RE.sub("", c), where) for c, where in named]
-    named = [(c, where) for c, where in named if c and c != page_title]
-    agreeing = [(c, where) for c, where in named if len(c) >= 4 and page_title.startswith(c)]
-    if agreeing:
-        yield max(agreeing, key=lambda found: len(found[0]))
-    elif not named:
-        yield _page_title_cut(page_title), "title"
-
-
 def _trafilatura_title(page: Page) -> Iterator[Candidate]:
     try:
         import trafilatura
@@ -145,23 +113,6 @@ def _trafilatura_title(page: Page) -> Iterator[Candidate]:
 def _first_h1(page: Page) -> Iterator[Candidate]:
     if _headings(page):
         yield _headings(page)[0], "h1"
-
-
-def _htmldate(page: Page) -> Iterator[Candidate]:
-    """htmldate's date, unless it names another day than the URL (then the URL's)."""
-    in_url = date_from_url(page.url, default_tz=page.default_tz) if page.url else None
-    try:
-        from htmldate import find_date
-
-        text = find_date(page.text, url=page.url or None, original_date=True, outputformat="%Y-%m-%d %H:%M:%S")
-    except (ValueError, TypeError, ParserError):
-        text = None
-    when = parse_date(text, default_tz=page.default_tz) if text else None
-    if when is not None and (in_url is None or when.date() == in_url.date()):
-        yield when, "htmldate"
-    elif in_url:
-        # htmldate guessed another day than the URL states (a year alone, a date in the text)
-        yield in_url, "url"
 
 
 def _author(page: Page) -> Iterator[Candidate]:
@@ -183,15 +134,20 @@ def _language(page: Page) -> None:
 
 
 def _body(page: Page) -> tuple[str, str]:
-    return generic_body(page.text, page.url or None, page.article.title, link_lines=True), "generic"
+    from crawlers.extract.confidence import title_candidates
+
+    headings = title_candidates(page)
+    return generic_body(page.text, page.url or None, page.article.title, link_lines=True, headings=headings), "generic"
 
 
 HOOKS = {
-    "consistent_title": _consistent_title,
+    "voted_title": voted_title,
     "lone_h1": _lone_h1,
     "trafilatura_title": _trafilatura_title,
     "first_h1": _first_h1,
-    "htmldate": _htmldate,
+    "jsonld_date": jsonld_date,
+    "short_year_byline": short_year_byline,
+    "htmldate": htmldate,
     "author": _author,
     "keywords": _keywords,
     "language": _language,

@@ -95,14 +95,60 @@ TITLE_BADGE_RE = re.compile(
     r"^\s*(?:[【\[(（]\s*(?:原创|独家|首发|快讯)\s*[】\])）]|(?:原创|独家|首发)\s*[|｜丨:：·])\s*"
 )
 
+# ----------------------------------------------------------------------------- title votes
+# crawlers/extract/generic_title.py: the sources of the headline, most trusted first (a tie between
+# two headlines goes to the one the earlier source states: the visible <h1>, then the structured data).
+TITLE_SOURCE_PRIORITY = ("h1", "json-ld", "meta", "social", "heading", "title")
+TITLE_SOCIAL_META_NAMES = frozenset({"og:title", "twitter:title"})
+TITLE_META_NAMES = frozenset({"articletitle", "title", "headline", "dc.title", "sharetitle"})
+# Headings besides <h1> that can carry the headline: <h2>..<h6>, an element whose class or id says
+# "title" (Chinese CMSs: <div class="title">, <span class="Title">), none inside a link (a menu, a
+# headline list).
+TITLE_HEADING_XPATH = (
+    "//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+    " or contains(translate(@class, 'TITLE', 'title'), 'title') or contains(translate(@id, 'TITLE', 'title'), 'title')]"
+    "[not(ancestor-or-self::a) and not(ancestor::head)]"
+)
+# Where a <title> or og:title splits into headline, column and site name: " - ", " | ", "_", "--",
+# "•", and a space between two Han characters ("标题 东区办事处_中山网", "标题 湖南省某医院": Chinese
+# writes no spaces between words, so a space there is a separator).
+TITLE_SEPARATOR_RE = re.compile(
+    r"\s*(?:--+|__+|——|[_|｜•·])\s*|\s+[-–—:]\s+|(?<=[\u3400-\u9fff])-(?=\S)|(?<=\S)-(?=[\u3400-\u9fff])"
+    r"|(?<=[\u3400-\u9fff\]】)）])\s+(?=[\u3400-\u9fff【\[(（])"
+)
+TITLE_MAX_SEGMENTS = 8
+TITLE_MIN_CHARS = 4
+# Marks after which an attribute value may have been cut by an unescaped quote in the page.
+TITLE_QUOTES = frozenset("\"'“”‘’「」『』")
+# A full-width space between a number and the Han word it counts is typesetting (an indent after a
+# line break in a headline set on two lines: "调整2007　年末"), not a word space (which it is
+# between two words: Japanese "解消　以前は").
+TITLE_LAYOUT_SPACE_RE = re.compile(r"(?<=[0-9])\s*\u3000+\s*(?=[\u3400-\u9fff])")
+
+# ----------------------------------------------------------------------------- dates
+# crawlers/extract/generic_dates.py: blocks left out before htmldate looks for the page's date (their
+# <time>s and dates are other articles'): class or id naming a related / recommended / ranking /
+# side / "more" block (English and pinyin names), and <aside>, <nav>, <footer>.
+RELATED_BLOCK_RE = re.compile(
+    r"(?:^|[\s_-])(?:related\w*|relate|recommend\w*|recom|tuijian|xiangguan|xgwz|xgxw|xglj|sidebar|side|aside"
+    r"|rank\w*|paihang|hot(?:news|list)?|more(?:news)?|also-?read|read-?more|teaser\w*|outbrain|taboola)(?:$|[\s_-])",
+    re.I,
+)
+RELATED_BLOCK_TAGS = frozenset({"aside", "nav", "footer"})
+# "发布时间：18-03-08 23:16": a labelled date with a two-digit year.
+SHORT_YEAR_BYLINE_RE = re.compile(
+    r"(?:发布时间|发布日期|日期|时间)\s*[:：]\s*(?P<y>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)"
+    r"(?:\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?"
+)
+
 # The generic parser reads no registry selectors: GENERIC_META is the whole table.
 RULES = FamilyRules(
     parser="crawlers.extract.generic:parse_generic",
     selectors=GENERIC_META,
+    # the headline two or more of the page's candidates agree on (generic_title.voted_title) →
     # metas but the page's <title> → one <h1> the <title> repeats → trafilatura's → an <h1> → <title>
-    # first: the longest candidate the page <title> agrees with (see generic._consistent_title)
     title=(
-        Hook("consistent_title"),
+        Hook("voted_title"),
         Meta("title", stop=-1),
         Hook("lone_h1"),
         Hook("trafilatura_title"),
@@ -112,7 +158,15 @@ RULES = FamilyRules(
     ),
     body=BodyRules(key=None, hook=Hook("generic_body"), fallback=False),
     # the header label ("发布时间：", "日期:") is read in the whole page's text
-    published=(Meta("date"), Header(HEADER_DATE_RE), Hook("htmldate"), Nothing()),
+    # metas → JSON-LD → the labelled byline → htmldate without the related blocks (generic_dates)
+    published=(
+        Meta("date"),
+        Hook("jsonld_date"),
+        Header(HEADER_DATE_RE),
+        Hook("short_year_byline"),
+        Hook("htmldate"),
+        Nothing(),
+    ),
     office=(Meta("source_office", strip=SOURCE_LABEL_RE), Header(HEADER_SOURCE_RE)),
     author=(Hook("author"),),
     extras=(("keywords", Hook("keywords")), ("column_name", Meta("column")), Hook("language")),
@@ -142,7 +196,48 @@ BOILERPLATE_LINE_RES = (
         r"|^(?:share|share this|follow us|sign up for|subscribe to)\b",
         re.I,
     ),
+    # copyright, paywall, newsletter and comment prompts, agency contribution notes (several languages)
+    re.compile(
+        r"copyright\s*©|^©\s*\d{4}|contributed to this report\.?$|la suite est réservée aux abonnés"
+        r"|この記事は会員限定です|in your inbox\.?$|^get (?:the latest|daily)\b|kommentar abgeben"
+        r"|einen kommentar abzugeben|^leave a comment|^hat ihnen dieser artikel gefallen"
+        r"|^empfohlener redaktioneller inhalt$"
+        # affiliate disclosures, consent to external content, "report an error" prompts
+        r"|affiliate[- ](?:commission|links?)|ohne mehrkosten für sie|^ich bin damit einverstanden, dass mir (?:der )?externe"
+        r"|^an dieser stelle finden sie einen von unseren redakteuren|^bitte markieren sie die entsprechenden wörter"
+        r"|^this content is (?:not available|blocked)"
+        # vote promotions and account blurbs (Chinese portals)
+        r"|点击投票|^(?:参与|我要)投票|公众号\s*[:：].{0,40}欢迎关注|欢迎关注(?:我们)?[。！!]?$|长按(?:识别)?二维码",
+        re.I,
+    ),
+    # a script's configuration leaked into the text ("- showPaywall:", "isSubscriber:")
+    re.compile(r"^[-•·\s]*[a-z]+(?:[A-Z][a-z0-9]*)+\s*:\s*$"),
 )
+# A byline standing on its own line ("Von Nina Magoley", "By Jane Doe and John Roe", "作者：张三"): the
+# author is a field of its own, not the article's text.
+BYLINE_LINE_RE = re.compile(
+    r"^[-•·\s]*(?:(?i:von|by|par|por|di|door|af|av)\s*:?\s+[A-ZÀ-ÖØ-Þ][\w'.-]*"
+    r"(?:,?\s+(?:[A-ZÀ-ÖØ-Þ][\w'.-]*|and|und|et|y|e|van|von|de|der|da|le|la)){0,6}"
+    r"|(?:作者|记者|撰文|通讯员|供稿)\s*[:：|｜丨/]\s*[^\s，。,.]{1,12}(?:\s+[^\s，。,.]{1,12}){0,3})$"
+)
+# A dateline on its own line ("Stand: 22.04.2024, 06:00 Uhr", "发布时间：2019-09-26 10:09:11",
+# "2025年1月14日 01時28分 (1月14日更新)"): a full date with its year, little else (letters left after
+# the dates and times, a CJK character counting 3, at most DATELINE_MAX_LETTERS), no sentence end,
+# short. A day without year ("11月17日开港，…") is a sentence about that day, not a dateline.
+DATELINE_DATE_RE = re.compile(
+    r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{1,2}\s*[./]\s*\d{1,2}\s*[./]\s*\d{4}"
+)
+DATELINE_PARTS_RE = re.compile(
+    r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{1,2}\s*[./]\s*\d{1,2}\s*[./]\s*\d{2,4}"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*[:：時时]\s*\d{2}(?:\s*[:：分]\s*\d{2})?\s*[分秒]?"
+)
+DATELINE_TIME_RE = re.compile(r"\d{1,2}\s*[:：時时]\s*\d{2}")
+DATELINE_MAX_CHARS = 80
+DATELINE_MAX_LETTERS = 30
+# An inline pointer to another article: "Les også: <link>", "ALSO READ: <link>", "FUNDA OLUNYE UDABA
+# LAPHA | <link>" — a short label, a colon or bar, then the text of one of the page's links.
+DOCUMENT_NAME_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|ofd|zip|rar|7z|txt|csv)\s*$", re.I)
+INLINE_LINK_LINE_RE = re.compile(r"^(?P<label>[^:：|｜]{2,30}?)\s*[:：|｜]\s*(?P<link>.{4,})$")
 # A heading that opens the list-shaped tail after the article ("相关文章", "您可能感兴趣的文章",
 # "热门排行", "Related articles"): it and everything after it go, when it is past the first third
 # of the body (a heading this early is the page's own index, not a tail).
@@ -150,12 +245,29 @@ TAIL_HEADING_RE = re.compile(
     r"^[-•·\s]*(?:相关(?:文章|新闻|阅读|推荐|报道|热门文章|链接|图集|视频)|(?:您|你)可能(?:感兴趣|还喜欢)(?:的文章)?|推荐阅读|"
     r"延伸阅读|为你推荐|最新(?:报道|文章|新闻)|热门(?:文章|推荐|排行|新闻)?|(?:点击|评论|阅读)?排行(?:榜)?|"
     r"精华文章|新闻评论|热帖|热词|本周热门|猜你喜欢|more (?:stories|from)|related (?:articles|stories|content)|"
-    r"recommended(?: for you)?|most (?:read|popular|viewed))\s*[:：]?$",
+    r"recommended(?: for you)?|most (?:read|popular|viewed)|ähnliche artikel|mehr zum thema|das könnte sie auch interessieren|"
+    r"関連記事|関連キーワード|おすすめ(?:情報|記事)?|本(?:栏目|频道)(?:最新|推荐|热门)?(?:文章|新闻)?|同栏目(?:文章|新闻)?)\s*[:：]?$",
     re.I,
 )
 TAIL_HEADING_MIN_SHARE = 1 / 3
+# A paywall notice: what follows it is the subscription pitch, wherever it stands.
+PAYWALL_LINE_RE = re.compile(
+    r"この記事は会員限定です|この記事は有料会員限定|la suite est réservée aux abonnés|il vous reste [\d.,]+ ?% de cet article"
+    r"|^(?:this article is|this story is) (?:only )?(?:available )?(?:for|to) subscribers|subscribe to (?:continue|keep) reading"
+    r"|^(?:dieser artikel|der vollständige artikel) ist (?:nur )?(?:für|exklusiv für) (?:abonnenten|abonnentinnen)"
+    r"|^(?:本文|全文)为付费内容|^订阅后(?:可)?(?:阅读|查看)全文",
+    re.I,
+)
 # A short line that is the whole text of one of the page's links is a menu or list entry.
 LINK_LINE_MAX_CHARS = 40
+# ...also with what a headline list puts after the link: its date, time, comment or view count
+# ("市科协召开工作会议2025-03-04", "某某新闻 评论 12", "Headline (3 comments)").
+LIST_ENTRY_TAIL_RE = re.compile(
+    r"\s*[(（\[]?\s*(?:(?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2})?"
+    r"|(?:评论|阅读|浏览|点击|回复|comments?|views?)\s*[:：]?\s*\d+|\d+\s*(?:条评论|评论|人阅读|阅读|次浏览|comments?|views?))"
+    r"\s*[)）\]]?$",
+    re.I,
+)
 # ...unless such lines are more than this share of the text: a list page, kept whole (and flagged).
 LINK_LINES_MAX_SHARE = 0.5
 # trafilatura's body is replaced by the page's densest text block when it is this short (characters
