@@ -294,9 +294,16 @@ def _print_daily(report: DailyReport, settings: Settings) -> None:
 def run(
     logical_date: DateOption = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these sources.")] = None,
-    run_id: Annotated[Optional[str], typer.Option(help="Run id; default manual__DATE.")] = None,
+    run_id: Annotated[Optional[str], typer.Option(help="Run id; default manual__DATE__STARTED_random.")] = None,
     since: Annotated[
         Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published before.")
+    ] = None,
+    wait: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--wait/--no-wait",
+            help="If a run of the same day is in progress: wait for it, or refuse (exit 3). Default POLICYWATCH_RUN_LOCK.",
+        ),
     ] = None,
 ) -> None:
     """Run the whole daily pipeline: crawl, summarize, digest. Exit 1 if any source failed."""
@@ -309,6 +316,7 @@ def run(
         source_ids=source,
         since=since.date() if since else None,
         settings=settings,
+        wait=wait,
     )
     _print_daily(report, settings)
     if report.failed_sources:

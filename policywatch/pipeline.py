@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from config import Registry, Settings, SourceConfig, get_settings, load_registry, redact
 from policywatch.digests import build_digest
+from policywatch.locking import RunLocked, run_lock, summarize_lock
 from policywatch.reports import (
     CrawlReport,
     DailyReport,
@@ -29,6 +30,7 @@ from policywatch.status import source_statuses
 __all__ = [  # the digest stage, the reports and the sources' status live beside; callers import them from here too
     "CrawlReport",
     "DailyReport",
+    "RunLocked",
     "build_digest",
     "SourceCrawlError",
     "SummarizeReport",
@@ -68,8 +70,13 @@ def selected_sources(
 
 
 def default_run_id(logical_date: date) -> str:
-    # Deterministic, so re-running a day reuses its crawl_runs rows instead of adding new ones.
-    return f"manual__{logical_date.isoformat()}"
+    """A new id for every run, also of the same day: each run keeps its own crawl_runs rows and
+    counts (a shared id made overlapping runs reset and overwrite each other's rows). A retried
+    Airflow task reuses its DAG run's id, and so its rows."""
+    import uuid
+    from datetime import UTC, datetime
+
+    return f"manual__{logical_date.isoformat()}__{datetime.now(UTC):%Y%m%dT%H%M%SZ}_{uuid.uuid4().hex[:6]}"
 
 
 def prepare_database(settings: Settings | None = None, *, reg: Registry | None = None) -> None:
@@ -215,13 +222,27 @@ def summarize_pending(
     re-crawling. Every summary is stored with the faithfulness guard's decision."""
     import time
 
+    settings = settings or get_settings()
+    started = time.perf_counter()
+    summarizer = summarizer or load_configured_summarizer(settings, backend)
+    with summarize_lock(settings):  # what is pending is read under the lock: nobody else summarizes it
+        done = _summarize_locked(settings, summarizer, source_ids=source_ids, limit=limit, resummarize=resummarize)
+    return SummarizeReport(
+        summarized=done,
+        backend=summarizer.backend,
+        model_id=summarizer.model_id,
+        model_version=summarizer.model_version,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _summarize_locked(
+    settings: Settings, summarizer: Summarizer, *, source_ids: list[str] | None, limit: int | None, resummarize: bool
+) -> int:
     from storage import articles_for_summary, articles_to_summarize, save_summary, session_scope
     from summarizer import Document
     from summarizer.guard import check as guard_check
 
-    settings = settings or get_settings()
-    started = time.perf_counter()
-    summarizer = summarizer or load_configured_summarizer(settings, backend)
     identity = dict(
         backend=summarizer.backend,
         model_id=summarizer.model_id,
@@ -243,13 +264,7 @@ def summarize_pending(
                 guard = summary.guard or guard_check(summary.text, f"{article.title}\n{article.body}").to_dict()
                 save_summary(session, article, text=summary.text, language=summary.language, guard=guard, **identity)
                 done += 1
-    return SummarizeReport(
-        summarized=done,
-        backend=summarizer.backend,
-        model_id=summarizer.model_id,
-        model_version=summarizer.model_version,
-        seconds=time.perf_counter() - started,
-    )
+    return done
 
 
 def table_counts(settings: Settings | None = None) -> dict[str, int]:
@@ -293,11 +308,20 @@ def run_daily(
     source_ids: list[str] | None = None,
     since: date | None = None,
     settings: Settings | None = None,
+    wait: bool | None = None,
 ) -> DailyReport:
     """The whole day: every source crawled (a failure is reported, never stops the others),
-    then summaries, then the digest."""
+    then summaries, then the digest; under the day's run lock (policywatch/locking.py: ``wait``
+    None as POLICYWATCH_RUN_LOCK says; :class:`RunLocked` when refused)."""
     settings = settings or get_settings()
     run_id = run_id or default_run_id(logical_date)
+    with run_lock(settings, logical_date, run_id, wait=wait):
+        return _run_daily_locked(logical_date, run_id, source_ids, since, settings)
+
+
+def _run_daily_locked(
+    logical_date: date, run_id: str, source_ids: list[str] | None, since: date | None, settings: Settings
+) -> DailyReport:
     reg = registry(settings)  # read once: each crawl subprocess gets its source's entry
     prepare_database(settings, reg=reg)
     crawls = [

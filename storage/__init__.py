@@ -4,6 +4,7 @@ module other packages import from (docs/architecture.md; the import-linter contr
 
 * database: ``make_engine``, ``session_scope``, ``upgrade_database``, ``current_revision``,
   ``head_revision`` (``storage.db``, ``storage.migrate``)
+* locks between processes: ``database_lock``, ``LockBusy``, ``holder_label`` (``storage.locks``)
 * records and types: ``ArticleRecord``, ``UpsertOutcome``, ``CrawlStatus``, ``content_hash``,
   ``UTCDateTime`` (``storage.records``, ``storage.types``)
 * sources: ``upsert_source`` (``storage.sources``)
@@ -47,6 +48,7 @@ from storage.crawl_runs import (
 from storage.db import make_engine, session_scope
 from storage.deliveries import digest_delivered, record_digest_delivery
 from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
+from storage.locks import LockBusy, database_lock, holder_label
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.read import (
     DigestEntry,
@@ -72,6 +74,10 @@ __all__ = [
     "make_engine",
     "session_scope",
     "upgrade_database",
+    # locks between processes
+    "LockBusy",
+    "database_lock",
+    "holder_label",
     # records and types
     "ArticleRecord",
     "CrawlStatus",
