@@ -99,10 +99,13 @@ def prepare_database(settings: Settings | None = None, *, reg: Registry | None =
 
 
 def _read_crawl_run(settings: Settings, source: SourceConfig, run_id: str) -> CrawlReport | None:
-    from storage import crawl_run_view, session_scope
+    from storage import crawl_run_view, retrying, session_scope
 
-    with session_scope(settings.database_url) as session:
-        row = crawl_run_view(session, source.id, run_id)
+    def read() -> Any:
+        with session_scope(settings.database_url) as session:
+            return crawl_run_view(session, source.id, run_id)
+
+    row = retrying(read, what=f"{source.id}: reading its crawl run")
     if row is None:
         return None
     return CrawlReport(
@@ -239,7 +242,7 @@ def summarize_pending(
 def _summarize_locked(
     settings: Settings, summarizer: Summarizer, *, source_ids: list[str] | None, limit: int | None, resummarize: bool
 ) -> int:
-    from storage import articles_for_summary, articles_to_summarize, save_summary, session_scope
+    from storage import articles_for_summary, articles_to_summarize, retrying, save_summary, session_scope
     from summarizer import Document
     from summarizer.guard import check as guard_check
 
@@ -249,42 +252,66 @@ def _summarize_locked(
         model_version=summarizer.model_version,
         parameters=summarizer.parameters,
     )
+    url = settings.database_url
+
+    def pending() -> list[int]:
+        with session_scope(url) as session:
+            found = articles_to_summarize(session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize)
+            return [a.id for a in found]
+
+    def read(batch_ids: list[int]) -> list[Any]:
+        with session_scope(url) as session:
+            return articles_for_summary(session, batch_ids)  # plain data: readable after the session
+
+    def write(results: list[tuple[Any, Any, dict]]) -> int:
+        with session_scope(url) as session:
+            for article, summary, guard in results:
+                save_summary(session, article, text=summary.text, language=summary.language, guard=guard, **identity)
+        return len(results)
+
+    # the database is read and written in short transactions, each run again after a lost
+    # connection; the model's work between them is never repeated
+    article_ids = retrying(pending, what="reading the articles to summarize")
     done = 0
-    with session_scope(settings.database_url) as session:
-        pending = articles_to_summarize(session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize)
-        article_ids = [a.id for a in pending]
     for start in range(0, len(article_ids), SUMMARY_BATCH_SIZE):
         batch_ids = article_ids[start : start + SUMMARY_BATCH_SIZE]
-        with session_scope(settings.database_url) as session:
-            articles = articles_for_summary(session, batch_ids)
-            docs = [Document(title=a.title, body=a.body, language=a.language) for a in articles]
-            for article, summary in zip(articles, summarizer.summarize_batch(docs), strict=True):
-                if not summary.text:
-                    continue
-                guard = summary.guard or guard_check(summary.text, f"{article.title}\n{article.body}").to_dict()
-                save_summary(session, article, text=summary.text, language=summary.language, guard=guard, **identity)
-                done += 1
+        articles = retrying(lambda ids=batch_ids: read(ids), what="reading articles to summarize")
+        docs = [Document(title=a.title, body=a.body, language=a.language) for a in articles]
+        results = [
+            (article, summary, summary.guard or guard_check(summary.text, f"{article.title}\n{article.body}").to_dict())
+            for article, summary in zip(articles, summarizer.summarize_batch(docs), strict=True)
+            if summary.text
+        ]
+        done += retrying(lambda batch=results: write(batch), what="saving summaries")
     return done
 
 
 def table_counts(settings: Settings | None = None) -> dict[str, int]:
-    from storage import session_scope
+    from storage import retrying, session_scope
     from storage import table_counts as count_tables
 
     settings = settings or get_settings()
-    with session_scope(settings.database_url) as session:
-        return count_tables(session)
+
+    def count() -> dict[str, int]:
+        with session_scope(settings.database_url) as session:
+            return count_tables(session)
+
+    return retrying(count, what="counting rows")
 
 
 def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list[tuple[str, list[str]]]:
     """(source id, causes) for every source whose crawl in this run failed or was found broken, in
     the registry's order (the crawls of a run start in any order): the reasons of its broken verdict
     (they quote the fatal errors), else its errors; each cause without the source's name."""
-    from storage import failed_crawl_runs, session_scope
+    from storage import failed_crawl_runs, retrying, session_scope
 
     settings = settings or get_settings()
-    with session_scope(settings.database_url) as session:
-        rows = failed_crawl_runs(session, run_id)
+
+    def read() -> list[Any]:
+        with session_scope(settings.database_url) as session:
+            return failed_crawl_runs(session, run_id)
+
+    rows = retrying(read, what=f"reading the failed crawls of run {run_id}")
     order = {source.id: i for i, source in enumerate(registry(settings).sources)}
     rows = sorted(rows, key=lambda row: (order.get(row.source_id, len(order)), row.source_id))
     # the crawlers name the source in each message: the caller names it once
@@ -330,6 +357,9 @@ def _run_daily_locked(
         )
         for source in selected_sources(source_ids, reg=reg)
     ]
+    from storage import retrying
+
     summaries = summarize_pending(settings)
-    digest_report = build_digest(logical_date, settings)
+    # the digest only reads (and writes files): after a lost connection it is simply built again
+    digest_report = retrying(lambda: build_digest(logical_date, settings), what=f"the digest of {logical_date}")
     return DailyReport(logical_date, run_id, crawls, summaries, digest_report, table_counts(settings))

@@ -5,6 +5,7 @@ module other packages import from (docs/architecture.md; the import-linter contr
 * database: ``make_engine``, ``session_scope``, ``upgrade_database``, ``current_revision``,
   ``head_revision`` (``storage.db``, ``storage.migrate``)
 * locks between processes: ``database_lock``, ``LockBusy``, ``holder_label`` (``storage.locks``)
+* a dropped connection: ``retrying``, ``is_disconnect`` (``storage.retry``)
 * records and types: ``ArticleRecord``, ``UpsertOutcome``, ``CrawlStatus``, ``content_hash``,
   ``UTCDateTime`` (``storage.records``, ``storage.types``)
 * sources: ``upsert_source`` (``storage.sources``)
@@ -63,6 +64,7 @@ from storage.read import (
     table_counts,
 )
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
+from storage.retry import is_disconnect, retrying
 from storage.sources import upsert_source
 from storage.summaries import ArticleText, articles_for_summary, articles_to_summarize, save_summary
 from storage.types import UTCDateTime
@@ -78,6 +80,9 @@ __all__ = [
     "LockBusy",
     "database_lock",
     "holder_label",
+    # a dropped connection
+    "is_disconnect",
+    "retrying",
     # records and types
     "ArticleRecord",
     "CrawlStatus",

@@ -5,38 +5,13 @@ summarized once."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 
 import pytest
-from conftest import ROOT
-from sqlalchemy import select
-
-from storage import session_scope
-from storage.models import Article, CrawlRun, Summary
-
-DAY = "2024-03-05"
-KJJ_NEW = 33  # kjj_cq's articles up to DAY in the replay (tests/test_pipeline.py)
+from cli_runs import DAY, KJJ_NEW, assert_summarized_once, crawl_runs, run_environment, start_run
 
 pytestmark = pytest.mark.slow
-
-
-def _run(env: dict[str, str], *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "policywatch.cli", "run", "--date", DAY, "--source", "kjj_cq", *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-
-
-def _crawl_runs(url: str) -> list[CrawlRun]:
-    with session_scope(url) as session:
-        return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
 
 
 def _started(url: str, proc: subprocess.Popen, timeout_s: float = 120) -> None:
@@ -45,7 +20,7 @@ def _started(url: str, proc: subprocess.Popen, timeout_s: float = 120) -> None:
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.communicate()
         try:
-            if _crawl_runs(url):
+            if crawl_runs(url):
                 return
         except Exception:  # noqa: BLE001 - the schema is not there yet
             pass
@@ -58,30 +33,11 @@ def _finish(proc: subprocess.Popen, timeout_s: float = 600) -> tuple[int, str, s
     return proc.returncode, out, err
 
 
-def _environment(tmp_path, database_url, replay_server, mode: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "POLICYWATCH_DATABASE_URL": database_url,
-        "POLICYWATCH_VAR_DIR": str(tmp_path / "var"),
-        "POLICYWATCH_REPLAY_URL": replay_server.url,
-        "POLICYWATCH_SUMMARIZER": "lead",  # no model to load: the test is about the runs
-        "POLICYWATCH_RUN_LOCK": mode,
-    }
-
-
-def _one_summary_per_article(url: str) -> None:
-    with session_scope(url) as session:
-        articles = session.scalars(select(Article.id)).all()
-        summarized = session.scalars(select(Summary.article_id)).all()
-    assert len(articles) == KJJ_NEW and sorted(summarized) == sorted(articles)
-
-
 def test_a_second_run_of_the_day_is_refused_naming_the_first(tmp_path, database_url, replay_server):
-    env = _environment(tmp_path, database_url, replay_server, "refuse")
-    first = _run(env)
+    env = run_environment(tmp_path, database_url, replay_server, POLICYWATCH_RUN_LOCK="refuse")
+    first = start_run(env)
     _started(database_url, first)
-    second = _run(env)
+    second = start_run(env)
     code, out, err = _finish(second, 120)
     assert code == 3, (out, err)
     message = err.strip()
@@ -91,24 +47,24 @@ def test_a_second_run_of_the_day_is_refused_naming_the_first(tmp_path, database_
     code, out, err = _finish(first)
     assert code == 0, (out, err)
     assert f"{KJJ_NEW} summarized" in out
-    (run,) = _crawl_runs(database_url)
+    (run,) = crawl_runs(database_url)
     assert (run.status, run.items_found, run.items_new, run.items_unchanged) == ("success", KJJ_NEW, KJJ_NEW, 0)
-    _one_summary_per_article(database_url)
+    assert_summarized_once(database_url)
 
 
 def test_a_waiting_run_of_the_day_runs_after_the_first(tmp_path, database_url, replay_server):
-    env = _environment(tmp_path, database_url, replay_server, "refuse")
-    first = _run(env)
+    env = run_environment(tmp_path, database_url, replay_server, POLICYWATCH_RUN_LOCK="refuse")
+    first = start_run(env)
     _started(database_url, first)
-    second = _run(env, "--wait")  # the option overrides POLICYWATCH_RUN_LOCK
+    second = start_run(env, "--wait")  # the option overrides POLICYWATCH_RUN_LOCK
     code_first, out_first, err_first = _finish(first)
     code_second, out_second, err_second = _finish(second)
     assert (code_first, code_second) == (0, 0), (err_first, err_second)
-    runs = _crawl_runs(database_url)
+    runs = crawl_runs(database_url)
     assert len(runs) == 2 and runs[0].run_id != runs[1].run_id
     first_run, second_run = runs
     assert first_run.finished_at <= second_run.started_at  # one after the other
     assert (first_run.status, first_run.items_new) == ("success", KJJ_NEW)
     assert (second_run.status, second_run.items_new, second_run.items_updated) == ("success", 0, 0)
     assert f"{KJJ_NEW} summarized" in out_first and "0 summarized" in out_second
-    _one_summary_per_article(database_url)
+    assert_summarized_once(database_url)
