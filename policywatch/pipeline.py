@@ -69,14 +69,34 @@ def selected_sources(
     return chosen
 
 
+CLI_RUN_PREFIX = "cli__"  # not Airflow's manual__ / scheduled__: the day's lock covers only these
+
+
 def default_run_id(logical_date: date) -> str:
-    """A new id for every run, also of the same day: each run keeps its own crawl_runs rows and
-    counts (a shared id made overlapping runs reset and overwrite each other's rows). A retried
-    Airflow task reuses its DAG run's id, and so its rows."""
+    """A new id for every CLI run, also of the same day: each run keeps its own crawl_runs rows
+    and counts (a shared id made overlapping runs reset and overwrite each other's rows). A
+    retried Airflow task reuses its DAG run's id, and so its rows."""
     import uuid
     from datetime import UTC, datetime
 
-    return f"manual__{logical_date.isoformat()}__{datetime.now(UTC):%Y%m%dT%H%M%SZ}_{uuid.uuid4().hex[:6]}"
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}_{uuid.uuid4().hex[:6]}"
+    return f"{CLI_RUN_PREFIX}{logical_date.isoformat()}__{stamp}"
+
+
+def close_interrupted_crawls(logical_date: date, settings: Settings) -> int:
+    """Mark failed the CLI crawl runs of ``logical_date`` still ``running``: called under the
+    day's lock, which every CLI run and crawl of that day holds, so their process is gone
+    (killed or crashed). Returns how many."""
+    from storage import fail_interrupted_crawl_runs, retrying, session_scope
+
+    def close() -> int:
+        with session_scope(settings.database_url) as session:
+            return fail_interrupted_crawl_runs(session, logical_date, run_id_prefix=CLI_RUN_PREFIX)
+
+    closed = retrying(close, what=f"closing the interrupted crawls of {logical_date}")
+    if closed:
+        log.warning("%s: %d crawl run(s) left running by an interrupted run marked failed", logical_date, closed)
+    return closed
 
 
 def prepare_database(settings: Settings | None = None, *, reg: Registry | None = None) -> None:
@@ -351,6 +371,7 @@ def _run_daily_locked(
 ) -> DailyReport:
     reg = registry(settings)  # read once: each crawl subprocess gets its source's entry
     prepare_database(settings, reg=reg)
+    close_interrupted_crawls(logical_date, settings)
     crawls = [
         crawl_source(
             source, logical_date, run_id, since=since, until=logical_date, settings=settings, raise_on_failure=False

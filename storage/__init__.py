@@ -10,6 +10,7 @@ module other packages import from (docs/architecture.md; the import-linter contr
   ``UTCDateTime`` (``storage.records``, ``storage.types``)
 * sources: ``upsert_source`` (``storage.sources``)
 * crawl runs, their health and windows: ``start_crawl_run``, ``finish_crawl_run``,
+  ``fail_interrupted_crawl_runs``,
   ``record_crawl_health``, ``previous_crawl_runs``, ``complete_crawl_windows``, ``CrawlWindow``;
   read back as ``CrawlRunView``: ``crawl_run_view``, ``failed_crawl_runs``, ``latest_crawl_runs``,
   ``recent_crawl_runs``
@@ -38,6 +39,7 @@ from storage.crawl_runs import (
     CrawlWindow,
     complete_crawl_windows,
     crawl_run_view,
+    fail_interrupted_crawl_runs,
     failed_crawl_runs,
     finish_crawl_run,
     latest_crawl_runs,
@@ -96,6 +98,7 @@ __all__ = [
     "CrawlWindow",
     "complete_crawl_windows",
     "crawl_run_view",
+    "fail_interrupted_crawl_runs",
     "failed_crawl_runs",
     "finish_crawl_run",
     "latest_crawl_runs",

@@ -4,7 +4,7 @@
   cluster this test creates with initdb on a free port: the shared server is never touched): the
   run completes, every article is stored and summarized once, and the crawl's counts are true;
 * a run killed (kill -9) after storing articles and before summarizing them: the next run stores
-  the rest and summarizes every article, once.
+  the rest, summarizes every article, once, and marks the killed run's crawl failed (interrupted).
 """
 
 from __future__ import annotations
@@ -154,3 +154,9 @@ def test_a_run_killed_before_summarizing_is_completed_by_the_next(tmp_path, data
     last = crawl_runs(database_url)[-1]
     # the rest: the killed run's articles were stored (the incremental crawl does not fetch them again)
     assert (last.status, last.items_new, last.errors) == ("success", KJJ_NEW - stored, 0)
+    # the killed run's crawl, left running, was closed by the next run (which held the day's lock)
+    (interrupted,) = [run for run in crawl_runs(database_url) if run.id != last.id]
+    assert interrupted.status == "failed" and interrupted.finished_at is not None
+    assert interrupted.error_messages == [
+        f"kjj_cq: interrupted: the run {interrupted.run_id} ended before this crawl finished"
+    ]
