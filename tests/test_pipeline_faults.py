@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 from cli_runs import KJJ_NEW, assert_summarized_once, crawl_runs, run_environment, start_run
+from conftest import SITES
 from sqlalchemy import NullPool, func, select
 
+from devtools.replay import ReplayServer
 from storage import make_engine, session_scope
 from storage.models import Article, Summary
 
@@ -94,6 +96,21 @@ def cluster():
         server.destroy()
 
 
+class SlowReplay(ReplayServer):
+    """The replay, each answer 0.3 s late: the crawl lasts long enough to be cut in the middle
+    however fast the machine."""
+
+    def record(self, path: str) -> None:
+        super().record(path)
+        time.sleep(0.3)
+
+
+@pytest.fixture
+def slow_replay():
+    with SlowReplay(SITES) as server:
+        yield server
+
+
 # --- runs --------------------------------------------------------------------------------------
 
 
@@ -119,8 +136,8 @@ def _wait_for_articles(url: str, proc: subprocess.Popen, at_least: int, timeout_
     pytest.fail(f"the run stored fewer than {at_least} articles in {timeout_s} s")
 
 
-def test_a_run_survives_a_postgresql_restart_in_the_middle(tmp_path, cluster, replay_server):
-    env = run_environment(tmp_path, cluster.url, replay_server)
+def test_a_run_survives_a_postgresql_restart_in_the_middle(tmp_path, cluster, slow_replay):
+    env = run_environment(tmp_path, cluster.url, slow_replay)
     run = start_run(env)
     stored = _wait_for_articles(cluster.url, run, 3)
     cluster.stop()
