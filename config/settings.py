@@ -24,6 +24,8 @@ Every component (CLI, Scrapy settings, DAG tasks, tests) reads its configuration
 | POLICYWATCH_SMTP_FROM          | policywatch@localhost                          |
 | POLICYWATCH_DIGEST_REQUIRE_REVIEW | false: unreviewed summaries are shown too   |
 | POLICYWATCH_DIGEST_APPROVAL    | false: the DAG e-mails the digest unattended   |
+| POLICYWATCH_RUN_LOCK           | wait (or refuse): a second run of the same day |
+| POLICYWATCH_RUN_LOCK_TIMEOUT_S | 3600: how long a waiting run waits             |
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ SUMMARIZER_BACKENDS = ("extractive", "lead", "generative")
 
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
+# what a run does when another run of the same day holds its lock (policywatch/locking.py)
+RUN_LOCK_MODES = ("wait", "refuse")
 
 
 class ConfigError(ValueError):
@@ -92,6 +96,9 @@ class Settings:
     digest_require_review: bool = False
     # the daily DAG waits for an Airflow approval (ApprovalOperator) before e-mailing the digest
     digest_approval: bool = False
+    # a run that finds its day's lock taken waits for it (up to run_lock_timeout_s) or refuses
+    run_lock: str = "wait"
+    run_lock_timeout_s: int = 3600
 
     @property
     def digest_dir(self) -> Path:
@@ -197,6 +204,13 @@ def _smtp_settings() -> SmtpSettings | None:
     return SmtpSettings(host=host, port=port, security=security, user=user, password=password, sender=sender)
 
 
+def _run_lock_mode() -> str:
+    mode = (os.environ.get("POLICYWATCH_RUN_LOCK") or "wait").strip().lower()
+    if mode not in RUN_LOCK_MODES:
+        raise ConfigError(f"POLICYWATCH_RUN_LOCK={mode!r}: expected one of {', '.join(RUN_LOCK_MODES)}")
+    return mode
+
+
 def _database_url(var_dir: Path) -> str:
     """POLICYWATCH_DATABASE_URL, checked to parse (the message never shows it: it may hold a password)."""
     from sqlalchemy.engine import make_url
@@ -264,4 +278,6 @@ def get_settings() -> Settings:
         smtp=_smtp_settings(),
         digest_require_review=bool_env("POLICYWATCH_DIGEST_REQUIRE_REVIEW"),
         digest_approval=bool_env("POLICYWATCH_DIGEST_APPROVAL"),
+        run_lock=_run_lock_mode(),
+        run_lock_timeout_s=_int_env("POLICYWATCH_RUN_LOCK_TIMEOUT_S", 3600, 0, 7 * 24 * 3600),
     )

@@ -149,7 +149,7 @@ class ConditionalRequestsMiddleware:
             self.scraped.add(url)
 
     def spider_closed(self, reason: str) -> None:
-        from storage import CachedPage, save_http_cache, session_scope
+        from storage import CachedPage, retrying, save_http_cache, session_scope
 
         if self.source_id is None:
             return
@@ -164,9 +164,13 @@ class ConditionalRequestsMiddleware:
         ]
         if not pages:
             return
-        try:
+
+        def save() -> None:
             with session_scope(engine_for(self.database_url)) as session:
                 save_http_cache(session, self.source_id, pages)
+
+        try:
+            retrying(save, what=f"{self.source_id}: saving the http_cache")
         except Exception as exc:  # noqa: BLE001 - validators are an optimisation: the next run fetches in full
             logger.warning(
                 "%s: cannot save %d validators to the http_cache: %s: %s",
@@ -257,12 +261,17 @@ class ConditionalRequestsMiddleware:
         raise NotModified(key, kind, how)
 
     def _mark_seen(self, url: str) -> bool:
-        from storage import mark_article_seen, session_scope
+        from storage import mark_article_seen, retrying, session_scope
 
         state = crawl_run_state(self.crawler)
-        try:
+        crawl_run = state.crawl_run if state is not None else None
+
+        def mark() -> bool:
             with session_scope(engine_for(self.database_url)) as session:
-                return mark_article_seen(session, url, state.crawl_run if state is not None else None)
+                return mark_article_seen(session, url, crawl_run)
+
+        try:
+            return retrying(mark, what=f"{self.source_id}: marking {url} seen")
         except Exception as exc:  # noqa: BLE001 - cannot tell: fetch it in full to be safe
             logger.warning("%s: cannot mark %s as seen: %s: %s", self.source_id, url, type(exc).__name__, exc)
             return False

@@ -83,7 +83,7 @@ class CrawlRunRecorder:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
-        from storage import complete_crawl_windows, session_scope, start_crawl_run, upsert_source
+        from storage import retrying
 
         self.state = state = CrawlRunState(getattr(spider, "source_id", spider.name))
         source = getattr(spider, "source", None)
@@ -91,27 +91,7 @@ class CrawlRunRecorder:
             return
         try:
             self.engine = engine_for(self.database_url)
-            with session_scope(self.engine) as session:
-                upsert_source(
-                    session,
-                    id=source.id,
-                    name=source.name,
-                    host=source.host,
-                    language=source.language,
-                    family=source.family,
-                    enabled=source.enabled,
-                )
-                # the complete earlier runs, read before a retried task resets its own row (whose
-                # first attempt may be one): crawlers/incremental.py and crawlers/conditional.py
-                state.complete_windows = complete_crawl_windows(session, source.id)
-                state.crawl_run = start_crawl_run(
-                    session,
-                    source_id=source.id,
-                    run_id=self.run_id,
-                    logical_date=self.logical_date,
-                    window_since=getattr(spider, "since", None),
-                    window_until=getattr(spider, "until", None),
-                )
+            retrying(lambda: self._start(source, spider, state), what=f"{source.id}: starting the crawl run")
         except Exception as exc:  # noqa: BLE001 - nothing can be stored: stop the crawl
             message = (
                 f"{source.id}: cannot start the crawl run in {safe_url(self.database_url)}: "
@@ -130,6 +110,32 @@ class CrawlRunRecorder:
             self.logical_date,
         )
 
+    def _start(self, source: Any, spider: Spider, state: CrawlRunState) -> None:
+        """The source's row, its complete earlier runs and this run's row, in one transaction."""
+        from storage import complete_crawl_windows, session_scope, start_crawl_run, upsert_source
+
+        with session_scope(self.engine) as session:
+            upsert_source(
+                session,
+                id=source.id,
+                name=source.name,
+                host=source.host,
+                language=source.language,
+                family=source.family,
+                enabled=source.enabled,
+            )
+            # the complete earlier runs, read before a retried task resets its own row (whose
+            # first attempt may be one): crawlers/incremental.py and crawlers/conditional.py
+            state.complete_windows = complete_crawl_windows(session, source.id)
+            state.crawl_run = start_crawl_run(
+                session,
+                source_id=source.id,
+                run_id=self.run_id,
+                logical_date=self.logical_date,
+                window_since=getattr(spider, "since", None),
+                window_until=getattr(spider, "until", None),
+            )
+
     def _judge(self, summary: dict[str, Any], history: list[Any]) -> Verdict:
         """The health verdict of this crawl (crawlers/health.py), also left in the summary."""
         from crawlers.health import assess, facts_from_summary, past_runs
@@ -142,7 +148,7 @@ class CrawlRunRecorder:
         return verdict
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        from storage import finish_crawl_run, previous_crawl_runs, record_crawl_health, session_scope
+        from storage import finish_crawl_run, previous_crawl_runs, record_crawl_health, retrying, session_scope
 
         state = self.state or CrawlRunState(getattr(spider, "source_id", spider.name))
         self.state = state
@@ -154,7 +160,8 @@ class CrawlRunRecorder:
         if crawl_run is None or self.engine is None:
             self._judge(summary, [])
             return
-        try:
+
+        def record() -> None:
             with session_scope(self.engine) as session:
                 run = finish_crawl_run(
                     session,
@@ -178,6 +185,10 @@ class CrawlRunRecorder:
                     health=verdict.health,
                     reasons=verdict.reasons,
                 )
+
+        try:
+            # a lost connection rolled the transaction back: record the end again
+            retrying(record, what=f"{summary['source_id']}: recording the end of the crawl run")
         except Exception as exc:  # noqa: BLE001 - report it; the run's exit code still reflects the crawl
             message = (
                 f"{summary['source_id']}: cannot record the end of crawl run {crawl_run.id}: "

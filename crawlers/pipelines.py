@@ -2,7 +2,8 @@
 
 ``StoragePipeline`` stores every ``ArticleItem`` through ``storage.upsert_article``, each in its own
 short transaction (a crash loses at most the item in flight; a retried run stores nothing twice:
-the upsert is keyed by canonical URL). Outcomes are counted in the crawler stats as
+the upsert is keyed by canonical URL), run again when the database connection was lost
+(``storage.retrying``). Outcomes are counted in the crawler stats as
 ``policywatch/items_new``, ``policywatch/items_updated``, ``policywatch/items_unchanged``; the
 crawl run comes from the crawl's state (``crawl_run_state(crawler).crawl_run``, started by
 ``CrawlRunRecorder``); a storage failure is a page error of the spider.
@@ -85,7 +86,7 @@ class StoragePipeline:
             self.engine = None
 
     def process_item(self, item: Any) -> Any:
-        from storage import session_scope, upsert_article
+        from storage import retrying, session_scope, upsert_article
 
         spider = self.crawler.spider
         stats = self.crawler.stats
@@ -94,9 +95,15 @@ class StoragePipeline:
             if self.engine is None:
                 self.engine = engine_for(self.database_url)
             record = item_to_record(item)
-            with session_scope(self.engine) as session:
-                state = crawl_run_state(self.crawler)
-                outcome = upsert_article(session, record, state.crawl_run if state is not None else None)
+            state = crawl_run_state(self.crawler)
+            crawl_run = state.crawl_run if state is not None else None
+
+            def store() -> Any:
+                with session_scope(self.engine) as session:
+                    return upsert_article(session, record, crawl_run)
+
+            # a lost connection (a restarted server) rolled the upsert back: run it again
+            outcome = retrying(store, what=f"storing {url}")
         except Exception as exc:  # noqa: BLE001 - any storage failure loses this item only
             message = (
                 f"{getattr(spider, 'source_id', '?')}: storing {url} failed: "

@@ -184,23 +184,36 @@ def crawl(
     until: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published after.")] = None,
 ) -> None:
     """Crawl sources into the database (each in its own Scrapy process)."""
-    from policywatch.pipeline import crawl_source, prepare_database, registry, selected_sources
+    from policywatch.locking import run_lock
+    from policywatch.pipeline import (
+        close_interrupted_crawls,
+        crawl_source,
+        default_run_id,
+        prepare_database,
+        registry,
+        selected_sources,
+    )
 
     day = logical_date.date() if logical_date else _today()
-    reg = registry()
-    prepare_database(reg=reg)
+    run_id = run_id or default_run_id(day)  # one id for every source of this crawl
+    settings = get_settings()
+    reg = registry(settings)
     failed = False
-    for src in selected_sources(source, reg=reg):
-        report = crawl_source(
-            src,
-            day,
-            run_id,
-            since=since.date() if since else None,
-            until=until.date() if until else None,
-            raise_on_failure=False,
-        )
-        typer.echo(report.line())
-        failed |= not report.ok
+    with run_lock(settings, day, run_id):  # a crawl of a day is part of that day's run
+        prepare_database(settings, reg=reg)
+        close_interrupted_crawls(day, settings)
+        for src in selected_sources(source, reg=reg):
+            report = crawl_source(
+                src,
+                day,
+                run_id,
+                since=since.date() if since else None,
+                until=until.date() if until else None,
+                settings=settings,
+                raise_on_failure=False,
+            )
+            typer.echo(report.line())
+            failed |= not report.ok
     if failed:
         raise typer.Exit(1)
 
@@ -313,9 +326,16 @@ def _print_daily(report: DailyReport, settings: Settings) -> None:
 def run(
     logical_date: DateOption = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these sources.")] = None,
-    run_id: Annotated[Optional[str], typer.Option(help="Run id; default manual__DATE.")] = None,
+    run_id: Annotated[Optional[str], typer.Option(help="Run id; default cli__DATE__STARTED_random.")] = None,
     since: Annotated[
         Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published before.")
+    ] = None,
+    wait: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--wait/--no-wait",
+            help="If a run of the same day is in progress: wait for it, or refuse (exit 3). Default POLICYWATCH_RUN_LOCK.",
+        ),
     ] = None,
 ) -> None:
     """Run the whole daily pipeline: crawl, summarize, digest. Exit 1 if any source failed."""
@@ -328,6 +348,7 @@ def run(
         source_ids=source,
         since=since.date() if since else None,
         settings=settings,
+        wait=wait,
     )
     _print_daily(report, settings)
     if report.failed_sources:

@@ -4,7 +4,9 @@ Every command is wrapped by :func:`guard_commands`: a bad setting (``config.Conf
 broken source registry (``config.RegistryError``, named POLICYWATCH_SOURCES_FILE) or a database
 that cannot be reached or used (SQLAlchemy's OperationalError, InterfaceError, ArgumentError:
 POLICYWATCH_DATABASE_URL, shown with its password masked) is printed as that one line on stderr,
-without a traceback and without a secret. Anything else is a bug and keeps its traceback.
+without a traceback and without a secret. A stage refused because another process holds its
+lock (``policywatch.locking.RunLocked``) is one line too, exit status 3. Anything else is a bug and
+keeps its traceback.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import typer
 from config import ConfigError, RegistryError, UnknownSourceError, get_settings, redact, safe_url
 
 CONFIG_EXIT = 2
+LOCKED_EXIT = 3
 
 
 def _database_url() -> str | None:
@@ -63,6 +66,11 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - configuration errors become one line; the rest is re-raised
+            from policywatch.locking import RunLocked
+
+            if isinstance(exc, RunLocked):
+                typer.secho(one_line(str(exc)), err=True, fg=typer.colors.RED)
+                raise typer.Exit(LOCKED_EXIT) from None
             message = configuration_error(exc)
             if message is None:
                 if isinstance(exc, UnknownSourceError):

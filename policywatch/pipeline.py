@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from config import Registry, Settings, SourceConfig, get_settings, load_registry, redact
 from policywatch.digests import build_digest
 from policywatch.facts import store_key_facts
+from policywatch.locking import RunLocked, run_lock, summarize_lock
 from policywatch.reports import (
     CrawlReport,
     DailyReport,
@@ -30,6 +31,7 @@ from policywatch.status import source_statuses
 __all__ = [  # the digest stage, the reports and the sources' status live beside; callers import them from here too
     "CrawlReport",
     "DailyReport",
+    "RunLocked",
     "build_digest",
     "SourceCrawlError",
     "SummarizeReport",
@@ -68,9 +70,34 @@ def selected_sources(
     return chosen
 
 
+CLI_RUN_PREFIX = "cli__"  # not Airflow's manual__ / scheduled__: the day's lock covers only these
+
+
 def default_run_id(logical_date: date) -> str:
-    # Deterministic, so re-running a day reuses its crawl_runs rows instead of adding new ones.
-    return f"manual__{logical_date.isoformat()}"
+    """A new id for every CLI run, also of the same day: each run keeps its own crawl_runs rows
+    and counts (a shared id made overlapping runs reset and overwrite each other's rows). A
+    retried Airflow task reuses its DAG run's id, and so its rows."""
+    import uuid
+    from datetime import UTC, datetime
+
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}_{uuid.uuid4().hex[:6]}"
+    return f"{CLI_RUN_PREFIX}{logical_date.isoformat()}__{stamp}"
+
+
+def close_interrupted_crawls(logical_date: date, settings: Settings) -> int:
+    """Mark failed the CLI crawl runs of ``logical_date`` still ``running``: called under the
+    day's lock, which every CLI run and crawl of that day holds, so their process is gone
+    (killed or crashed). Returns how many."""
+    from storage import fail_interrupted_crawl_runs, retrying, session_scope
+
+    def close() -> int:
+        with session_scope(settings.database_url) as session:
+            return fail_interrupted_crawl_runs(session, logical_date, run_id_prefix=CLI_RUN_PREFIX)
+
+    closed = retrying(close, what=f"closing the interrupted crawls of {logical_date}")
+    if closed:
+        log.warning("%s: %d crawl run(s) left running by an interrupted run marked failed", logical_date, closed)
+    return closed
 
 
 def prepare_database(settings: Settings | None = None, *, reg: Registry | None = None) -> None:
@@ -93,10 +120,13 @@ def prepare_database(settings: Settings | None = None, *, reg: Registry | None =
 
 
 def _read_crawl_run(settings: Settings, source: SourceConfig, run_id: str) -> CrawlReport | None:
-    from storage import crawl_run_view, session_scope
+    from storage import crawl_run_view, retrying, session_scope
 
-    with session_scope(settings.database_url) as session:
-        row = crawl_run_view(session, source.id, run_id)
+    def read() -> Any:
+        with session_scope(settings.database_url) as session:
+            return crawl_run_view(session, source.id, run_id)
+
+    row = retrying(read, what=f"{source.id}: reading its crawl run")
     if row is None:
         return None
     return CrawlReport(
@@ -217,37 +247,11 @@ def summarize_pending(
     summarized gets its key facts (policywatch/facts.py)."""
     import time
 
-    from storage import articles_for_summary, articles_to_summarize, save_summary, session_scope
-    from summarizer import Document
-    from summarizer.guard import check as guard_check
-
     settings = settings or get_settings()
     started = time.perf_counter()
     summarizer = summarizer or load_configured_summarizer(settings, backend)
-    identity = dict(
-        backend=summarizer.backend,
-        model_id=summarizer.model_id,
-        model_version=summarizer.model_version,
-        parameters=summarizer.parameters,
-    )
-    done = 0
-    with session_scope(settings.database_url) as session:
-        pending = articles_to_summarize(session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize)
-        article_ids = [a.id for a in pending]
-    for start in range(0, len(article_ids), SUMMARY_BATCH_SIZE):
-        batch_ids = article_ids[start : start + SUMMARY_BATCH_SIZE]
-        with session_scope(settings.database_url) as session:
-            articles = articles_for_summary(session, batch_ids)
-            docs = [Document(title=a.title, body=a.body, language=a.language) for a in articles]
-            for article, summary in zip(articles, summarizer.summarize_batch(docs), strict=True):
-                if not summary.text:
-                    continue
-                guard = summary.guard or guard_check(summary.text, f"{article.title}\n{article.body}").to_dict()
-                save_summary(session, article, text=summary.text, language=summary.language, guard=guard, **identity)
-                done += 1
-        # new and changed articles get their key facts with their summary (a crawl's upsert of a
-        # changed article drops the old ones with its old ``extra``)
-        store_key_facts(settings, batch_ids)
+    with summarize_lock(settings):  # what is pending is read under the lock: nobody else summarizes it
+        done = _summarize_locked(settings, summarizer, source_ids=source_ids, limit=limit, resummarize=resummarize)
     return SummarizeReport(
         summarized=done,
         backend=summarizer.backend,
@@ -257,24 +261,82 @@ def summarize_pending(
     )
 
 
+def _summarize_locked(
+    settings: Settings, summarizer: Summarizer, *, source_ids: list[str] | None, limit: int | None, resummarize: bool
+) -> int:
+    from storage import articles_for_summary, articles_to_summarize, retrying, save_summary, session_scope
+    from summarizer import Document
+    from summarizer.guard import check as guard_check
+
+    identity = dict(
+        backend=summarizer.backend,
+        model_id=summarizer.model_id,
+        model_version=summarizer.model_version,
+        parameters=summarizer.parameters,
+    )
+    url = settings.database_url
+
+    def pending() -> list[int]:
+        with session_scope(url) as session:
+            found = articles_to_summarize(session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize)
+            return [a.id for a in found]
+
+    def read(batch_ids: list[int]) -> list[Any]:
+        with session_scope(url) as session:
+            return articles_for_summary(session, batch_ids)  # plain data: readable after the session
+
+    def write(results: list[tuple[Any, Any, dict]]) -> int:
+        with session_scope(url) as session:
+            for article, summary, guard in results:
+                save_summary(session, article, text=summary.text, language=summary.language, guard=guard, **identity)
+        return len(results)
+
+    # the database is read and written in short transactions, each run again after a lost
+    # connection; the model's work between them is never repeated
+    article_ids = retrying(pending, what="reading the articles to summarize")
+    done = 0
+    for start in range(0, len(article_ids), SUMMARY_BATCH_SIZE):
+        batch_ids = article_ids[start : start + SUMMARY_BATCH_SIZE]
+        articles = retrying(lambda ids=batch_ids: read(ids), what="reading articles to summarize")
+        docs = [Document(title=a.title, body=a.body, language=a.language) for a in articles]
+        results = [
+            (article, summary, summary.guard or guard_check(summary.text, f"{article.title}\n{article.body}").to_dict())
+            for article, summary in zip(articles, summarizer.summarize_batch(docs), strict=True)
+            if summary.text
+        ]
+        done += retrying(lambda batch=results: write(batch), what="saving summaries")
+        # new and changed articles get their key facts with their summary (a crawl's upsert of a
+        # changed article drops the old ones with its old ``extra``)
+        retrying(lambda ids=batch_ids: store_key_facts(settings, ids), what="storing key facts")
+    return done
+
+
 def table_counts(settings: Settings | None = None) -> dict[str, int]:
-    from storage import session_scope
+    from storage import retrying, session_scope
     from storage import table_counts as count_tables
 
     settings = settings or get_settings()
-    with session_scope(settings.database_url) as session:
-        return count_tables(session)
+
+    def count() -> dict[str, int]:
+        with session_scope(settings.database_url) as session:
+            return count_tables(session)
+
+    return retrying(count, what="counting rows")
 
 
 def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list[tuple[str, list[str]]]:
     """(source id, causes) for every source whose crawl in this run failed or was found broken, in
     the registry's order (the crawls of a run start in any order): the reasons of its broken verdict
     (they quote the fatal errors), else its errors; each cause without the source's name."""
-    from storage import failed_crawl_runs, session_scope
+    from storage import failed_crawl_runs, retrying, session_scope
 
     settings = settings or get_settings()
-    with session_scope(settings.database_url) as session:
-        rows = failed_crawl_runs(session, run_id)
+
+    def read() -> list[Any]:
+        with session_scope(settings.database_url) as session:
+            return failed_crawl_runs(session, run_id)
+
+    rows = retrying(read, what=f"reading the failed crawls of run {run_id}")
     order = {source.id: i for i, source in enumerate(registry(settings).sources)}
     rows = sorted(rows, key=lambda row: (order.get(row.source_id, len(order)), row.source_id))
     # the crawlers name the source in each message: the caller names it once
@@ -298,19 +360,32 @@ def run_daily(
     source_ids: list[str] | None = None,
     since: date | None = None,
     settings: Settings | None = None,
+    wait: bool | None = None,
 ) -> DailyReport:
     """The whole day: every source crawled (a failure is reported, never stops the others),
-    then summaries, then the digest."""
+    then summaries, then the digest; under the day's run lock (policywatch/locking.py: ``wait``
+    None as POLICYWATCH_RUN_LOCK says; :class:`RunLocked` when refused)."""
     settings = settings or get_settings()
     run_id = run_id or default_run_id(logical_date)
+    with run_lock(settings, logical_date, run_id, wait=wait):
+        return _run_daily_locked(logical_date, run_id, source_ids, since, settings)
+
+
+def _run_daily_locked(
+    logical_date: date, run_id: str, source_ids: list[str] | None, since: date | None, settings: Settings
+) -> DailyReport:
     reg = registry(settings)  # read once: each crawl subprocess gets its source's entry
     prepare_database(settings, reg=reg)
+    close_interrupted_crawls(logical_date, settings)
     crawls = [
         crawl_source(
             source, logical_date, run_id, since=since, until=logical_date, settings=settings, raise_on_failure=False
         )
         for source in selected_sources(source_ids, reg=reg)
     ]
+    from storage import retrying
+
     summaries = summarize_pending(settings)
-    digest_report = build_digest(logical_date, settings)
+    # the digest only reads (and writes files): after a lost connection it is simply built again
+    digest_report = retrying(lambda: build_digest(logical_date, settings), what=f"the digest of {logical_date}")
     return DailyReport(logical_date, run_id, crawls, summaries, digest_report, table_counts(settings))

@@ -4,10 +4,13 @@ module other packages import from (docs/architecture.md; the import-linter contr
 
 * database: ``make_engine``, ``session_scope``, ``upgrade_database``, ``current_revision``,
   ``head_revision`` (``storage.db``, ``storage.migrate``)
+* locks between processes: ``database_lock``, ``LockBusy``, ``holder_label`` (``storage.locks``)
+* a dropped connection: ``retrying``, ``is_disconnect`` (``storage.retry``)
 * records and types: ``ArticleRecord``, ``UpsertOutcome``, ``CrawlStatus``, ``content_hash``,
   ``UTCDateTime`` (``storage.records``, ``storage.types``)
 * sources: ``upsert_source`` (``storage.sources``)
 * crawl runs, their health and windows: ``start_crawl_run``, ``finish_crawl_run``,
+  ``fail_interrupted_crawl_runs``,
   ``record_crawl_health``, ``previous_crawl_runs``, ``complete_crawl_windows``, ``CrawlWindow``;
   read back as ``CrawlRunView``: ``crawl_run_view``, ``failed_crawl_runs``, ``latest_crawl_runs``,
   ``recent_crawl_runs``
@@ -60,6 +63,7 @@ from storage.crawl_runs import (
     CrawlWindow,
     complete_crawl_windows,
     crawl_run_view,
+    fail_interrupted_crawl_runs,
     failed_crawl_runs,
     finish_crawl_run,
     latest_crawl_runs,
@@ -73,6 +77,7 @@ from storage.deliveries import digest_delivered, record_digest_delivery
 from storage.effective import EffectiveSummary, effective_summaries
 from storage.feed import SUMMARY_FEED_VERSION, FeedRow, summary_feed_since
 from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
+from storage.locks import LockBusy, database_lock, holder_label
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.models import REVIEW_DECISIONS, USER_ROLES
 from storage.read import (
@@ -88,6 +93,7 @@ from storage.read import (
     table_counts,
 )
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
+from storage.retry import is_disconnect, retrying
 from storage.reviews import (
     GUARD_DECISIONS,
     REVIEW_STATUSES,
@@ -112,6 +118,13 @@ __all__ = [
     "make_engine",
     "session_scope",
     "upgrade_database",
+    # locks between processes
+    "LockBusy",
+    "database_lock",
+    "holder_label",
+    # a dropped connection
+    "is_disconnect",
+    "retrying",
     # records and types
     "ArticleRecord",
     "CrawlStatus",
@@ -125,6 +138,7 @@ __all__ = [
     "CrawlWindow",
     "complete_crawl_windows",
     "crawl_run_view",
+    "fail_interrupted_crawl_runs",
     "failed_crawl_runs",
     "finish_crawl_run",
     "latest_crawl_runs",

@@ -1,6 +1,7 @@
 """The ``crawl_runs`` table: one row per (source, pipeline run), its counters, health and window.
 
-The writers (``start_crawl_run``, ``finish_crawl_run``, ``record_crawl_health``) and the history a
+The writers (``start_crawl_run``, ``finish_crawl_run``, ``record_crawl_health``,
+``fail_interrupted_crawl_runs``) and the history a
 crawl reads (``previous_crawl_runs``, ``complete_crawl_windows``) work on the ORM row the crawl
 holds; what the application reads about finished runs comes back as :class:`CrawlRunView`.
 """
@@ -142,6 +143,29 @@ def record_crawl_health(
     run.health_reasons = [str(reason) for reason in reasons]
     session.flush()
     return run
+
+
+def fail_interrupted_crawl_runs(session: Session, logical_date: date | datetime | str, *, run_id_prefix: str) -> int:
+    """Mark ``failed`` the crawl runs of ``logical_date`` whose run id starts with ``run_id_prefix``
+    and that are still ``running``, with the error "interrupted"; the count. Only for a caller
+    that knows their processes are gone (it holds the lock every such run holds)."""
+    runs = session.execute(
+        select(CrawlRun).where(
+            CrawlRun.logical_date == as_date(logical_date),
+            CrawlRun.status == CrawlStatus.RUNNING.value,
+            CrawlRun.run_id.startswith(run_id_prefix, autoescape=True),
+        )
+    ).scalars()
+    closed = 0
+    for run in runs:
+        message = f"{run.source_id}: interrupted: the run {run.run_id} ended before this crawl finished"
+        run.status = CrawlStatus.FAILED.value
+        run.finished_at = utcnow()
+        run.error_messages = [*(run.error_messages or []), message]
+        run.errors = len(run.error_messages)
+        closed += 1
+    session.flush()
+    return closed
 
 
 # ---------------------------------------------------------------------- what a crawl reads back

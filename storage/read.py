@@ -100,13 +100,25 @@ class DigestSourceRun:
 def digest_source_runs(
     session: Session, logical_date: date | datetime | str, *, until: date | datetime | str | None = None
 ) -> list[DigestSourceRun]:
-    """The crawl runs of ``logical_date`` (to ``until``), by source name, then date and id."""
+    """The newest crawl run of each source on each date from ``logical_date`` to ``until``, by
+    source name, then date (a day run again has several runs per source: the last one says how
+    the source is now)."""
     day = as_date(logical_date)
     last = as_date(until, "until") if until is not None else day
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(CrawlRun.source_id, CrawlRun.logical_date),
+            order_by=(CrawlRun.started_at.desc(), CrawlRun.id.desc()),
+        )
+        .label("rank")
+    )
+    newest = select(CrawlRun.id, rank).where(CrawlRun.logical_date >= day, CrawlRun.logical_date <= last).subquery()
     rows = session.execute(
         select(CrawlRun, Source.name)
         .join(Source, CrawlRun.source_id == Source.id)
-        .where(CrawlRun.logical_date >= day, CrawlRun.logical_date <= last)
+        .join(newest, CrawlRun.id == newest.c.id)
+        .where(newest.c.rank == 1)
         .order_by(Source.name, Source.id, CrawlRun.logical_date, CrawlRun.id)
     ).all()
     return [

@@ -97,7 +97,9 @@ def test_daily_run_stores_summarizes_and_digests_then_is_idempotent(pipeline_env
     second = run_daily(DAY, settings=pipeline_env)
     assert [(c.source_id, c.new, c.updated) for c in second.crawls] == [(c.source_id, 0, 0) for c in first.crawls]
     assert second.summaries.summarized == 0
-    assert second.counts == first.counts
+    # each run keeps its own crawl_runs rows (its own run id), nothing else is added
+    assert second.counts == {**first.counts, "crawl_runs": 2 * first.counts["crawl_runs"]}
+    assert second.run_id != first.run_id and second.digest.sources == first.digest.sources
     assert _summaries(pipeline_env) == stored  # not one summary touched
     assert second.digest.articles == total - ADVERTORIALS  # the digest of a day is the same however often it is built
 

@@ -646,3 +646,28 @@ def test_complete_crawl_windows_and_what_they_cover(session):
         "running",
     )
     assert complete_crawl_windows(session, "kjj_cq") == {}
+
+
+def test_digest_source_runs_names_the_newest_run_of_each_source_and_day(session):
+    from storage import digest_source_runs
+
+    add_source(session)
+    counts = dict(pages_fetched=1, items_found=1, items_updated=0, items_unchanged=0)
+    failed = start_crawl_run(session, source_id="kjj_cq", run_id="manual__a", logical_date=date(2026, 5, 10))
+    finish_crawl_run(session, failed, status="failed", items_new=0, error_messages=["kjj_cq: HTTP 500"], **counts)
+    session.flush()
+    time.sleep(0.01)  # started_at orders the runs of a day
+    again = start_crawl_run(session, source_id="kjj_cq", run_id="manual__b", logical_date=date(2026, 5, 10))
+    finish_crawl_run(session, again, status="success", items_new=1, error_messages=[], **counts)
+    next_day = start_crawl_run(session, source_id="kjj_cq", run_id="manual__c", logical_date=date(2026, 5, 11))
+    finish_crawl_run(session, next_day, status="failed", items_new=0, error_messages=["kjj_cq: HTTP 503"], **counts)
+    session.flush()
+    # the day run again: how the source is now, not its earlier failure
+    assert [(r.logical_date, r.status) for r in digest_source_runs(session, date(2026, 5, 10))] == [
+        (date(2026, 5, 10), "success")
+    ]
+    ranged = digest_source_runs(session, date(2026, 5, 10), until=date(2026, 5, 11))
+    assert [(r.logical_date, r.status, r.items_new) for r in ranged] == [
+        (date(2026, 5, 10), "success", 1),
+        (date(2026, 5, 11), "failed", 0),
+    ]

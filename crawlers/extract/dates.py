@@ -110,11 +110,19 @@ def parse_date(value: object, *, default_tz: str = DEFAULT_TZ) -> datetime | Non
     parentheses or labels such as ``日期：``), English ``Mar 5,2024`` / ``5 March 2024`` (also inside
     ``By XINYI LI|May 29,2020``), ISO 8601, RFC 822, epoch seconds / milliseconds (10 / 13 digits,
     as int or str), and ``datetime`` objects (naive ones are read in ``default_tz``).
-    The result is always expressed in ``default_tz`` (a value with another offset is converted).
+    The result is always expressed in ``default_tz`` (a value with another offset is converted)
+    and within MIN_YEAR..MAX_YEAR there, whatever branch read it (``datetime`` objects, ISO 8601
+    and RFC 822 values included).
     """
     result = _parse_date(value, default_tz)
-    # one zone for everything stored: values with another offset are converted (same instant)
-    return result.astimezone(_zone(default_tz)) if result is not None else None
+    if result is None:
+        return None
+    try:
+        # one zone for everything stored: values with another offset are converted (same instant)
+        result = result.astimezone(_zone(default_tz))
+    except (OverflowError, ValueError):  # 0001-01-01T00:00+14:00 is before datetime.min in UTC
+        return None
+    return result if MIN_YEAR <= result.year <= MAX_YEAR else None
 
 
 def _parse_date(value: object, default_tz: str) -> datetime | None:
