@@ -345,20 +345,26 @@ def replay_serve(
     root: Annotated[Path, typer.Option(help="Folder of <host>/<path> files.")] = Path("tests/fixtures/sites"),
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port).")] = 8765,
     fail: Annotated[
-        Optional[list[str]], typer.Option(help="Inject a fault: HOST/PATH=STATUS, e.g. kjj.cq.gov.cn/x.html=500.")
+        Optional[list[str]],
+        typer.Option(
+            help="Inject a fault: PATTERN=ACTION[,ACTION...], e.g. kjj.cq.gov.cn/x.html=500 or "
+            "'kjj.cq.gov.cn/*/t2024*.html=503,retry-after:2,times:2' (devtools/replay_faults.py)."
+        ),
     ] = None,
+    faults: Annotated[Optional[Path], typer.Option(help="A TOML or JSON file of [[faults]] to inject.")] = None,
 ) -> None:
     """Serve the replay sites until interrupted; point POLICYWATCH_REPLAY_URL at the printed URL."""
     from devtools.replay import ReplayServer
+    from devtools.replay_faults import FaultSpecError, load_faults, parse_spec
 
-    faults = {}
-    for spec in fail or []:
-        path, _, status = spec.rpartition("=")
-        if not path or not status.isdigit():
-            _fail(f"--fail {spec!r}: expected HOST/PATH=STATUS", 2)
-        faults[path] = int(status)
-    server = ReplayServer(root, port=port, faults=faults)
+    try:
+        injected = (load_faults(faults) if faults else []) + [parse_spec(spec) for spec in fail or []]
+    except FaultSpecError as exc:
+        _fail(f"--fail/--faults: {exc}", 2)
+    server = ReplayServer(root, port=port, faults=injected)
     typer.echo(f"export POLICYWATCH_REPLAY_URL={server.url}")
+    for fault in injected:
+        typer.echo(f"injecting {fault}")
     sys.stdout.flush()
     try:
         server.serve_forever()
