@@ -62,6 +62,8 @@ PERMANENT_MARKS = (
     "JavaScript challenge",  # 412 / 521 challenge pages need a real browser
     "robots.txt",  # "was not fetched: Forbidden by robots.txt"
     " raised ",  # a parser that raises on the page raises on it again
+    "redirected to another host",  # the page moved off the source's site (crawlers/redirects.py)
+    "undecodable: ",  # no charset fits the page's bytes (crawlers/extract/charset.py)
 )
 _HTTP_STATUS = re.compile(r"answered HTTP (\d{3})")
 
