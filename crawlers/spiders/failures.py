@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from crawlers.challenge import SourceBlocked
 from crawlers.conditional import NotModified
+from crawlers.extract.charset import UndecodableError
 from crawlers.middlewares import KIND_META, REAL_URL_META
 
 
@@ -123,9 +124,12 @@ class FailedPages:
         if spider is not self:
             return
         kind = response.meta.get(KIND_META) if response is not None else None
-        message = (
-            f"{self.source.id}: parsing {getattr(response, 'url', '?')} raised {failure.type.__name__}: {failure.value}"
-        )
+        url = getattr(response, "url", "?")
+        if failure.check(UndecodableError):  # no charset fits the page's bytes: the cause, not a traceback
+            page = "list page" if kind == "list" else "article"
+            message = f"{self.source.id}: {page} {url} {failure.value}"
+        else:
+            message = f"{self.source.id}: parsing {url} raised {failure.type.__name__}: {failure.value}"
         if kind == "list":
             self.record_fatal(message)
         else:
