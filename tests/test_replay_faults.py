@@ -8,6 +8,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -172,3 +173,16 @@ def test_bad_specs_name_the_spec_and_the_cause(tmp_path):
     bad.write_text('[[faults]]\nmatch = "x"\nstatsu = 500\n', encoding="utf-8")
     with pytest.raises(FaultSpecError, match=r"faults\[0\] has unknown key\(s\) statsu"):
         load_faults(bad)
+
+
+def test_example_file_and_cli_options():
+    from typer.testing import CliRunner
+
+    from policywatch.cli import app
+
+    example = load_faults(Path(__file__).resolve().parents[1] / "docs" / "faults.example.toml")
+    assert [f.match.split("/")[0] for f in example][:2] == ["kjj.cq.gov.cn", "kjj.cq.gov.cn"]
+    result = CliRunner().invoke(app, ["demo", "--fail", "x.html=teapot"])
+    assert result.exit_code == 2 and "unknown action 'teapot'" in result.output
+    result = CliRunner().invoke(app, ["replay", "serve", "--faults", "/nonexistent/faults.toml"])
+    assert result.exit_code == 2 and "faults file /nonexistent/faults.toml" in result.output
