@@ -19,7 +19,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, ResponseDataLossError
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -50,6 +50,8 @@ class FailedPages:
             return f"answered HTTP {failure.value.response.status}"
         if isinstance(failure.value, IgnoreRequest):
             return f"was not fetched: {failure.value}"
+        if isinstance(failure.value, ResponseDataLossError):  # its own text is only its name
+            return "failed: ResponseDataLossError: the connection closed before the whole body came"
         text = str(failure.value).strip() or failure.type.__name__
         return f"failed: {failure.type.__name__}: {text}"
 
