@@ -46,7 +46,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from devtools.replay_faults import Fault, FaultSet, as_faults, fault_answer, send
+from devtools.replay_faults import Fault, FaultSet, fault_answer, send
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -74,7 +74,7 @@ class ReplayServer:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise FileNotFoundError(f"replay root {self.root} is not a folder")
-        self.faults = FaultSet(as_faults(faults))
+        self.faults = FaultSet(faults)
         self.requests: list[str] = []
         self._lock = threading.Lock()
         handler = type("BoundReplayHandler", (_ReplayHandler,), {"replay": self})

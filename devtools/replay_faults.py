@@ -92,16 +92,25 @@ class Fault:
         return self.status is not None or self.redirect is not None or self.loop or self.body is not None
 
 
-class FaultSet:
-    """The faults of one server, first match wins; counts the requests each one answered."""
+class FaultSet(dict[str, int]):
+    """The faults of one server. As a dict, the plain ``{"host/path": status}`` faults (exact paths,
+    changed at will while the server runs, as tests do); :attr:`faults` the :class:`Fault` list, first
+    match wins; :attr:`hits` counts the requests each one answered."""
 
-    def __init__(self, faults: Iterable[Fault] = ()) -> None:
-        self.faults = list(faults)
+    def __init__(self, faults: Mapping[str, int] | Iterable[Fault] | None = None) -> None:
+        super().__init__()
+        if isinstance(faults, Mapping):
+            self.update({path.lstrip("/"): int(status) for path, status in faults.items()})
+            faults = ()
+        self.faults = list(faults or ())
         self.hits = [0] * len(self.faults)
         self._lock = threading.Lock()
 
     def take(self, path: str, query: str) -> Fault | None:
         """The fault for this request (counted), or None; a fault used up (``times``) is skipped."""
+        status = self.get(path)
+        if status:
+            return Fault(match=path, status=status)
         with self._lock:
             for index, fault in enumerate(self.faults):
                 if not fault.matches(path, query):
@@ -111,15 +120,6 @@ class FaultSet:
                 self.hits[index] += 1
                 return fault
         return None
-
-
-def as_faults(faults: Mapping[str, int] | Iterable[Fault] | None) -> list[Fault]:
-    """Faults from the old ``{"host/path": status}`` mapping or a list of :class:`Fault`."""
-    if faults is None:
-        return []
-    if isinstance(faults, Mapping):
-        return [Fault(match=path.lstrip("/"), status=int(status)) for path, status in faults.items()]
-    return list(faults)
 
 
 # ---------------------------------------------------------------------------- specs and files

@@ -186,3 +186,14 @@ def test_example_file_and_cli_options():
     assert result.exit_code == 2 and "unknown action 'teapot'" in result.output
     result = CliRunner().invoke(app, ["replay", "serve", "--faults", "/nonexistent/faults.toml"])
     assert result.exit_code == 2 and "faults file /nonexistent/faults.toml" in result.output
+
+
+def test_plain_faults_change_while_the_server_runs(site):
+    # tests/test_airflow_operator_ui.py breaks and heals a running server's pages this way
+    with _serve(site, "example.gov.cn/robots.txt=deny") as server:
+        url = f"{server.url}/example.gov.cn/news/a.html"
+        server.faults["example.gov.cn/news/a.html"] = 500
+        assert _get(url)[0] == 500
+        server.faults.pop("example.gov.cn/news/a.html")
+        assert _get(url)[0] == 200
+        assert _get(f"{server.url}/example.gov.cn/robots.txt")[1] == b"User-agent: *\nDisallow: /\n"
