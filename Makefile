@@ -17,7 +17,8 @@ help:
 	@echo "make test     install, then run the test suite"
 	@echo "make lint     ruff (lint and format check) and the import-layer contracts"
 	@echo "make airflow  install, then start airflow standalone with the project's DAGs (127.0.0.1:8080)"
-	@echo "              FAIL=HOST/PATH=STATUS: the replay answers that page with STATUS (rehearse a broken source)"
+	@echo "              FAIL=HOST/PATH=STATUS: the replay answers that page with STATUS (rehearse a broken source);"
+	@echo "              FAIL='PATTERN=ACTION,...' or FAULTS=faults.toml for stalls, redirects, charsets... (README)"
 	@echo "make clean    remove .venv and var/"
 
 install: $(STAMP)
@@ -35,7 +36,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/policywatch demo
+	$(BIN)/policywatch demo $(foreach spec,$(FAIL),--fail '$(spec)') $(if $(FAULTS),--faults '$(FAULTS)')
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
@@ -58,10 +59,12 @@ chromium:
 		fi; \
 	fi
 
-# FAIL="kjj.cq.gov.cn/zwxx_176/tzgg/index.html=404 ...": faults the replay injects (scripts/airflow-standalone.sh).
+# FAIL="kjj.cq.gov.cn/zwxx_176/tzgg/index.html=404 ...": faults the replay injects (scripts/airflow-standalone.sh);
+# FAULTS=FILE: a TOML/JSON file of them (devtools/replay_faults.py). `make demo` takes both too.
 FAIL ?=
+FAULTS ?=
 airflow: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" FAIL="$(FAIL)" bash scripts/airflow-standalone.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" FAIL="$(FAIL)" FAULTS="$(FAULTS)" bash scripts/airflow-standalone.sh
 
 clean:
 	rm -rf $(VENV) var

@@ -51,6 +51,7 @@ FALLBACK_RULES = ("trafilatura", "generic")  # extra["rule"] of a body no family
 LOW_CONFIDENCE = 0.5  # a generic-fallback extraction scoring under this is probably not the article
 FUTURE_TOLERANCE = timedelta(days=1)  # time zones and clock skew; more is a misread date
 FUTURE_MARK = "is dated in the future"  # the page error of an article skipped for it (crawlers/spiders/base.py)
+UNDECODABLE_MARK = "undecodable: "  # the cause of a page no charset fits (crawlers/extract/charset.py)
 MAX_REASONS_LISTED = 3  # errors quoted in a reason; the rest are counted
 
 PERMANENT, TRANSIENT = "permanent", "transient"
@@ -62,6 +63,8 @@ PERMANENT_MARKS = (
     "JavaScript challenge",  # 412 / 521 challenge pages need a real browser
     "robots.txt",  # "was not fetched: Forbidden by robots.txt"
     " raised ",  # a parser that raises on the page raises on it again
+    "redirected to another host",  # the page moved off the source's site (crawlers/redirects.py)
+    UNDECODABLE_MARK,  # no charset fits the page's bytes (crawlers/extract/charset.py)
 )
 _HTTP_STATUS = re.compile(r"answered HTTP (\d{3})")
 
@@ -131,13 +134,16 @@ def assess(run: RunFacts, history: Sequence[PastRun] = ()) -> Verdict:
     if run.fatal_errors:
         broken.append(_quote(list(run.fatal_errors)) + before)
 
-    failed_pages = [m for m in run.page_errors if "has no " in m or " raised " in m]
+    failed_pages = [m for m in run.page_errors if "has no " in m or " raised " in m or UNDECODABLE_MARK in m]
     if run.pages_failed:
         ratio = run.pages_failed / max(run.articles_parsed, 1)
-        text = (
-            f"{run.pages_failed} of {run.articles_parsed} article pages without title or body "
-            f"(a selector stopped matching?)"
+        undecodable = any(UNDECODABLE_MARK in m for m in failed_pages)
+        what = (
+            "without title or body, or undecodable (a selector stopped matching, or bytes in no known charset?)"
+            if undecodable
+            else "without title or body (a selector stopped matching?)"
         )
+        text = f"{run.pages_failed} of {run.articles_parsed} article pages {what}"
         if failed_pages:
             text += f": {_quote(failed_pages)}"
         if ratio >= BROKEN_FAILED_RATIO and run.articles_parsed >= MIN_PAGES:

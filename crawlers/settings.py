@@ -91,6 +91,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.retry.BackoffRetryMiddleware": 550,
     # a 412 $_ts JavaScript challenge stops the source; its process_response runs before retry's
     "crawlers.challenge.JsChallengeMiddleware": 560,
+    # a redirect to another host or in a loop is refused with its cause (a page error), not
+    # dropped in silence; its process_response runs just before RedirectMiddleware's (600)
+    "crawlers.redirects.RedirectGuardMiddleware": 605,
 }
 SPIDER_MIDDLEWARES = {
     # daily runs: skip articles stored before the refresh window, stop paging at them

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from config import Registry, SourceConfig
-from crawlers.extract.charset import decode_html
+from crawlers.extract.charset import UndecodableError, decode_html
 from crawlers.extract.families import detail_parser, parse_with
 from crawlers.extract.urls import same_site
 
@@ -157,11 +157,13 @@ def extract_page(
         if len(body) > MAX_BYTES:  # grew while read
             raise ExtractError(f"{path} is larger than {MAX_BYTES} bytes: not an article page")
         page_url = page_url or path.resolve().as_uri()
-    forced = charset or (source.charset if source else None)
-    if forced:
-        text, used = body.decode(forced, errors="replace"), forced
+    if charset:  # the user's word, even when wrong (to see what a wrong charset does)
+        text, used = body.decode(charset, errors="replace"), charset
     else:
-        text, used = decode_html(body, content_type)
+        try:
+            text, used = decode_html(body, content_type, override=source.charset if source else None)
+        except UndecodableError as exc:
+            raise ExtractError(f"{page_url}: {exc}") from None
     name, parser = detail_parser(source.family if source else "generic")
     article = parse_with(
         parser, text, page_url, selectors=dict(source.selectors) if source else None, default_tz=default_tz

@@ -24,8 +24,10 @@ name starts with ``_`` are never served)::
 POST is answered like GET (the form body is ignored), enough for list APIs such as Hanweb's
 ``dataproxy.jsp`` whose paging sits in the query string.
 
-Faults can be injected per path (``faults={"kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500}``) to
-test how the pipeline reports a broken source. Responses carry Last-Modified and ETag and answer
+Faults are injected per path pattern, to test how the pipeline reports a broken source: a
+``{"kjj.cq.gov.cn/zwxx_176/tzgg/index.html": 500}`` mapping, or a list of
+:class:`devtools.replay_faults.Fault` (statuses with headers, stalls, truncated bodies, redirects
+and loops, wrong charsets, binary/empty/huge bodies, a robots.txt deny, "fail the first N times"). Responses carry Last-Modified and ETag and answer
 conditional requests with 304.
 """
 
@@ -36,12 +38,15 @@ import hashlib
 import mimetypes
 import re
 import threading
+import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from devtools.replay_faults import Fault, FaultSet, fault_answer, send
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -64,12 +69,12 @@ class ReplayServer:
         root: Path | str,
         host: str = "127.0.0.1",
         port: int = 0,
-        faults: Mapping[str, int] | None = None,
+        faults: Mapping[str, int] | Iterable[Fault] | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise FileNotFoundError(f"replay root {self.root} is not a folder")
-        self.faults: dict[str, int] = {k.lstrip("/"): v for k, v in (faults or {}).items()}
+        self.faults = FaultSet(faults)
         self.requests: list[str] = []
         self._lock = threading.Lock()
         handler = type("BoundReplayHandler", (_ReplayHandler,), {"replay": self})
@@ -152,13 +157,21 @@ class _ReplayHandler(BaseHTTPRequestHandler):
             self.rfile.read(length)
         self._serve(send_body=True)
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        super().send_response(code, message)
+        # HTTP/1.0 closes the connection after each answer; said explicitly, or Twisted's pool keeps
+        # the connection and may send the next request into the server's close (ConnectionDone)
+        self.send_header("Connection", "close")
+
     def _serve(self, send_body: bool) -> None:
         parts = urlsplit(self.path)
         key = unquote(parts.path).lstrip("/")
         self.replay.record(self.path)
-        fault = self.replay.faults.get(key)
-        if fault:
-            self._send_plain(fault, f"injected fault for {key}\n", send_body)
+        fault = self.replay.faults.take(key, parts.query)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.replaces_page:
+            send(self, *fault_answer(fault, self, key), send_body, fault)
             return
         host, _, site_path = key.partition("/")
         config = self.replay.site_config(host)
@@ -172,13 +185,8 @@ class _ReplayHandler(BaseHTTPRequestHandler):
             self._send_plain(status, f"status {status} for {key}\n", send_body)
             return
         if status:  # a fixed status with the saved page as its body (a challenge page)
-            body = file.read_bytes()
-            self.send_response(status)
-            self.send_header("Content-Type", CONTENT_TYPES.get(file.suffix.lower(), "text/html; charset=utf-8"))
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if send_body:
-                self.wfile.write(body)
+            content_type = CONTENT_TYPES.get(file.suffix.lower(), "text/html; charset=utf-8")
+            send(self, status, {"Content-Type": content_type}, file.read_bytes(), send_body, fault)
             return
         if file is None:
             self._send_plain(HTTPStatus.NOT_FOUND, f"not in replay: {key}\n", send_body)
@@ -186,13 +194,12 @@ class _ReplayHandler(BaseHTTPRequestHandler):
         body = file.read_bytes()
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         last_modified = email.utils.formatdate(int(file.stat().st_mtime), usegmt=True)
-        if self.headers.get("If-None-Match") == etag or (
-            self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == last_modified
+        validators = {"ETag": etag, "Last-Modified": last_modified}
+        if fault is None and (
+            self.headers.get("If-None-Match") == etag
+            or (self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == last_modified)
         ):
-            self.send_response(HTTPStatus.NOT_MODIFIED)
-            self.send_header("ETag", etag)
-            self.send_header("Last-Modified", last_modified)
-            self.end_headers()
+            send(self, HTTPStatus.NOT_MODIFIED, validators, b"", send_body=False)
             return
         suffix = file.suffix.lower()
         content_type = (
@@ -200,20 +207,7 @@ class _ReplayHandler(BaseHTTPRequestHandler):
             or CONTENT_TYPES.get(suffix)
             or (mimetypes.guess_type(file.name)[0] or "application/octet-stream")
         )
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", etag)
-        self.send_header("Last-Modified", last_modified)
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
+        send(self, HTTPStatus.OK, {"Content-Type": content_type, **validators}, body, send_body, fault)
 
     def _send_plain(self, status: int, text: str, send_body: bool) -> None:
-        data = text.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if send_body:
-            self.wfile.write(data)
+        send(self, status, {"Content-Type": "text/plain; charset=utf-8"}, text.encode(), send_body)

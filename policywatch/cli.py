@@ -355,12 +355,32 @@ def run(
         raise typer.Exit(1)
 
 
+FAIL_HELP = (
+    "Inject a fault into the replay: PATTERN=ACTION[,ACTION...], e.g. kjj.cq.gov.cn/x.html=500 or "
+    "'kjj.cq.gov.cn/*/t2024*.html=503,retry-after:2,times:2' (devtools/replay_faults.py)."
+)
+FAULTS_HELP = "A TOML or JSON file of [[faults]] the replay injects (devtools/replay_faults.py)."
+
+
+def _replay_faults(fail: list[str] | None, faults: Path | None) -> list:
+    """The faults of --faults FILE and --fail SPEC options (a bad one: exit 2, naming it)."""
+    from devtools.replay_faults import FaultSpecError, load_faults, parse_spec
+
+    try:
+        return (load_faults(faults) if faults else []) + [parse_spec(spec) for spec in fail or []]
+    except FaultSpecError as exc:
+        _fail(f"--fail/--faults: {exc}", 2)
+    return []
+
+
 @app.command()
 def demo(
     logical_date: Annotated[
         datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="Logical date of the demo run.")
     ] = datetime(2024, 3, 5),
     sites: Annotated[Optional[Path], typer.Option(help="Replay folder; default tests/fixtures/sites.")] = None,
+    fail: Annotated[Optional[list[str]], typer.Option(help=FAIL_HELP)] = None,
+    faults: Annotated[Optional[Path], typer.Option(help=FAULTS_HELP)] = None,
 ) -> None:
     """Run the daily pipeline against the local replay of the source sites (no network)."""
     from devtools.replay import ReplayServer
@@ -370,7 +390,7 @@ def demo(
     root = sites or settings.home / "tests" / "fixtures" / "sites"
     if not root.is_dir():
         _fail(f"replay folder {root} not found: run the demo from a checkout of the project")
-    with ReplayServer(root) as server:
+    with ReplayServer(root, faults=_replay_faults(fail, faults)) as server:
         os.environ["POLICYWATCH_REPLAY_URL"] = server.url
         settings = get_settings()
         typer.echo(f"replaying {root} at {server.url}; database {safe_url(settings.database_url)}")
@@ -384,21 +404,17 @@ def demo(
 def replay_serve(
     root: Annotated[Path, typer.Option(help="Folder of <host>/<path> files.")] = Path("tests/fixtures/sites"),
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port).")] = 8765,
-    fail: Annotated[
-        Optional[list[str]], typer.Option(help="Inject a fault: HOST/PATH=STATUS, e.g. kjj.cq.gov.cn/x.html=500.")
-    ] = None,
+    fail: Annotated[Optional[list[str]], typer.Option(help=FAIL_HELP)] = None,
+    faults: Annotated[Optional[Path], typer.Option(help=FAULTS_HELP)] = None,
 ) -> None:
     """Serve the replay sites until interrupted; point POLICYWATCH_REPLAY_URL at the printed URL."""
     from devtools.replay import ReplayServer
 
-    faults = {}
-    for spec in fail or []:
-        path, _, status = spec.rpartition("=")
-        if not path or not status.isdigit():
-            _fail(f"--fail {spec!r}: expected HOST/PATH=STATUS", 2)
-        faults[path] = int(status)
-    server = ReplayServer(root, port=port, faults=faults)
+    injected = _replay_faults(fail, faults)
+    server = ReplayServer(root, port=port, faults=injected)
     typer.echo(f"export POLICYWATCH_REPLAY_URL={server.url}")
+    for fault in injected:
+        typer.echo(f"injecting {fault}")
     sys.stdout.flush()
     try:
         server.serve_forever()

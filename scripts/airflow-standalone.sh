@@ -7,6 +7,8 @@
 #   AIRFLOW_PARALLELISM  task processes at once (LocalExecutor workers); default 4, for 2 cores
 #   FAIL                 faults for the replay, HOST/PATH=STATUS, space-separated, e.g.
 #                        FAIL="kjj.cq.gov.cn/zwxx_176/tzgg/index.html=404": rehearse a broken source
+#                        (PATTERN=ACTION,... for other faults: devtools/replay_faults.py)
+#   FAULTS               a TOML or JSON file of faults for the replay
 #
 # Ctrl-C or SIGTERM stops every process it started (the replay server, Airflow's components, their
 # task processes and crawls) within 10 s: TERM first, KILL for what is left after 7 s (the
@@ -70,6 +72,7 @@ bash "$root/scripts/airflow-pools.sh" >/dev/null
 
 faults=()
 for spec in ${FAIL:-}; do faults+=(--fail "$spec"); done
+if [ -n "${FAULTS:-}" ]; then faults+=(--faults "$(realpath "$FAULTS")"); fi
 policywatch replay serve --root "$root/tests/fixtures/sites" --port "$replay_port" "${faults[@]}" \
     >"$AIRFLOW_HOME/replay.log" 2>&1 &
 

@@ -85,6 +85,20 @@ def test_pages_without_title_or_body():
     assert two_pages.health == DEGRADED  # too few pages to call the selectors gone
 
 
+def test_undecodable_pages_are_failed_pages_with_their_cause():
+    errors = tuple(
+        f"kjj_cq: article https://kjj.cq.gov.cn/{n}.html undecodable: 4096 bytes (declared utf-8) are not text in "
+        "utf-8, gb18030 or any detected charset"
+        for n in range(4)
+    )
+    broken = assess(facts(status="partial", items_stored=1, articles_parsed=5, pages_failed=4, page_errors=errors))
+    assert broken.health == BROKEN and len(broken.reasons) == 1  # counted once, as failed pages
+    assert broken.reasons[0].startswith(
+        "4 of 5 article pages without title or body, or undecodable (a selector stopped matching, or bytes in no "
+        "known charset?): kjj_cq: article https://kjj.cq.gov.cn/0.html undecodable: "
+    )
+
+
 def test_dates_fallbacks_and_download_errors_degrade():
     assert assess(facts(items_undated=20)).reasons == [
         "20 of 25 articles have no date (a date selector stopped matching?)"
@@ -232,6 +246,16 @@ def test_article_template_whose_body_rule_stopped_matching_is_degraded(tmp_path,
         (f"kjj_cq: list page {KJJ_LIST} answered HTTP 408", "transient"),
         (f"kjj_cq: list page {KJJ_LIST} failed: TimeoutError: Getting {KJJ_LIST} took longer than 30 s", "transient"),
         (f"kjj_cq: list page {KJJ_LIST} failed: ConnectionRefusedError: Connection was refused", "transient"),
+        (
+            f"kjj_cq: list page {KJJ_LIST} was not fetched: redirected to another host, www.example.com "
+            "(https://www.example.com/): not followed",
+            "permanent",
+        ),
+        (
+            f"kjj_cq: list page {KJJ_LIST} undecodable: 4096 bytes (no charset declared) are not text in utf-8",
+            "permanent",
+        ),
+        (f"kjj_cq: list page {KJJ_LIST} was not fetched: redirect loop: {KJJ_LIST} -> {KJJ_LIST}", "transient"),
     ],
 )
 def test_a_fatal_error_is_permanent_or_transient(message, kind):

@@ -37,11 +37,10 @@ from crawlers.extract.rules_zcms import (
 
 def decode_page(body: bytes, content_type: str | None = None, *, charset: str | None = None) -> str:
     """Text of a page as the crawler decodes it (:func:`crawlers.extract.charset.decode_html`: the
-    Content-Type's charset, else the ``<meta>``'s, GB2312/GBK read as their superset GB18030, so a
-    GBK-only character such as 喆 does not become U+FFFD); ``charset`` (a registry override) wins."""
-    if charset:
-        content_type = f"text/html; charset={charset}"
-    return decode_html(body, content_type)[0]
+    bytes decide between ``charset`` (a registry override), the Content-Type's and the ``<meta>``'s
+    charset; GB2312/GBK read as their superset GB18030, so a GBK-only character such as 喆 does not
+    become U+FFFD)."""
+    return decode_html(body, content_type, override=charset)[0]
 
 
 is_zcms_article_url = RULES.lists.is_article  # an article page's URL (by the shape of its path)

@@ -141,12 +141,12 @@ class FamilySpider(FailedPages, scrapy.Spider):
 
     # ------------------------------------------------------------------ requests and responses
     def response_text(self, response: Response) -> str:
-        """The decoded page; the registry's ``charset`` overrides the server's, and a Western
-        default charset in the header (old MOST pages: GB2312 sent as ISO-8859-1) is not believed."""
-        if self.source.charset:
-            return response.body.decode(self.source.charset, errors="replace")
+        """The decoded page (:func:`crawlers.extract.charset.decode_html`, the one decoding path):
+        the bytes decide between the registry's ``charset``, the server's and the page's own
+        declarations and detection; :class:`~crawlers.extract.charset.UndecodableError` when no
+        charset fits (a page error or a fatal error naming the page, by its kind)."""
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        return decode_html(response.body, content_type)[0]
+        return decode_html(response.body, content_type, override=self.source.charset)[0]
 
     def in_window(self, when: datetime | None) -> bool:
         """False only for a KNOWN date outside ``since``..``until`` (unknown dates are kept)."""

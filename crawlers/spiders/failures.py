@@ -19,13 +19,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, ResponseDataLossError
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawlers.challenge import SourceBlocked
 from crawlers.conditional import NotModified
+from crawlers.extract.charset import UndecodableError
 from crawlers.middlewares import KIND_META, REAL_URL_META
 
 
@@ -49,6 +50,8 @@ class FailedPages:
             return f"answered HTTP {failure.value.response.status}"
         if isinstance(failure.value, IgnoreRequest):
             return f"was not fetched: {failure.value}"
+        if isinstance(failure.value, ResponseDataLossError):  # its own text is only its name
+            return "failed: ResponseDataLossError: the connection closed before the whole body came"
         text = str(failure.value).strip() or failure.type.__name__
         return f"failed: {failure.type.__name__}: {text}"
 
@@ -123,9 +126,12 @@ class FailedPages:
         if spider is not self:
             return
         kind = response.meta.get(KIND_META) if response is not None else None
-        message = (
-            f"{self.source.id}: parsing {getattr(response, 'url', '?')} raised {failure.type.__name__}: {failure.value}"
-        )
+        url = getattr(response, "url", "?")
+        if failure.check(UndecodableError):  # no charset fits the page's bytes: the cause, not a traceback
+            page = "list page" if kind == "list" else "article"
+            message = f"{self.source.id}: {page} {url} {failure.value}"
+        else:
+            message = f"{self.source.id}: parsing {url} raised {failure.type.__name__}: {failure.value}"
         if kind == "list":
             self.record_fatal(message)
         else:
