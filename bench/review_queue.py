@@ -5,8 +5,9 @@
 
 Seeds an empty database (a temporary SQLite file; a throwaway schema on the PostgreSQL server,
 dropped afterwards) through Alembic with ``--summaries`` articles over 5 sources, published
-evenly over ``--days`` days, one summary each, a quarter of them reviewed (approve, edit,
-reject in turn) and one review in ten of those made stale by a re-summarization. Then times, best
+evenly over ``--days`` days, a third of them with stored key facts, one summary each, a quarter
+of them reviewed (approve, edit, reject in turn) and one review in ten of those made stale by a
+re-summarization. Then times, best
 of ``--repeat``: ``review_queue`` of one day (first page; a deep page; status and guard filters;
 each call is its page query plus its count query), ``summary_feed_since`` of the last hour's
 changes and of everything, and ``digest_entries``-like effective summaries of one day's articles.
@@ -48,6 +49,21 @@ FIRST_DAY = date(2026, 5, 1)
 SOURCES = ("kjj_cq", "ichongqing", "en_cppcc", "cppcc_gov", "kjt_sc")
 
 
+def _key_facts(i: int) -> dict:
+    """A notice's stored key facts (storage.article_facts), of article ``i``'s content."""
+    return {
+        "version": 1,
+        "deadline": {"value": "2026-06-20T17:00", "text": "6月20日17:00", "sentence": "截止6月20日17:00。"},
+        "funding": [{"value": 2_000_000, "text": "不超过200万元", "sentence": "每项不超过200万元。"}],
+        "eligibility": None,
+        "document_number": {"value": f"渝科局发〔2026〕{i}号", "text": f"渝科局发〔2026〕{i}号", "sentence": ""},
+        "issuers": [{"value": "重庆市科学技术局", "text": "重庆市科学技术局", "sentence": ""}],
+        "proposal_number": None,
+        "rejected": [],
+        "content_hash": f"{i:064x}",
+    }
+
+
 def seed(session: Session, n: int, days: int) -> datetime:
     for source_id in SOURCES:
         upsert_source(session, id=source_id, name=source_id, host="h", language="zh", family="trs", enabled=True)
@@ -65,7 +81,7 @@ def seed(session: Session, n: int, days: int) -> datetime:
             "language": "zh" if i % 4 else "en",
             "body": f"正文{i}。" * 40,
             "content_hash": f"{i:064x}",
-            "extra": {},
+            "extra": {"key_facts": _key_facts(i)} if i % 3 == 0 else {},
             "first_seen_at": old,
             "last_seen_at": old,
             "updated_at": old,

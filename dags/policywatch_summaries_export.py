@@ -7,7 +7,8 @@ article's effective summary (an analyst's edit, else the approved or unreviewed 
 never a rejected one; with POLICYWATCH_DIGEST_REQUIRE_REVIEW only reviewed ones), and writes the
 rows changed since the triggering event as JSON Lines to
 ``$POLICYWATCH_VAR_DIR/exports/summaries-<date>-<run>.jsonl``, withdrawn ones (every summary
-rejected) as ``"review_status": "rejected"`` with no summary.
+rejected) as ``"review_status": "rejected"`` with no summary. Each line carries the article's
+``key_facts`` (contract version 2: the values and their one line, or null).
 
 Started by hand (no triggering event), it exports the summaries of the last ``hours`` hours.
 """
@@ -82,6 +83,8 @@ def policywatch_summaries_export() -> None:
                             "reviewer": row.reviewer,
                             "updated_at": row.updated_at.isoformat(),
                             "contract_version": row.contract_version,
+                            # deadline, funding, 文号... of a notice and their one line (None: none)
+                            "key_facts": row.key_facts,
                         },
                         ensure_ascii=False,
                     )

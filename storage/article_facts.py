@@ -122,10 +122,21 @@ def key_facts(article: Article | dict[str, Any] | None) -> KeyFactsView | None:
 def key_facts_record(article: Article | dict[str, Any] | None) -> dict[str, Any] | None:
     """The stored key facts of ``article`` as downstream jobs read them: the values
     (:meth:`KeyFactsView.to_dict`) and their ``line``; None when there is no key fact."""
-    view = key_facts(article)
+    return _record(key_facts(article), article.language if isinstance(article, Article) else "zh")
+
+
+def stored_key_facts_record(stored: Any, language: str) -> dict[str, Any] | None:
+    """:func:`key_facts_record` of a stored record already known to be the article's current
+    one (``summary_feed.key_facts``), with the line in the article's ``language``."""
+    if not isinstance(stored, dict):
+        return None
+    return _record(key_facts({EXTRA_KEY: stored}), language)
+
+
+def _record(view: KeyFactsView | None, language: str) -> dict[str, Any] | None:
     if view is None or view.empty:
         return None
-    return {**view.to_dict(), "line": view.line(article.language if isinstance(article, Article) else "zh")}
+    return {**view.to_dict(), "line": view.line(language)}
 
 
 @dataclass(frozen=True)

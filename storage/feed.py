@@ -1,11 +1,11 @@
-"""The downstream contract: the ``summary_feed`` view (created by migration 0005) and its read
-function, :func:`summary_feed_since`.
+"""The downstream contract: the ``summary_feed`` view (contract version 2: migration 0006; version
+1 was 0005's) and its read function, :func:`summary_feed_since`.
 
 One row per summarized article with its *effective* summary (``storage.effective``): the
 analyst's edit, else the approved or unreviewed model summary; a rejected one never (an article
 whose summaries are all rejected has a row with ``review_status = 'rejected'`` and no text, so a
 poller can withdraw what it published). ``updated_at`` is the article's newest summary change or
-review. Columns, types and an example are in docs/summary_feed.md; the schema is pinned per
+review; ``key_facts`` the article's key facts (storage.article_facts). Columns, types and an example are in docs/summary_feed.md; the schema is pinned per
 ``contract_version`` in tests/fixtures/summary_feed.v<N>.json (tests/test_summary_feed_contract.py).
 A change of a column is a new contract version: a new migration replacing the view, a new
 pinned file, :data:`SUMMARY_FEED_VERSION` bumped.
@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, and_, or_, select, union
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, and_, or_, select, union
 from sqlalchemy.orm import Session
 
-from storage.models import Review, Summary
+from storage.article_facts import stored_key_facts_record
+from storage.models import Article, Review, Summary
 from storage.types import UTCDateTime, ensure_aware_utc
 
-SUMMARY_FEED_VERSION = 1
+SUMMARY_FEED_VERSION = 2
 
 # The view as SQLAlchemy reads it; its own MetaData: a view is no table of Base.metadata (Alembic
 # would offer to create it).
@@ -42,12 +44,14 @@ summary_feed = Table(
     Column("reviewer", String(64)),
     Column("updated_at", UTCDateTime()),
     Column("contract_version", Integer),
+    # the stored record (each value under "value"); FeedRow has it as key_facts_record shapes it
+    Column("key_facts", JSON),
 )
 
 
 @dataclass(frozen=True)
 class FeedRow:
-    """One row of ``summary_feed`` (contract version 1)."""
+    """One row of ``summary_feed`` (contract version 2)."""
 
     article_id: int
     canonical_url: str
@@ -62,6 +66,8 @@ class FeedRow:
     reviewer: str | None
     updated_at: datetime  # UTC
     contract_version: int
+    # storage.key_facts_record of the article: the values and their "line" (None: no key fact)
+    key_facts: dict[str, Any] | None
 
 
 def summary_feed_since(
@@ -100,4 +106,13 @@ def summary_feed_since(
     stmt = stmt.where(feed.review_status.in_(statuses)).order_by(feed.updated_at, feed.article_id)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [FeedRow(**row._mapping) for row in session.execute(stmt)]
+    rows = [dict(row._mapping) for row in session.execute(stmt)]
+    # the line is in the article's language (the row's is the summary's); looked up only for the
+    # rows with facts: a join in the statement cost more than the whole lookup (bench/README.md)
+    with_facts = [row["article_id"] for row in rows if row["key_facts"] is not None]
+    languages = dict(
+        session.execute(select(Article.id, Article.language).where(Article.id.in_(with_facts))).tuples().all()
+    )
+    for row in rows:
+        row["key_facts"] = stored_key_facts_record(row["key_facts"], languages.get(row["article_id"], "zh"))
+    return [FeedRow(**row) for row in rows]

@@ -146,12 +146,15 @@ def test_dag_runs_end_to_end(tmp_path, replay_server):
     assert summaries["extra"]["summarized"] == new_total and summaries["extra"]["date"] == "2024-03-05"
     assert datetime.fromisoformat(summaries["extra"]["updated_since"]) >= started
 
-    # The downstream DAG reads every summary of the day through storage.read and exports it.
+    # The downstream DAG reads every summary of the day through the summary_feed view and exports it.
     export = result["export"]
     assert export["state"] == "success", output[-4000:]
     lines = Path(export["value"]["path"]).read_text(encoding="utf-8").splitlines()
     assert len(lines) == export["value"]["summaries"] == new_total
     assert all(json.loads(line)["summary"] for line in lines)
+    # the notices' key facts, computed with their summaries, go with them
+    facts = [json.loads(line)["key_facts"] for line in lines if json.loads(line)["key_facts"]]
+    assert facts and all(f["line"] for f in facts if f["deadline"] or f["funding"] or f["document_number"])
 
 
 def test_dag_with_a_broken_source(tmp_path, smtp_sink):

@@ -103,20 +103,25 @@ def test_the_read_model_of_an_article_without_facts(session):
 
 
 def test_downstream_jobs_read_the_key_facts_with_each_summary(session):
+    """summaries_since and the summary_feed (contract version 2) both give key_facts_record(article):
+    its line in the article's language even when the summary is in another one; None without facts."""
     from datetime import UTC, datetime
 
-    from storage import key_facts_record, save_summary, summaries_since
+    from storage import key_facts_record, save_summary, summaries_since, summary_feed_since
 
     article = _store(session)
     (item,) = articles_for_key_facts(session, [article.id])
     save_summary(
-        session, item, text="摘要。", language="zh", backend="lead", model_id="lead", model_version="1", parameters={}
+        session, item, text="Summary.", language="en", backend="lead", model_id="lead", model_version="1", parameters={}
     )
     since = datetime(2000, 1, 1, tzinfo=UTC)
     assert summaries_since(session, since)[0].key_facts is None
+    assert summary_feed_since(session, since)[0].key_facts is None
     save_key_facts(session, item, _facts_of(item))
     session.expire_all()
     (view,) = summaries_since(session, since)
     assert view.key_facts == key_facts_record(get_article(session, URL))
     assert view.key_facts["line"] == "截止 2024-03-20 17:00 · 资助 不超过200万元 · 渝科局发〔2024〕12号"
     assert view.key_facts["deadline"] == "2024-03-20T17:00"
+    (row,) = summary_feed_since(session, since)
+    assert row.key_facts == view.key_facts

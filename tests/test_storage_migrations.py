@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from storage.models import Base
 REPO = Path(__file__).resolve().parents[1]
 TABLES = {"sources", "articles", "summaries", "crawl_runs", "http_cache", "digest_deliveries", "users", "reviews"}
 VIEWS = {"summary_feed"}
-HEAD = "0005"  # the newest revision in storage/migrations/versions
+HEAD = "0006"  # the newest revision in storage/migrations/versions
 
 
 def _tables(url):
@@ -283,3 +284,78 @@ def test_0005_adds_reviews_and_the_summary_feed_view_and_downgrades(database_url
     assert upgrade_database(database_url) == HEAD
     assert _views(database_url) == VIEWS
     assert _diff(database_url, Base.metadata) == []
+
+
+def _article_row(article_id: int, extra: str) -> str:
+    return (
+        "INSERT INTO articles (id, url, source_id, title, language, body, content_hash, extra, first_seen_at, "
+        f"last_seen_at, updated_at) VALUES ({article_id}, 'https://kjj.cq.gov.cn/t{article_id}.html', 'kjj_cq', "
+        f"'标题', 'zh', '正文', 'h{article_id}', '{extra}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+
+
+def _summary_row(summary_id: int) -> str:
+    return (
+        "INSERT INTO summaries (id, article_id, text, language, backend, model_id, model_version, parameters, "
+        f"content_hash, created_at, updated_at) VALUES ({summary_id}, {summary_id}, '摘要', 'zh', 'extractive', "
+        f"'m', 'v1', '{{}}', 'h{summary_id}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+
+
+def _feed_columns(url):
+    engine = make_engine(url)
+    try:
+        return [c["name"] for c in inspect(engine).get_columns("summary_feed")]
+    finally:
+        engine.dispose()
+
+
+def test_0006_adds_key_facts_to_the_summary_feed_and_downgrades_to_version_1(database_url):
+    """Articles stored before 0006 show their stored key facts (without the internal
+    content_hash), none when they have none or the facts are of older content; the downgrade
+    gives back contract version 1's columns, and no row is lost either way."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from storage import summary_feed_since
+
+    facts = '{"version": 1, "deadline": {"value": "2024-03-20"}, "funding": [], "issuers": [], "content_hash": "%s"}'
+    _at_revision(
+        database_url,
+        "0005",
+        SOURCE_ROW,
+        _article_row(1, '{"key_facts": ' + facts % "h1" + ', "rule": "trs"}'),
+        _article_row(2, '{"key_facts": ' + facts % "old" + "}"),  # read from an earlier version
+        _article_row(3, '{"rule": "trs"}'),
+        *(_summary_row(i) for i in (1, 2, 3)),
+    )
+    v1_columns = _feed_columns(database_url)
+    assert "key_facts" not in v1_columns
+    assert upgrade_database(database_url) == HEAD
+    assert _feed_columns(database_url) == [*v1_columns, "key_facts"]
+    with session_scope(database_url) as session:
+        rows = session.execute(text("SELECT article_id, contract_version FROM summary_feed ORDER BY 1")).all()
+        assert [tuple(r) for r in rows] == [(1, 2), (2, 2), (3, 2)]
+        stored = session.execute(text("SELECT key_facts FROM summary_feed WHERE article_id = 1")).scalar_one()
+        stored = json.loads(stored) if isinstance(stored, str) else stored  # SQLite: JSON text
+        assert stored == {"version": 1, "deadline": {"value": "2024-03-20"}, "funding": [], "issuers": []}
+        feed = {row.article_id: row.key_facts for row in summary_feed_since(session, datetime(2000, 1, 1, tzinfo=UTC))}
+    assert feed[1] == {
+        "deadline": "2024-03-20",
+        "funding": [],
+        "eligibility": None,
+        "document_number": None,
+        "issuers": [],
+        "proposal_number": None,
+        "line": "截止 2024-03-20",
+    }
+    assert feed[2] is None and feed[3] is None
+
+    _downgrade(database_url, "0005")
+    assert current_revision(database_url) == "0005"
+    assert _feed_columns(database_url) == v1_columns
+    with session_scope(database_url) as session:
+        rows = session.execute(text("SELECT article_id, contract_version FROM summary_feed ORDER BY 1")).all()
+        assert [tuple(r) for r in rows] == [(1, 1), (2, 1), (3, 1)]
+    assert upgrade_database(database_url) == HEAD

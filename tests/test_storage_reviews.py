@@ -331,7 +331,8 @@ def test_feed_polling_sees_a_review_and_pages_without_skipping(session):
     ana = _analyst(session)
     record_review(session, summary_id=second.id, reviewer_id=ana.id, decision="approve")
     [row] = summary_feed_since(session, mark)
-    assert (row.article_id, row.review_status, row.contract_version) == (second.article_id, "approved", 1)
+    assert (row.article_id, row.review_status, row.contract_version) == (second.article_id, "approved", 2)
+    assert row.key_facts is None  # none stored for this article
     assert row.updated_at > mark and row.canonical_url == "https://kjj.cq.gov.cn/t1.html"
     assert row.source_name == "重庆市科学技术局" and row.published_at == datetime(2026, 5, 10, 1, tzinfo=UTC)
 
