@@ -60,16 +60,16 @@ def users_add(
 
     if role not in ROLES:
         _fail(f"--role {role!r}: expected one of {', '.join(ROLES)}", 2)
-    name = name.strip()
-    if not name or len(name) > 100 or any(c.isspace() for c in name):
-        _fail(f"user name {name!r}: 1 to 100 characters, no spaces", 2)
     url = _prepared_url()
     with session_scope(url) as session:
         if find_user(session, name) is not None:
             _fail(f"user {name!r} exists already (policywatch users passwd {name} changes the password)", 1)
     password_hash = hash_password(_password(password_stdin))
-    with session_scope(url) as session:
-        add_user(session, name, role, password_hash)
+    try:
+        with session_scope(url) as session:
+            add_user(session, name, role, password_hash)
+    except ValueError as exc:  # a malformed name (storage checks it)
+        _fail(f"users add: {exc}", 2)
     typer.echo(f"added {role} {name} to {safe_url(url)}")
 
 

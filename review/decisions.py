@@ -6,6 +6,7 @@ and the edit is kept all the same: the analyst has read the article."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -44,10 +45,18 @@ def edit_guard(text: str, title: str | None, body: str | None) -> dict:
 
 
 def decide(
-    session: Session, *, summary_id: int, reviewer_id: int, decision: str, text: str = "", reason: str = ""
+    session: Session,
+    *,
+    summary_id: int,
+    reviewer_id: int,
+    decision: str,
+    text: str = "",
+    reason: str = "",
+    seen: datetime | None = None,
 ) -> Outcome:
     """Store one decision on ``summary_id``: approve, edit (``text``, checked by the guard) or
-    reject (``reason``)."""
+    reject (``reason``). ``seen``: the summary's ``summary_updated_at`` on the page the analyst
+    decided on; a summary re-made since raises storage.StaleSummaryError."""
     from storage import record_review, review_item
 
     if decision not in DECISIONS:
@@ -71,5 +80,6 @@ def decide(
         edited_text=text if decision == "edit" else None,
         reason=reason or None,
         guard=guard,
+        expected_updated_at=seen,
     )
     return Outcome(decision=decision, summary_id=summary_id, guard=guard)

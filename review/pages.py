@@ -42,14 +42,10 @@ async def queue(request: Request) -> Response:
         today=datetime.now(settings.timezone).date(),
         theme_ids={t.id for t in theme_set},
     )
-    from storage import list_users
-
     with request.app.state.db() as session:
         page = load_page(session, filters, tz=settings.timezone, themes_file=settings.themes_file, sources=_sources())
-        names = {u.id: u.name for u in list_users(session)}
     context = {
         "page": page,
-        "names": names,
         "statuses": STATUSES,
         "guard_decisions": GUARD_DECISIONS,
         "can_review": user.can_review,
@@ -57,6 +53,16 @@ async def queue(request: Request) -> Response:
         "local_time": lambda value: local_time(value, settings.timezone),
     }
     return render(request, "queue.html", context)
+
+
+def _seen(raw: str) -> datetime | None:
+    """The ``summary_updated_at`` the form was made with (None: not sent, no staleness check)."""
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        raise HTTPException(status_code=400, detail=f"seen={raw[:40]!r} is not a timestamp") from None
 
 
 @router.post("/summaries/{summary_id}/decision")
@@ -68,7 +74,10 @@ async def decision(
     reason: str = Form(""),
     csrf_token: str = Form("", alias=CSRF_FIELD),
     next: str = Form(""),
+    seen: str = Form(""),
 ) -> Response:
+    from storage import StaleSummaryError
+
     user = current_user(request)
     check_csrf(request, csrf_token)
     if not user.can_review:
@@ -76,8 +85,16 @@ async def decision(
     try:
         with request.app.state.db() as session:
             outcome = decide(
-                session, summary_id=summary_id, reviewer_id=user.id, decision=decision, text=text, reason=reason
+                session,
+                summary_id=summary_id,
+                reviewer_id=user.id,
+                decision=decision,
+                text=text,
+                reason=reason,
+                seen=_seen(seen),
             )
+    except StaleSummaryError as exc:
+        raise HTTPException(status_code=409, detail=f"{exc}; reload the page") from None
     except UnknownSummary as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
     except DecisionError as exc:
@@ -88,18 +105,17 @@ async def decision(
 
 @router.get("/summaries/{summary_id}/reviews", response_class=HTMLResponse)
 async def history(request: Request, summary_id: int) -> Response:
-    """Every decision on one summary, oldest first (the table is append-only)."""
-    from storage import list_users, summary_reviews
+    """Every decision on one summary, newest first (the table is append-only), those on earlier
+    texts of it included."""
+    from storage import summary_reviews
 
     current_user(request)
     settings: ReviewSettings = request.app.state.settings
     with request.app.state.db() as session:
         reviews = summary_reviews(session, summary_id)
-        names = {u.id: u.name for u in list_users(session)}
     context = {
         "summary_id": summary_id,
         "reviews": reviews,
-        "names": names,
         "local_time": lambda value: local_time(value, settings.timezone),
     }
     return render(request, "reviews.html", context)

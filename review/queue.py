@@ -17,7 +17,7 @@ from digest.model import Theme
 from digest.themes import ThemeMatcher, load_themes
 
 STATUSES = ("unreviewed", "approved", "edited", "rejected")
-GUARD_DECISIONS = ("passed", "flagged")
+GUARD_DECISIONS = ("passed", "failed", "unchecked")  # storage.GUARD_DECISIONS: the verdict on the model text
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 FILTER_KEYS = ("day", "source", "language", "theme", "status", "guard", "page", "size")
@@ -124,7 +124,7 @@ class Row:
     item: Any  # storage.QueueItem
     link: str | None
     themes: tuple[Theme, ...]
-    guard: dict
+    guard: dict | None  # None: the summary predates the guard
     review_guard: dict | None
 
 
@@ -183,13 +183,13 @@ def load_page(
     by_id = {t.id: t for t in theme_set}
     rows = []
     for item in result.items:
-        review = item.review
+        review = item.latest_review
         rows.append(
             Row(
                 item=item,
                 link=safe_link(item.url),
                 themes=tuple(by_id[t] for t in _theme_of(matcher, item.title, item.summary_text) if t in by_id),
-                guard=item.guard or {},
+                guard=item.guard,
                 review_guard=(review.guard if review is not None else None),
             )
         )
