@@ -18,6 +18,12 @@ module other packages import from (docs/architecture.md; the import-linter contr
   ``save_summary`` (``storage.summaries``)
 * HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
 * digest deliveries: ``digest_delivered``, ``record_digest_delivery`` (``storage.deliveries``)
+* accounts of the review web app: ``add_user``, ``find_user``, ``list_users``,
+  ``set_user_password``, ``set_user_disabled``, ``set_user_role`` (``UserView``) (``storage.users``)
+* analysts' reviews: ``record_review`` (``ReviewView``, ``StaleSummaryError``),
+  ``summary_reviews``, ``review_queue`` (``QueuePage`` of ``QueueItem``, ``LatestReview``),
+  ``REVIEW_STATUSES``, ``GUARD_DECISIONS``, ``USER_ROLES``, ``REVIEW_DECISIONS``
+  (``storage.reviews``; the design of "a review stays with what it reviewed" is documented there)
 * reads for the digest and downstream jobs: ``digest_entries`` (``DigestEntry``),
   ``digest_source_runs`` (``DigestSourceRun``), ``digest_neighbour_dates``,
   ``summaries_since`` (``SummaryView``), ``run_totals`` (``RunTotals``), ``table_counts``
@@ -48,6 +54,7 @@ from storage.db import make_engine, session_scope
 from storage.deliveries import digest_delivered, record_digest_delivery
 from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
 from storage.migrate import current_revision, head_revision, upgrade_database
+from storage.models import REVIEW_DECISIONS, USER_ROLES
 from storage.read import (
     DigestEntry,
     DigestSourceRun,
@@ -61,9 +68,22 @@ from storage.read import (
     table_counts,
 )
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
+from storage.reviews import (
+    GUARD_DECISIONS,
+    REVIEW_STATUSES,
+    LatestReview,
+    QueueItem,
+    QueuePage,
+    ReviewView,
+    StaleSummaryError,
+    record_review,
+    review_queue,
+    summary_reviews,
+)
 from storage.sources import upsert_source
 from storage.summaries import ArticleText, articles_for_summary, articles_to_summarize, save_summary
 from storage.types import UTCDateTime
+from storage.users import UserView, add_user, find_user, list_users, set_user_disabled, set_user_password, set_user_role
 
 __all__ = [
     # database
@@ -110,6 +130,27 @@ __all__ = [
     # digest deliveries
     "digest_delivered",
     "record_digest_delivery",
+    # accounts
+    "USER_ROLES",
+    "UserView",
+    "add_user",
+    "find_user",
+    "list_users",
+    "set_user_disabled",
+    "set_user_password",
+    "set_user_role",
+    # reviews
+    "GUARD_DECISIONS",
+    "REVIEW_DECISIONS",
+    "REVIEW_STATUSES",
+    "LatestReview",
+    "QueueItem",
+    "QueuePage",
+    "ReviewView",
+    "StaleSummaryError",
+    "record_review",
+    "review_queue",
+    "summary_reviews",
     # reads for the digest and downstream jobs
     "DigestEntry",
     "DigestSourceRun",

@@ -116,7 +116,8 @@ class Article(Base):
     """One article, keyed by its canonical real-site URL."""
 
     __tablename__ = "articles"
-    __table_args__ = (Index(None, "source_id", "published_at"),)
+    # published_at alone (0005): the review queue selects a local day across every source
+    __table_args__ = (Index(None, "source_id", "published_at"), Index(None, "published_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
@@ -152,7 +153,8 @@ class Summary(Base):
     """One summary per (article, backend, model_id), updated in place when re-made."""
 
     __tablename__ = "summaries"
-    __table_args__ = (UniqueConstraint("article_id", "backend", "model_id"),)
+    # updated_at (0005): the summary_feed view's ``updated_at > :since`` polling
+    __table_args__ = (UniqueConstraint("article_id", "backend", "model_id"), Index(None, "updated_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
@@ -209,6 +211,67 @@ class DigestDelivery(Base):
     stories: Mapped[int] = mapped_column(Integer, default=0)  # stories in the recipient's (filtered) digest
     sends: Mapped[int] = mapped_column(Integer, default=1)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+USER_ROLES = ("analyst", "viewer")
+REVIEW_DECISIONS = ("approve", "edit", "reject")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class User(Base):
+    """An account of the review web app (added in 0005). ``password_hash`` is the hash string the
+    web package made (pwdlib); storage never sees a password. Users are disabled, never deleted:
+    their reviews keep pointing at them."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_one_of("role", USER_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # analyst | viewer
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Review(Base):
+    """One analyst decision on one summary (added in 0005); append-only, never updated.
+
+    A summary row is re-made in place (``save_summary``), so the review keeps what it reviewed:
+    a snapshot of the model's text, the article content hash it was made from, the model version
+    and the summary's ``updated_at`` then. A review is *current* while the summary still has that
+    text and content hash; once the article is re-summarized to another text (or its content
+    changed) the old review stays (history, audit) and the new summary waits for review again
+    (storage/reviews.py, docs/summary_feed.md)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint(_one_of("decision", REVIEW_DECISIONS), name="decision"),
+        CheckConstraint("decision <> 'edit' OR edited_text IS NOT NULL", name="edit_has_text"),
+        CheckConstraint("decision <> 'reject' OR reason IS NOT NULL", name="reject_has_reason"),
+        Index(None, "summary_id"),
+        Index(None, "created_at"),  # summary_feed polling: a review changes the feed row
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("summaries.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))  # approve | edit | reject
+    edited_text: Mapped[str | None] = mapped_column(Text)  # decision == "edit"
+    reason: Mapped[str | None] = mapped_column(Text)  # required when decision == "reject"
+    guard: Mapped[dict[str, Any] | None] = mapped_column()  # the guard's flags on edited_text
+    # what was reviewed: the summary as it was then (text + content hash: the currency key)
+    summary_updated_at: Mapped[datetime] = mapped_column()
+    reviewed_text: Mapped[str] = mapped_column(Text)
+    reviewed_content_hash: Mapped[str] = mapped_column(String(64))
+    reviewed_model_version: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    summary: Mapped[Summary] = relationship()
+    reviewer: Mapped[User] = relationship()
 
 
 TABLES = ("sources", "articles", "summaries", "crawl_runs")

@@ -25,14 +25,23 @@ from storage.migrate import alembic_config
 from storage.models import Base
 
 REPO = Path(__file__).resolve().parents[1]
-TABLES = {"sources", "articles", "summaries", "crawl_runs", "http_cache", "digest_deliveries"}
-HEAD = "0004"  # the newest revision in storage/migrations/versions
+TABLES = {"sources", "articles", "summaries", "crawl_runs", "http_cache", "digest_deliveries", "users", "reviews"}
+VIEWS = {"summary_feed"}
+HEAD = "0005"  # the newest revision in storage/migrations/versions
 
 
 def _tables(url):
     engine = make_engine(url)
     try:
         return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _views(url):
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_view_names())
     finally:
         engine.dispose()
 
@@ -52,6 +61,7 @@ def test_upgrade_empty_database_then_idempotent(database_url):
     assert head_revision() == HEAD
     assert upgrade_database(database_url) == HEAD
     assert _tables(database_url) == TABLES | {"alembic_version"}
+    assert _views(database_url) == VIEWS
     assert current_revision(database_url) == HEAD
 
     with session_scope(database_url) as session:
@@ -89,9 +99,32 @@ def test_downgrade_and_upgrade_again(database_url):
     upgrade_database(database_url)
     _downgrade(database_url, "base")
     assert _tables(database_url) <= {"alembic_version"}
+    assert _views(database_url) == set()
     assert current_revision(database_url) is None
     assert upgrade_database(database_url) == HEAD
     assert _tables(database_url) == TABLES | {"alembic_version"}
+
+
+SOURCE_ROW = (
+    "INSERT INTO sources (id, name, host, language, family, enabled, created_at, updated_at) "
+    "VALUES ('kjj_cq', 'n', 'h', 'zh', 'trs', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
+
+
+def _at_revision(url, revision, *statements):
+    """Upgrade an empty database to ``revision`` and run ``statements`` (raw SQL) there."""
+    from sqlalchemy import text
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            command.upgrade(alembic_config(url, connection), revision)
+            connection.commit()
+            for statement in statements:
+                connection.execute(text(statement))
+            connection.commit()
+    finally:
+        engine.dispose()
 
 
 def _concurrent_upgrades(url, n=3):
@@ -130,33 +163,20 @@ def test_0003_adds_crawl_windows_to_existing_rows_and_downgrades(database_url):
 
     from storage import complete_crawl_windows
 
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            command.upgrade(alembic_config(database_url, connection), "0002")
-            connection.commit()
-            connection.execute(
-                text(
-                    "INSERT INTO sources (id, name, host, language, family, enabled, created_at, updated_at) "
-                    "VALUES ('kjj_cq', 'n', 'h', 'zh', 'trs', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO crawl_runs (source_id, run_id, logical_date, started_at, status, pages_fetched, "
-                    "items_found, items_new, items_updated, items_unchanged, errors, error_messages) VALUES "
-                    "('kjj_cq', 'old', '2024-03-05', CURRENT_TIMESTAMP, 'success', 3, 25, 25, 0, 0, 0, '[]')"
-                )
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO http_cache (url, source_id, status, fetched_at) "
-                    "VALUES ('https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html', 'kjj_cq', 200, CURRENT_TIMESTAMP)"
-                )
-            )
-            connection.commit()
-    finally:
-        engine.dispose()
+    _at_revision(
+        database_url,
+        "0002",
+        SOURCE_ROW,
+        (
+            "INSERT INTO crawl_runs (source_id, run_id, logical_date, started_at, status, pages_fetched, "
+            "items_found, items_new, items_updated, items_unchanged, errors, error_messages) VALUES "
+            "('kjj_cq', 'old', '2024-03-05', CURRENT_TIMESTAMP, 'success', 3, 25, 25, 0, 0, 0, '[]')"
+        ),
+        (
+            "INSERT INTO http_cache (url, source_id, status, fetched_at) "
+            "VALUES ('https://kjj.cq.gov.cn/zwxx_176/tzgg/index.html', 'kjj_cq', 200, CURRENT_TIMESTAMP)"
+        ),
+    )
     assert current_revision(database_url) == "0002"
     assert upgrade_database(database_url) == HEAD
     with session_scope(database_url) as session:
@@ -192,20 +212,7 @@ def test_0004_adds_digest_deliveries_and_downgrades(database_url):
 
     from storage import digest_delivered, record_digest_delivery
 
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            command.upgrade(alembic_config(database_url, connection), "0003")
-            connection.commit()
-            connection.execute(
-                text(
-                    "INSERT INTO sources (id, name, host, language, family, enabled, created_at, updated_at) "
-                    "VALUES ('kjj_cq', 'n', 'h', 'zh', 'trs', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
-            connection.commit()
-    finally:
-        engine.dispose()
+    _at_revision(database_url, "0003", SOURCE_ROW)
     assert "digest_deliveries" not in _tables(database_url)
     assert upgrade_database(database_url) == HEAD
     day = date(2024, 3, 5)
@@ -226,7 +233,53 @@ def test_0004_adds_digest_deliveries_and_downgrades(database_url):
 
     _downgrade(database_url, "0003")
     assert current_revision(database_url) == "0003"
-    assert _tables(database_url) == TABLES - {"digest_deliveries"} | {"alembic_version"}
+    assert _tables(database_url) == TABLES - {"digest_deliveries", "users", "reviews"} | {"alembic_version"}
     with session_scope(database_url) as session:
         assert table_counts(session)["sources"] == 1
     assert upgrade_database(database_url) == HEAD
+
+
+def test_0005_adds_reviews_and_the_summary_feed_view_and_downgrades(database_url):
+    """0005 on a database at 0004 with a summary: the summary shows in summary_feed, unreviewed,
+    and can be reviewed; a downgrade to 0004 drops the view, users and reviews and keeps the
+    summary; upgrading again restores them."""
+    from sqlalchemy import text
+
+    from storage import add_user, record_review
+
+    _at_revision(
+        database_url,
+        "0004",
+        SOURCE_ROW,
+        (
+            "INSERT INTO articles (id, url, source_id, title, language, body, content_hash, extra, "
+            "first_seen_at, last_seen_at, updated_at) VALUES (1, 'https://kjj.cq.gov.cn/t1.html', "
+            "'kjj_cq', '标题', 'zh', '正文', 'h1', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)"
+        ),
+        (
+            "INSERT INTO summaries (id, article_id, text, language, backend, model_id, model_version, "
+            "parameters, content_hash, created_at, updated_at) VALUES (1, 1, '摘要', 'zh', 'extractive', "
+            "'m', 'v1', '{}', 'h1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        ),
+    )
+    assert _views(database_url) == set()
+    assert upgrade_database(database_url) == HEAD
+    with session_scope(database_url) as session:
+        row = session.execute(text("SELECT article_id, summary_text, review_status FROM summary_feed")).one()
+        assert tuple(row) == (1, "摘要", "unreviewed")
+        ana = add_user(session, "ana", "analyst", "hash")
+        record_review(session, summary_id=1, reviewer_id=ana.id, decision="approve")
+    with session_scope(database_url) as session:
+        row = session.execute(text("SELECT review_status, reviewer FROM summary_feed")).one()
+        assert tuple(row) == ("approved", "ana")
+
+    _downgrade(database_url, "0004")
+    assert current_revision(database_url) == "0004"
+    assert _views(database_url) == set()
+    assert _tables(database_url) == TABLES - {"users", "reviews"} | {"alembic_version"}
+    with session_scope(database_url) as session:
+        assert table_counts(session)["summaries"] == 1
+    assert upgrade_database(database_url) == HEAD
+    assert _views(database_url) == VIEWS
+    assert _diff(database_url, Base.metadata) == []
