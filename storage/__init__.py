@@ -24,6 +24,8 @@ module other packages import from (docs/architecture.md; the import-linter contr
   ``summary_reviews``, ``review_queue`` (``QueuePage`` of ``QueueItem``, ``LatestReview``),
   ``REVIEW_STATUSES``, ``GUARD_DECISIONS``, ``USER_ROLES``, ``REVIEW_DECISIONS``
   (``storage.reviews``; the design of "a review stays with what it reviewed" is documented there)
+* the review app's other reads: ``review_item``, ``review_queue_texts`` (``QueueText``)
+  (``storage.review_items``)
 * reads for the digest and downstream jobs: ``digest_entries`` (``DigestEntry``),
   ``digest_source_runs`` (``DigestSourceRun``), ``digest_neighbour_dates``,
   ``summaries_since`` (``SummaryView``), ``run_totals`` (``RunTotals``), ``table_counts``
@@ -68,6 +70,7 @@ from storage.read import (
     table_counts,
 )
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
+from storage.review_items import QueueText, review_item, review_queue_texts
 from storage.reviews import (
     GUARD_DECISIONS,
     REVIEW_STATUSES,
@@ -151,6 +154,10 @@ __all__ = [
     "record_review",
     "review_queue",
     "summary_reviews",
+    # the review app's other reads
+    "QueueText",
+    "review_item",
+    "review_queue_texts",
     # reads for the digest and downstream jobs
     "DigestEntry",
     "DigestSourceRun",
