@@ -20,7 +20,7 @@ SCRIPT = '<script>alert("owned")</script>'
 ARTICLES = [
     SampleArticle(
         "https://kjj.cq.gov.cn/a/1.html",
-        "重庆市支持12家实验室",
+        "重庆市支持12家人工智能实验室",
         "重庆市科技局决定支持12家实验室开展人工智能研究。申报截止时间为3月31日。",
         "重庆市科技局决定支持12家实验室开展人工智能研究。",
         minute=30,
@@ -121,7 +121,7 @@ def test_pages_need_a_login_and_a_right_password(client):
     cookie = response.headers["set-cookie"].lower()
     assert "policywatch_review=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     page = queue(client)
-    assert "重庆市支持12家实验室" in page and "3 summaries" in page and "ana (analyst)" in page
+    assert "重庆市支持12家人工智能实验室" in page and "3 summaries" in page and "ana (analyst)" in page
 
     client.post("/logout", data={"csrf_token": csrf_of(page)})
     assert client.get("/").status_code == 303
@@ -156,27 +156,37 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(client, review_db):
 
 
 def test_login_attempts_are_limited_per_name_and_per_address(review_db):
-    from review import create_app
+    from review import create_app, hash_password
+    from storage import add_user, session_scope
 
-    with TestClient(create_app(_settings(review_db, login_limit="5/minute")), follow_redirects=False) as client:
+    with session_scope(review_db) as session:
+        add_user(session, "ed", "analyst", hash_password(PASSWORD))
+    app = create_app(_settings(review_db, login_limit="5/minute"))
+
+    def client_at(address: str) -> TestClient:
+        return TestClient(app, follow_redirects=False, client=(address, 50000))
+
+    # one address: five wrong tries, then even the right password is refused, for any name
+    with client_at("192.0.2.1") as client:
         assert [login(client, "ana", "wrong").status_code for _ in range(5)] == [401] * 5
-        refused = login(client, "ana")  # the right password, too late
+        refused = login(client, "ana")
         assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
         assert "too many login attempts" in refused.text
-        # the address has used its 6 tries: another name is refused from it as well
+        assert login(client, "someone-else").status_code == 429
+    # one name tried from five addresses: refused from a sixth; other names still log in there
+    for number in range(5):
+        with client_at(f"198.51.100.{number}") as client:
+            assert login(client, "vic", "wrong").status_code == 401
+    with client_at("203.0.113.9") as client:
         assert login(client, "vic").status_code == 429
-    with TestClient(create_app(_settings(review_db, login_limit="5/minute")), follow_redirects=False) as client:
-        # a name tried from several addresses is limited by the name
-        for number in range(5):
-            client.headers["x-forwarded-for"] = f"10.0.0.{number}"  # ignored: the limit is per client
-        assert login(client, "vic").status_code == 303
+        assert login(client, "ed").status_code == 303
 
 
 def test_a_viewer_reads_but_cannot_decide(client, review_db):
     target = summary_ids(review_db)["https://kjj.cq.gov.cn/a/1.html"]
     assert login(client, "vic").status_code == 303
     page = queue(client)
-    assert "重庆市支持12家实验室" in page and "vic (viewer)" in page
+    assert "重庆市支持12家人工智能实验室" in page and "vic (viewer)" in page
     assert "/decision" not in page  # no decision form
     refused = decide(client, target, page, decision="approve")
     assert refused.status_code == 403 and "viewer" in refused.text
@@ -229,7 +239,7 @@ def test_filters_and_paging(client):
     assert login(client, "ana").status_code == 303
     assert "1 summaries" in queue(client, source="kjj_cq") and "2 summaries" in queue(client, language="en")
     ai = queue(client, theme="ai_digital")
-    assert "重庆市支持12家实验室" in ai and "A link that is no link" not in ai
+    assert "重庆市支持12家人工智能实验室" in ai and "A link that is no link" not in ai
     first, second = queue(client, size=2), queue(client, size=2, page=2)
     assert "page 1 of 2" in first and "page 2 of 2" in second and "A link that is no link" in second
     assert "A link that is no link" not in first
