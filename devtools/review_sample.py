@@ -1,5 +1,5 @@
-"""Articles and their summaries for a day, stored as the pipeline stores them (upsert_source,
-upsert_article, save_summary with the faithfulness guard's decision): what the review app's tests
+"""Articles and their summaries for a day, stored as the pipeline stores them (a crawl run of the
+day per source, upsert_article, save_summary with the faithfulness guard's decision): what the review app's tests
 and bench/review_load.py review. Nothing here is a model: the summary is given, or the article's
 first sentence."""
 
@@ -71,9 +71,11 @@ def store_sample_day(
     decision without checking, for bulk loads)."""
     from storage import (
         ArticleRecord,
+        finish_crawl_run,
         get_article,
         save_summary,
         session_scope,
+        start_crawl_run,
         upgrade_database,
         upsert_article,
         upsert_source,
@@ -82,8 +84,12 @@ def store_sample_day(
     upgrade_database(database_url)
     zone = ZoneInfo(tz)
     with session_scope(database_url) as session:
+        runs = {}
         for source_id, (name, host, language) in SAMPLE_SOURCES.items():
             upsert_source(session, id=source_id, name=name, host=host, language=language, family="trs", enabled=True)
+            runs[source_id] = start_crawl_run(
+                session, source_id=source_id, run_id=f"sample__{day.isoformat()}", logical_date=day
+            )
         for article in articles:
             published = datetime.combine(day, time(9), tzinfo=zone) + timedelta(minutes=article.minute)
             record = ArticleRecord(
@@ -96,10 +102,23 @@ def store_sample_day(
                 body=article.body,
                 extra=article.extra,
             )
-            upsert_article(session, record, None)
+            upsert_article(session, record, runs[article.source_id])
             stored = get_article(session, article.url)
             verdict = _guard(article) if guard else {"checked": 0, "passed": True, "unsupported": [], "reason": ""}
             save_summary(session, stored, text=article.summary, language=article.language, guard=verdict, **IDENTITY)
+        for source_id, run in runs.items():
+            count = sum(1 for a in articles if a.source_id == source_id)
+            finish_crawl_run(
+                session,
+                run,
+                status="success",
+                pages_fetched=count,
+                items_found=count,
+                items_new=count,
+                items_updated=0,
+                items_unchanged=0,
+                error_messages=[],
+            )
 
 
 def _guard(article: SampleArticle) -> dict:
