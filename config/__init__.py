@@ -9,6 +9,7 @@ from config.settings import (
     ConfigError,
     Settings,
     SmtpSettings,
+    bool_env,
     get_settings,
 )
 from config.sources import (
@@ -34,6 +35,7 @@ __all__ = [
     "SmtpSettings",
     "SourceConfig",
     "UnknownSourceError",
+    "bool_env",
     "get_settings",
     "load_registry",
     "redact",

@@ -22,6 +22,8 @@ Every component (CLI, Scrapy settings, DAG tasks, tests) reads its configuration
 | POLICYWATCH_SMTP_SECURITY      | starttls (or ssl, none)                        |
 | POLICYWATCH_SMTP_USER, _PASSWORD | unset: no login                              |
 | POLICYWATCH_SMTP_FROM          | policywatch@localhost                          |
+| POLICYWATCH_DIGEST_REQUIRE_REVIEW | false: unreviewed summaries are shown too   |
+| POLICYWATCH_DIGEST_APPROVAL    | false: the DAG e-mails the digest unattended   |
 """
 
 from __future__ import annotations
@@ -86,6 +88,10 @@ class Settings:
     digest_recipients_file: Path | None = None
     # the CLI's SMTP server (None: POLICYWATCH_SMTP_HOST unset, no e-mail from the CLI)
     smtp: SmtpSettings | None = None
+    # digest, summary feed and read API show only summaries an analyst approved or edited
+    digest_require_review: bool = False
+    # the daily DAG waits for an Airflow approval (ApprovalOperator) before e-mailing the digest
+    digest_approval: bool = False
 
     @property
     def digest_dir(self) -> Path:
@@ -103,6 +109,23 @@ def _int_env(name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ConfigError(f"{name}={value} is outside {low}..{high}")
     return value
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def bool_env(name: str, default: bool = False) -> bool:
+    """A yes/no environment variable (true/false, yes/no, on/off, 1/0; any case); unset or empty:
+    ``default``; anything else is a ConfigError naming the variable."""
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"{name}: {os.environ[name]!r} is not true or false (nor yes/no, on/off, 1/0)")
 
 
 def _summarizer_settings() -> tuple[str, str | None, dict]:
@@ -239,4 +262,6 @@ def get_settings() -> Settings:
         digest_themes_file=_existing_file_env("POLICYWATCH_DIGEST_THEMES"),
         digest_recipients_file=_existing_file_env("POLICYWATCH_DIGEST_RECIPIENTS"),
         smtp=_smtp_settings(),
+        digest_require_review=bool_env("POLICYWATCH_DIGEST_REQUIRE_REVIEW"),
+        digest_approval=bool_env("POLICYWATCH_DIGEST_APPROVAL"),
     )

@@ -1,9 +1,13 @@
 """policywatch_summaries_export: an example downstream job, run whenever new summaries land.
 
 Scheduled on the ``policywatch_summaries`` asset that ``policywatch_daily``'s summarize task
-emits (data-aware scheduling: no clock, no sensor). It reads the summary table only through the
-project's read API (``storage.read.summaries_since``) and writes the summaries made since the
-triggering event as JSON Lines to ``$POLICYWATCH_VAR_DIR/exports/summaries-<date>-<run>.jsonl``.
+emits (data-aware scheduling: no clock, no sensor). It reads the downstream contract, the
+``summary_feed`` view (docs/summary_feed.md), through ``storage.summary_feed_since``: each
+article's effective summary (an analyst's edit, else the approved or unreviewed model summary,
+never a rejected one; with POLICYWATCH_DIGEST_REQUIRE_REVIEW only reviewed ones), and writes the
+rows changed since the triggering event as JSON Lines to
+``$POLICYWATCH_VAR_DIR/exports/summaries-<date>-<run>.jsonl``, withdrawn ones (every summary
+rejected) as ``"review_status": "rejected"`` with no summary.
 
 Started by hand (no triggering event), it exports the summaries of the last ``hours`` hours.
 """
@@ -43,7 +47,7 @@ def policywatch_summaries_export() -> None:
         from datetime import datetime
 
         from config import get_settings
-        from storage import session_scope, summaries_since
+        from storage import session_scope, summary_feed_since
 
         context = get_current_context()
         events = context["triggering_asset_events"].get(SUMMARIES_ASSET, [])
@@ -56,7 +60,9 @@ def policywatch_summaries_export() -> None:
 
         settings = get_settings()
         with session_scope(settings.database_url) as session:
-            rows = summaries_since(session, since)
+            rows = summary_feed_since(
+                session, since, require_review=settings.digest_require_review, include_withdrawn=True
+            )
         target = settings.var_dir / "exports" / f"summaries-{day}-{context['run_id'].replace(':', '_')}.jsonl"
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("w", encoding="utf-8") as out:
@@ -64,13 +70,18 @@ def policywatch_summaries_export() -> None:
                 out.write(
                     json.dumps(
                         {
-                            "url": row.url,
+                            "article_id": row.article_id,
+                            "url": row.canonical_url,
                             "source_id": row.source_id,
                             "title": row.title,
                             "published_at": row.published_at.isoformat() if row.published_at else None,
-                            "summary": row.text,
+                            "summary": row.summary_text,
                             "language": row.language,
-                            "model_id": row.model_id,
+                            "origin": row.summary_origin,
+                            "review_status": row.review_status,
+                            "reviewer": row.reviewer,
+                            "updated_at": row.updated_at.isoformat(),
+                            "contract_version": row.contract_version,
                         },
                         ensure_ascii=False,
                     )

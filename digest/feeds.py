@@ -23,6 +23,8 @@ ATOM_TYPE = "application/atom+xml"
 
 def _content_html(story: Story) -> str:
     parts = [Markup("<p>{}</p>").format(story.summary)] if story.summary else []
+    if story.summary and story.review:
+        parts.append(Markup('<p class="review">({})</p>').format(story.review))
     items = []
     for link in story.links:
         label = escape(link.source_name)
@@ -41,6 +43,8 @@ def _content_html(story: Story) -> str:
 
 def _content_text(story: Story) -> str:
     lines = [story.summary] if story.summary else []
+    if story.summary and story.review:
+        lines.append(f"({story.review})")
     for link in story.links:
         where = link.href or f"(not a web link) {link.url}"
         lines.append(f"{link.source_name} ({format_when(link.published_at)}): {link.title} {where}")
@@ -78,6 +82,7 @@ def json_feed(digest: Digest) -> dict:
                 "new": story.new,
                 "themes": list(story.themes),
                 "summary": story.summary,
+                "review": story.review,
                 "links": _links(story),
             },
         }

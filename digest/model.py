@@ -24,6 +24,7 @@ class DigestItem:
     summary: str | None
     language: str
     body: str = ""  # for the near-duplicate search; never rendered
+    review: str | None = None  # "reviewed by NAME" / "edited by NAME" (None: not reviewed)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Story:
     links: tuple[StoryLink, ...]
     themes: tuple[str, ...]  # theme ids, best match first; ("other",) when none matched
     new: bool  # published in the digest's data interval (else: an older article first found then)
+    review: str | None = None  # the summary's review mark: "reviewed by NAME", "edited by NAME"
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -110,7 +110,8 @@ def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) ->
                 url=article.url,
                 published_at=article.published_at.astimezone(timezone) if article.published_at else None,
                 source_office=article.source_office,
-                summary=entry.summary.text if entry.summary else None,
+                summary=entry.summary_text,
+                review=entry.effective.mark if entry.effective else None,
                 language=article.language,
                 body=article.body or "",
             )

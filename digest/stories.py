@@ -98,13 +98,14 @@ def _links(members: list[_Article]) -> tuple[StoryLink, ...]:
 def _story(members: list[_Article], matcher: ThemeMatcher, new_since: date) -> Story:
     members = sorted(members, key=_sort_key)
     lead = members[0].item
-    summary = next((a.item.summary for a in members if a.item.summary and a.item.language == lead.language), None)
-    summary = summary or next((a.item.summary for a in members if a.item.summary), None)
+    summarized = [a.item for a in members if a.item.summary]
+    shown = next((i for i in summarized if i.language == lead.language), None) or next(iter(summarized), None)
     return Story(
         id=story_id(lead.url),
         title=lead.title,
         language=lead.language,
-        summary=summary,
+        summary=shown.summary if shown else None,
+        review=shown.review if shown else None,
         published_at=lead.published_at,
         links=_links(members),
         themes=matcher.match([a.item.title for a in members], [a.item.summary or a.item.body[:3000] for a in members]),

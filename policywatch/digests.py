@@ -95,7 +95,8 @@ def load_digest(
 
     settings = settings or get_settings()
     with session_scope(settings.database_url) as session:
-        sections = sections_from_entries(digest_entries(session, logical_date, until=until), settings.timezone)
+        entries = digest_entries(session, logical_date, until=until, require_review=settings.digest_require_review)
+        sections = sections_from_entries(entries, settings.timezone)
         runs = digest_source_runs(session, logical_date, until=until)
         previous, following = digest_neighbour_dates(session, logical_date, until=until)
     checks = [

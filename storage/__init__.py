@@ -26,6 +26,10 @@ module other packages import from (docs/architecture.md; the import-linter contr
   (``storage.reviews``; the design of "a review stays with what it reviewed" is documented there)
 * the review app's other reads: ``review_item``, ``review_queue_texts`` (``QueueText``)
   (``storage.review_items``)
+* the effective summary (an approved edit, else an approved, else an unreviewed model summary;
+  never a rejected one): ``effective_summaries`` (``EffectiveSummary``) (``storage.effective``)
+* the downstream contract, the ``summary_feed`` view: ``summary_feed_since`` (``FeedRow``),
+  ``SUMMARY_FEED_VERSION`` (``storage.feed``; docs/summary_feed.md)
 * reads for the digest and downstream jobs: ``digest_entries`` (``DigestEntry``),
   ``digest_source_runs`` (``DigestSourceRun``), ``digest_neighbour_dates``,
   ``summaries_since`` (``SummaryView``), ``run_totals`` (``RunTotals``), ``table_counts``
@@ -54,6 +58,8 @@ from storage.crawl_runs import (
 )
 from storage.db import make_engine, session_scope
 from storage.deliveries import digest_delivered, record_digest_delivery
+from storage.effective import EffectiveSummary, effective_summaries
+from storage.feed import SUMMARY_FEED_VERSION, FeedRow, summary_feed_since
 from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.models import REVIEW_DECISIONS, USER_ROLES
@@ -158,6 +164,12 @@ __all__ = [
     "QueueText",
     "review_item",
     "review_queue_texts",
+    # effective summary and the summary_feed contract
+    "EffectiveSummary",
+    "effective_summaries",
+    "FeedRow",
+    "SUMMARY_FEED_VERSION",
+    "summary_feed_since",
     # reads for the digest and downstream jobs
     "DigestEntry",
     "DigestSourceRun",

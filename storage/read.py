@@ -1,8 +1,9 @@
 """The reads of the digest and of downstream jobs; every function takes a session
 (``storage.session_scope``) and only reads.
 
-* the digest: :func:`digest_entries` (the day's articles with their source and newest summary, as
-  ORM rows the digest renders inside the session), :func:`digest_source_runs` (the crawls of the
+* the digest: :func:`digest_entries` (the day's articles with their source and effective summary
+  (``storage.effective``: an approved edit, else an approved model summary, else an unreviewed
+  one; never a rejected one), as ORM rows the digest renders inside the session), :func:`digest_source_runs` (the crawls of the
   day, for the digest's header) and :func:`digest_neighbour_dates` (the previous and next digest);
 * downstream jobs (the asset-scheduled DAG in ``dags/``, an export, a report): plain, frozen
   dataclasses, so a change of the ORM models or of the session handling does not ripple into them
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.common import as_date
+from storage.effective import EffectiveSummary, effective_summaries
 from storage.models import Article, CrawlRun, Source, Summary
 
 # ---------------------------------------------------------------------------------------- digest
@@ -26,11 +28,19 @@ from storage.models import Article, CrawlRun, Source, Summary
 
 @dataclass(frozen=True)
 class DigestEntry:
-    """One article of a day's digest, its source and its newest summary (None: not summarized)."""
+    """One article of a day's digest, its source and its effective summary (None: not summarized,
+    or nothing to show: only a rejected summary, or an unreviewed one when review is required);
+    ``summary`` is the model's row the effective summary rests on."""
 
     article: Article
     source: Source
     summary: Summary | None
+    effective: EffectiveSummary | None = None
+
+    @property
+    def summary_text(self) -> str | None:
+        """The text to show: the analyst's edit or the model's summary."""
+        return self.effective.text if self.effective else None
 
 
 def digest_entries(
@@ -39,10 +49,11 @@ def digest_entries(
     *,
     backend: str | None = None,
     until: date | datetime | str | None = None,
+    require_review: bool = False,
 ) -> list[DigestEntry]:
     """Articles first stored by a crawl run of ``logical_date`` (to ``until``, both included,
-    when given), each with its source and its
-    newest summary (of ``backend`` if given; None when there is none), ordered by source name,
+    when given), each with its source and its effective summary (of ``backend`` if given; None
+    when there is none; ``require_review``: unreviewed summaries left out), ordered by source name,
     then published_at newest first (undated last), then id. Advertorials (paid items a crawler
     flagged ``extra["advertorial"]``, e.g. rmzxw's 【免责声明】 企业广告宣传资讯) are stored but left out."""
     day = as_date(logical_date)
@@ -58,17 +69,15 @@ def digest_entries(
     rows = [(article, source) for article, source in rows if not (article.extra or {}).get("advertorial")]
     if not rows:
         return []
-    newest: dict[int, Summary] = {}
-    stmt = (
-        select(Summary)
-        .where(Summary.article_id.in_([article.id for article, _ in rows]))
-        .order_by(Summary.article_id, Summary.updated_at.desc(), Summary.id.desc())
+    chosen = effective_summaries(
+        session, [article.id for article, _ in rows], backend=backend, require_review=require_review
     )
-    if backend is not None:
-        stmt = stmt.where(Summary.backend == backend)
-    for summary in session.execute(stmt).scalars():
-        newest.setdefault(summary.article_id, summary)
-    return [DigestEntry(article, source, newest.get(article.id)) for article, source in rows]
+    return [
+        DigestEntry(
+            article, source, chosen[article.id].summary if article.id in chosen else None, chosen.get(article.id)
+        )
+        for article, source in rows
+    ]
 
 
 @dataclass(frozen=True)

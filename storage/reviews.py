@@ -37,7 +37,7 @@ from storage.types import canonical_json
 
 REVIEW_STATUSES = ("unreviewed", "approved", "edited", "rejected")
 GUARD_DECISIONS = ("passed", "failed", "unchecked")  # the faithfulness guard's verdict on the model text
-_STATUS_OF = {"approve": "approved", "edit": "edited", "reject": "rejected"}
+STATUS_OF_DECISION = {"approve": "approved", "edit": "edited", "reject": "rejected"}
 
 
 class StaleSummaryError(ValueError):
@@ -124,7 +124,7 @@ def is_current(review: Any, summary: Any) -> Any:
 
 def status_of(decision: Any) -> Any:
     """SQL: the review status of a (possibly NULL) current review's decision."""
-    return case(*((decision == d, s) for d, s in _STATUS_OF.items()), else_="unreviewed")
+    return case(*((decision == d, s) for d, s in STATUS_OF_DECISION.items()), else_="unreviewed")
 
 
 def _clean(value: str | None) -> str | None:
@@ -337,6 +337,6 @@ def _queue_item(
         parameters=summary.parameters or {},
         guard=summary.guard,
         summary_updated_at=summary.updated_at,
-        status=_STATUS_OF[review.decision] if review is not None else "unreviewed",
+        status=STATUS_OF_DECISION[review.decision] if review is not None else "unreviewed",
         latest_review=latest,
     )

@@ -149,6 +149,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
             connection.commit()
 
 
+@pytest.fixture
+def migrated_session(database_url):
+    """A session on ``database_url`` upgraded to head; rolled back afterwards."""
+    from sqlalchemy.orm import Session
+
+    from storage import make_engine, upgrade_database
+
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+        session.rollback()
+    engine.dispose()
+
+
 # --- Airflow alerting (policywatch_airflow/, tests/test_dag_e2e.py, tests/test_airflow_*.py)
 
 

@@ -107,6 +107,11 @@ def test_missing_summarizer_model_path(tmp_path, monkeypatch):
     _one_config_error(runner.invoke(app, ["summarize"]), "POLICYWATCH_SUMMARIZER_CONFIG", str(missing))
 
 
+def test_a_bad_review_switch_is_one_line(monkeypatch):
+    monkeypatch.setenv("POLICYWATCH_DIGEST_REQUIRE_REVIEW", "sometimes")
+    _one_config_error(runner.invoke(app, ["digest"]), "POLICYWATCH_DIGEST_REQUIRE_REVIEW", "'sometimes' is not true")
+
+
 def test_an_unknown_source_is_a_usage_error_not_a_configuration_error():
     result = runner.invoke(app, ["crawl", "no_such_source"])
     assert result.exit_code == 2 and "unknown source 'no_such_source'" in result.output

@@ -8,15 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from crawlers.extract.zcms import parse_zcms_article
 from storage import (
     ArticleRecord,
     digest_entries,
-    make_engine,
     start_crawl_run,
-    upgrade_database,
     upsert_article,
     upsert_source,
 )
@@ -36,13 +33,8 @@ REAL_AD_URL = "https://www.rmzxw.com.cn/c/2026-09-16/3976199.shtml"
 
 
 @pytest.fixture
-def session(database_url):
-    upgrade_database(database_url)
-    engine = make_engine(database_url)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-        session.rollback()
-    engine.dispose()
+def session(migrated_session):
+    return migrated_session
 
 
 def record(content_id: int, title: str, extra: dict) -> ArticleRecord:

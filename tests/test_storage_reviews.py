@@ -3,28 +3,27 @@ version they judged, the review queue's day, filters and counts; on SQLite and P
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
 
 from storage import (
     ArticleRecord,
     StaleSummaryError,
     add_user,
+    effective_summaries,
     find_user,
     list_users,
-    make_engine,
     record_review,
     review_queue,
     save_summary,
     set_user_disabled,
     set_user_password,
     start_crawl_run,
+    summary_feed_since,
     summary_reviews,
-    upgrade_database,
     upsert_article,
     upsert_source,
 )
@@ -36,15 +35,10 @@ IDENTITY = {"backend": "extractive", "model_id": "m", "model_version": "v1", "pa
 
 
 @pytest.fixture
-def session(database_url):
-    upgrade_database(database_url)
-    engine = make_engine(database_url)
-    with Session(engine, expire_on_commit=False) as session:
-        for source_id, name in (("kjj_cq", "重庆市科学技术局"), ("en_cppcc", "CPPCC")):
-            upsert_source(session, id=source_id, name=name, host="h", language="zh", family="trs", enabled=True)
-        yield session
-        session.rollback()
-    engine.dispose()
+def session(migrated_session):
+    for source_id, name in (("kjj_cq", "重庆市科学技术局"), ("en_cppcc", "CPPCC")):
+        upsert_source(migrated_session, id=source_id, name=name, host="h", language="zh", family="trs", enabled=True)
+    return migrated_session
 
 
 def _article(session, i, *, published_at, source_id="kjj_cq", language="zh"):
@@ -271,3 +265,78 @@ def test_a_review_stays_current_only_for_the_same_text_of_the_same_content(sessi
     save_summary(session, article, text="摘要", language="zh", **{**IDENTITY, "model_version": "v2"})
     assert review_queue(session, day=DAY, tz=SHANGHAI).items[0].status == "unreviewed"
     assert [r.current for r in summary_reviews(session, summary.id)] == [False]
+
+
+# ------------------------------------------------------------- effective summary and feed
+
+
+def _two_backends(session):
+    """One article with an extractive summary and a newer generative one."""
+    older = _summarized(session, 0, text_="抽取摘要")
+    newer, _ = save_summary(
+        session,
+        older.article,
+        text="生成摘要",
+        language="zh",
+        **{**IDENTITY, "backend": "generative", "model_id": "smollm2"},
+    )
+    return older, newer
+
+
+def _feed(session, **kw):
+    return {row.article_id: row for row in summary_feed_since(session, datetime(2000, 1, 1, tzinfo=UTC), **kw)}
+
+
+def _effective(session, article_id, **kw):
+    chosen = effective_summaries(session, [article_id], **kw).get(article_id)
+    return (chosen.status, chosen.text, chosen.origin, chosen.reviewer) if chosen else None
+
+
+def _feed_view(session, article_id, **kw):
+    row = _feed(session, **kw).get(article_id)
+    return (row.review_status, row.summary_text, row.summary_origin, row.reviewer) if row else None
+
+
+def test_effective_summary_precedence_in_python_and_in_the_view(session):
+    older, newer = _two_backends(session)
+    ana = _analyst(session)
+    article_id = older.article_id
+
+    def both(expected, **kw):
+        assert _effective(session, article_id, **kw) == expected
+        assert _feed_view(session, article_id, **kw) == expected
+
+    both(("unreviewed", "生成摘要", "smollm2", None))  # nothing reviewed: the newest
+    both(None, require_review=True)
+    record_review(session, summary_id=older.id, reviewer_id=ana.id, decision="approve")
+    both(("approved", "抽取摘要", "m", "ana"))  # approved beats a newer unreviewed one
+    both(("approved", "抽取摘要", "m", "ana"), require_review=True)
+    record_review(session, summary_id=newer.id, reviewer_id=ana.id, decision="edit", edited_text="人工摘要")
+    both(("edited", "人工摘要", "edit", "ana"))  # an approved edit beats an approved model summary
+    record_review(session, summary_id=newer.id, reviewer_id=ana.id, decision="reject", reason="不准确")
+    both(("approved", "抽取摘要", "m", "ana"))  # the newest decision on a summary counts
+    record_review(session, summary_id=older.id, reviewer_id=ana.id, decision="reject", reason="不准确")
+    both(None)  # rejected summaries never
+    assert _feed_view(session, article_id, include_withdrawn=True) == ("rejected", None, None, "ana")
+    assert _effective(session, article_id, backend="generative") is None
+
+
+def test_feed_polling_sees_a_review_and_pages_without_skipping(session):
+    first = _summarized(session, 0)
+    second = _summarized(session, 1)
+    mark = datetime.now(UTC)
+    assert summary_feed_since(session, mark) == []
+    ana = _analyst(session)
+    record_review(session, summary_id=second.id, reviewer_id=ana.id, decision="approve")
+    [row] = summary_feed_since(session, mark)
+    assert (row.article_id, row.review_status, row.contract_version) == (second.article_id, "approved", 1)
+    assert row.updated_at > mark and row.canonical_url == "https://kjj.cq.gov.cn/t1.html"
+    assert row.source_name == "重庆市科学技术局" and row.published_at == datetime(2026, 5, 10, 1, tzinfo=UTC)
+
+    every = summary_feed_since(session, mark - timedelta(days=1))
+    assert [r.article_id for r in every] == [first.article_id, second.article_id]
+    page = summary_feed_since(session, mark - timedelta(days=1), limit=1)
+    rest = summary_feed_since(session, page[-1].updated_at, after_article_id=page[-1].article_id)
+    assert [r.article_id for r in page + rest] == [first.article_id, second.article_id]
+    with pytest.raises(ValueError, match="aware"):
+        summary_feed_since(session, datetime(2026, 1, 1))
