@@ -200,6 +200,7 @@ def test_analyst_and_viewer_in_the_browser(review_server, browser, database_url,
     assert focused.get_attribute("name") == "reason"
     focused.send_keys("与科技政策无关", Keys.ENTER)
     _wait(driver, lambda d: "rejected" in _status(d, reject), "the rejected status")
+    driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(ROOT / "var" / f"review-ui-analyst-{backend}.png"))
 
     # a POST without the session's CSRF token is refused, and changes nothing
@@ -233,6 +234,7 @@ def test_analyst_and_viewer_in_the_browser(review_server, browser, database_url,
     driver.find_element(By.TAG_NAME, "body").send_keys("a")
     time.sleep(1)
     assert "unreviewed" in _status(driver, script)
+    driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(ROOT / "var" / f"review-ui-viewer-{backend}.png"))
     token = driver.find_element(By.CSS_SELECTOR, "header input[name=csrf_token]").get_attribute("value")
     _forge_post(driver, script_id, token)  # with the viewer's own valid token
