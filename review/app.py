@@ -78,8 +78,11 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc: LoginRequired) -> Response:
+        from urllib.parse import urlencode
+
         back = queue_query(request.url.query) if request.method == "GET" else ""
-        return RedirectResponse(f"{root(request)}/login{'?next=' + back[1:] if back else ''}", status_code=303)
+        query = "?" + urlencode({"next": back[1:]}) if back else ""
+        return RedirectResponse(f"{root(request)}/login{query}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def error_page(request: Request, exc: StarletteHTTPException) -> Response:

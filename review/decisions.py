@@ -1,7 +1,8 @@
 """An analyst's decision on a summary, stored append-only by storage.record_review. An edited text
 goes through the pipeline's faithfulness guard against its article (title and body, as
-policywatch.pipeline checks a new summary); what the guard flags is stored on the review and shown,
-and the edit is kept all the same: the analyst has read the article."""
+policywatch.pipeline checks a new summary). An edit the guard flags is not stored at once: the page
+shows what it flagged, and the analyst saves it anyway (``confirmed``) or changes it; the flags are
+stored on the review."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class Outcome:
     decision: str
     summary_id: int
     guard: dict | None  # the guard's result on an edited text
+    item: object = None  # storage.QueueItem of the summary
+    stored: bool = True  # False: a flagged edit waiting for the analyst to confirm it
 
     @property
     def message(self) -> str:
@@ -53,10 +56,12 @@ def decide(
     text: str = "",
     reason: str = "",
     seen: datetime | None = None,
+    confirmed: bool = False,
 ) -> Outcome:
     """Store one decision on ``summary_id``: approve, edit (``text``, checked by the guard) or
     reject (``reason``). ``seen``: the summary's ``summary_updated_at`` on the page the analyst
-    decided on; a summary re-made since raises storage.StaleSummaryError."""
+    decided on; a summary re-made since raises storage.StaleSummaryError. A flagged edit is only
+    stored when ``confirmed`` (else the outcome says ``stored=False``, with the guard's flags)."""
     from storage import record_review, review_item
 
     if decision not in DECISIONS:
@@ -72,6 +77,8 @@ def decide(
     if item is None:
         raise UnknownSummary(f"no summary {summary_id}")
     guard = edit_guard(text, item.title, item.body) if decision == "edit" else None
+    if guard is not None and not guard["passed"] and not confirmed:
+        return Outcome(decision=decision, summary_id=summary_id, guard=guard, item=item, stored=False)
     record_review(
         session,
         summary_id=summary_id,
@@ -82,4 +89,4 @@ def decide(
         guard=guard,
         expected_updated_at=seen,
     )
-    return Outcome(decision=decision, summary_id=summary_id, guard=guard)
+    return Outcome(decision=decision, summary_id=summary_id, guard=guard, item=item)

@@ -75,6 +75,7 @@ async def decision(
     csrf_token: str = Form("", alias=CSRF_FIELD),
     next: str = Form(""),
     seen: str = Form(""),
+    confirmed: str = Form(""),
 ) -> Response:
     from storage import StaleSummaryError
 
@@ -92,6 +93,7 @@ async def decision(
                 text=text,
                 reason=reason,
                 seen=_seen(seen),
+                confirmed=confirmed == "1",
             )
     except StaleSummaryError as exc:
         raise HTTPException(status_code=409, detail=f"{exc}; reload the page") from None
@@ -99,6 +101,15 @@ async def decision(
         raise HTTPException(status_code=404, detail=str(exc)) from None
     except DecisionError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
+    if not outcome.stored:  # the guard flagged the edit: show what, and let the analyst decide
+        context = {
+            "outcome": outcome,
+            "item": outcome.item,
+            "text": text.strip(),
+            "next": queue_query(next),
+            "seen": seen,
+        }
+        return render(request, "confirm_edit.html", context)
     request.session["flash"] = outcome.message
     return RedirectResponse(f"{root(request)}/{queue_query(next)}#s{summary_id}", status_code=303)
 

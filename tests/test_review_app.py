@@ -110,14 +110,21 @@ def decide(client: TestClient, summary_id: int, page: str, **fields):
 
 
 def test_pages_need_a_login_and_a_right_password(client):
-    first = client.get("/", params={"day": "2024-03-05"})
-    assert first.status_code == 303 and first.headers["location"] == "/login?next=day=2024-03-05"
+    first = client.get("/", params={"day": "2024-03-05", "source": "kjj_cq"})
+    assert first.status_code == 303 and first.headers["location"] == "/login?next=day%3D2024-03-05%26source%3Dkjj_cq"
+    form = client.get(first.headers["location"]).text
+    assert 'name="next" value="day=2024-03-05&amp;source=kjj_cq"' in form
     assert login(client, "ana", "wrong password").status_code == 401
     assert login(client, "nobody").status_code == 401
     assert client.get("/").status_code == 303
 
     response = login(client, "ana")
     assert response.status_code == 303 and response.headers["location"] == "/"
+    token = csrf_of(client.get("/login").text)
+    back = client.post(
+        "/login", data={"name": "ana", "password": PASSWORD, "csrf_token": token, "next": "day=2024-03-05&x=1"}
+    )
+    assert back.headers["location"] == "/?day=2024-03-05"  # only the queue's own keys, never a URL
     cookie = response.headers["set-cookie"].lower()
     assert "policywatch_review=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     page = queue(client)
@@ -213,9 +220,14 @@ def test_decisions_are_appended_and_an_edit_goes_through_the_guard(client, revie
     assert decide(client, target, page, decision="approve", next="?day=2024-03-05").headers["location"] == (
         f"/?day=2024-03-05#s{target}"
     )
-    # the edit states a number the article does not: stored, with the guard's flags, and shown
+    # the edit states a number the article does not: the page shows the guard's flags, nothing is
+    # stored until the analyst saves it anyway; then it is stored with the flags
     edited = "重庆市科技局决定支持99家实验室开展人工智能研究。"
-    response = decide(client, target, page, decision="edit", text=edited)
+    flagged = decide(client, target, page, decision="edit", text=edited)
+    assert flagged.status_code == 200 and "The faithfulness guard flagged this edit" in flagged.text
+    assert "number &#39;99&#39;" in flagged.text and "Save anyway" in flagged.text
+    assert [r.decision for r in reviews_of(review_db, target)] == ["approve"]
+    response = decide(client, target, flagged.text, decision="edit", text=edited, confirmed="1")
     assert response.status_code == 303
     shown = queue(client)
     assert "the faithfulness guard flagged the edit" in shown and "99" in shown and "edited" in shown
@@ -223,6 +235,11 @@ def test_decisions_are_appended_and_an_edit_goes_through_the_guard(client, revie
     assert decide(client, target, page, decision="reject", reason="off topic").status_code == 303
     assert decide(client, target, page, decision="publish").status_code == 400
     assert decide(client, 10**6, page, decision="approve").status_code == 404
+
+    # an edit the guard finds faithful is stored at once
+    other = summary_ids(review_db)["https://kjj.cq.gov.cn/a/2.html"]
+    assert decide(client, other, page, decision="edit", text="The body, in short.").status_code == 303
+    assert reviews_of(review_db, other)[0].guard["passed"] is True
 
     reviews = reviews_of(review_db, target)  # newest first
     assert [r.decision for r in reviews] == ["reject", "edit", "approve"]

@@ -188,6 +188,10 @@ def test_analyst_and_viewer_in_the_browser(review_server, browser, database_url,
     area.clear()
     area.send_keys(EDITED)
     _item(driver, edit).find_element(By.CSS_SELECTOR, "form.edit button").click()
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "button.save-anyway"), "the guard's flags on the edit")
+    assert "80" in driver.find_element(By.CSS_SELECTOR, ".error").text
+    driver.save_screenshot(str(ROOT / "var" / f"review-ui-edit-flagged-{backend}.png"))
+    driver.find_element(By.CSS_SELECTOR, "button.save-anyway").click()
     _wait(driver, lambda d: "edited" in _status(d, edit), "the edited status")
     flash = driver.find_element(By.CSS_SELECTOR, ".flash").text
     assert "the faithfulness guard flagged the edit" in flash and "80" in flash
