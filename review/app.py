@@ -96,15 +96,13 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         return render(request, "login.html", {"next": next, "error": None, "name": ""})
 
     @app.post("/login")
-    async def login(
+    def login(
         request: Request,
         name: str = Form(""),
         password: str = Form(""),
         csrf_token: str = Form("", alias=CSRF_FIELD),
         next: str = Form(""),
     ) -> Response:
-        from starlette.concurrency import run_in_threadpool
-
         from storage import find_user
 
         check_csrf(request, csrf_token)
@@ -120,7 +118,7 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         with request.app.state.db() as session:
             user = find_user(session, name) if name else None
         hashed = user.password_hash if user is not None and not user.disabled else None
-        if not await run_in_threadpool(verify_password, password, hashed):
+        if not verify_password(password, hashed):
             return render(request, "login.html", {"next": next, "name": name, "error": "wrong name or password"}, 401)
         request.session.clear()  # a new session at each login: nothing from before carries over
         request.session.update(user=user.name, pw=fingerprint(settings.secret, user.password_hash))

@@ -33,7 +33,7 @@ def _sources() -> list[tuple[str, str]]:
 
 
 @router.get("/", response_class=HTMLResponse, name="queue")
-async def queue(request: Request) -> Response:
+def queue(request: Request) -> Response:
     user = current_user(request)
     settings: ReviewSettings = request.app.state.settings
     theme_set = themes(settings.themes_file)
@@ -66,7 +66,7 @@ def _seen(raw: str) -> datetime | None:
 
 
 @router.post("/summaries/{summary_id}/decision")
-async def decision(
+def decision(
     request: Request,
     summary_id: int,
     decision: str = Form(""),
@@ -115,7 +115,7 @@ async def decision(
 
 
 @router.get("/summaries/{summary_id}/reviews", response_class=HTMLResponse)
-async def history(request: Request, summary_id: int) -> Response:
+def history(request: Request, summary_id: int) -> Response:
     """Every decision on one summary, newest first (the table is append-only), those on earlier
     texts of it included."""
     from storage import summary_reviews
