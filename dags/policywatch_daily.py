@@ -15,6 +15,11 @@ backend, and ``resummarize`` redoes the summaries of an older model or configura
   through Airflow's SMTP connection when recipients are configured
   (``policywatch_airflow.digest_mail``), once per recipient and day (``resend_digest`` sends
   again); ``check_sources`` fails the run naming each broken source.
+* with ``POLICYWATCH_DIGEST_APPROVAL=true``, ``digest`` only writes the digest and
+  ``approve_digest`` (the standard provider's ApprovalOperator, a human-in-the-loop task in the
+  UI's Required Actions) waits for someone to approve it; ``mail_digest`` e-mails it then. Reject
+  skips the e-mail; no answer within ``POLICYWATCH_DIGEST_APPROVAL_TIMEOUT_S`` (default 6 h)
+  fails the approval task (its failure alert says so) and nothing is sent. Off by default.
 
 A crawl task's log starts and ends with the source's one-line report, the causes between; a source
 failure that waiting will not heal (``permanent``: a broken list template, a 4xx other than
@@ -62,6 +67,7 @@ from policywatch_airflow import (
     articles_event_extra,
     digest_event_extra,
     end_crawl_task,
+    env_bool,
     env_date,
     env_int,
     report_late_run,
@@ -89,6 +95,10 @@ SCHEDULE = os.environ.get("POLICYWATCH_DAG_SCHEDULE", "0 7 * * *").strip()
 # runs triggered for a day up to it, are not affected.
 END_DATE = env_date("POLICYWATCH_DAG_END_DATE")
 
+
+# A person approves the day's digest before it is e-mailed (the ApprovalOperator is imported only then).
+DIGEST_APPROVAL = env_bool("POLICYWATCH_DIGEST_APPROVAL")
+DIGEST_APPROVAL_TIMEOUT_S = env_int("POLICYWATCH_DIGEST_APPROVAL_TIMEOUT_S", 6 * 3600)
 
 # The digest as the Sources plugin serves it (policywatch_airflow/sources_page.py).
 DIGEST_LINK_PREFIX = "/policywatch/digests"
@@ -270,10 +280,23 @@ def policywatch_daily() -> None:
         context["outlet_events"][DIGEST_ASSET].extra = digest_event_extra(
             report, {r["source_id"]: r["new"] for r in crawled}, link
         )
-        delivery = send_daily_digest(window.logical_date, force=bool(context["params"].get("resend_digest")))
+        if DIGEST_APPROVAL:
+            print("  e-mail: waits for approve_digest")
+        else:
+            delivery = send_daily_digest(window.logical_date, force=bool(context["params"].get("resend_digest")))
+            if delivery is not None:
+                print(delivery.line())
+        return str(report.html)
+
+    @task
+    def mail_digest() -> None:
+        """E-mail the approved digest (POLICYWATCH_DIGEST_APPROVAL), once per recipient and day."""
+        from policywatch_airflow.digest_mail import send_daily_digest
+
+        context = get_current_context()
+        delivery = send_daily_digest(_window(context).logical_date, force=bool(context["params"].get("resend_digest")))
         if delivery is not None:
             print(delivery.line())
-        return str(report.html)
 
     @task(trigger_rule="all_done", retries=0)
     def check_sources() -> None:
@@ -296,7 +319,22 @@ def policywatch_daily() -> None:
     crawled = crawl.expand_kwargs(prepare())
     summarized = summarize()
     crawled >> summarized
-    summarized >> digest() >> check_sources()
+    written = digest()
+    summarized >> written >> check_sources()
+    if DIGEST_APPROVAL:
+        from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+        approve = ApprovalOperator(
+            task_id="approve_digest",
+            subject="Send the policywatch digest of {{ ds }}?",
+            body=(
+                "The digest is written: {{ ti.xcom_pull(task_ids='digest') }} (also under the Sources "
+                "page's digest links). **Approve** e-mails it to the recipients; **Reject** sends nothing."
+            ),
+            response_timeout=timedelta(seconds=DIGEST_APPROVAL_TIMEOUT_S),
+            retries=0,  # a retry would only ask again after the same silence
+        )
+        written >> approve >> mail_digest()
 
 
 policywatch_daily()

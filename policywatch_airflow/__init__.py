@@ -15,7 +15,7 @@ from policywatch_airflow.assets import (
     articles_event_extra,
     digest_event_extra,
 )
-from policywatch_airflow.runs import DEFAULT_LOOKBACK_DAYS, RunWindow, env_date, env_int, run_window
+from policywatch_airflow.runs import DEFAULT_LOOKBACK_DAYS, RunWindow, env_bool, env_date, env_int, run_window
 from policywatch_airflow.source_failures import SourceFailure, SourceRetryPolicy, end_crawl_task, say
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "digest_event_extra",
     "end_crawl_task",
     "env_date",
+    "env_bool",
     "env_int",
     "report_late_run",
     "run_window",

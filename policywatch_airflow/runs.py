@@ -24,6 +24,14 @@ def env_int(name: str, default: int) -> int:
         raise ValueError(f"{name}={raw!r} is not an integer") from None
 
 
+def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no environment variable, read as the CLI reads it (``config.bool_env``: a bad value
+    is a ConfigError naming the variable)."""
+    from config import bool_env
+
+    return bool_env(name, default)
+
+
 def env_date(name: str) -> date | None:
     """A YYYY-MM-DD environment variable, None when unset; a malformed value is refused with its name."""
     raw = os.environ.get(name, "").strip()

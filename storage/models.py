@@ -1,7 +1,9 @@
 """SQLAlchemy 2 typed declarative models.
 
-The ``summaries`` table is read by downstream jobs: its schema is a contract (see
-docs/architecture.md). Any change here needs a new migration in ``storage/migrations/versions``;
+Downstream jobs read the ``summary_feed`` view (migration 0005, docs/summary_feed.md), a versioned
+contract over ``summaries``, ``reviews`` and ``articles`` pinned by
+tests/test_summary_feed_contract.py: a column of those tables that the view reads changes only
+with a new contract version. Any change here needs a new migration in ``storage/migrations/versions``;
 ``tests/test_storage_migrations.py`` fails when the models and the migrations disagree.
 
 Every timestamp is a :class:`~storage.types.UTCDateTime` (aware, UTC); every JSON column a

@@ -108,10 +108,13 @@ class QueuePage:
 
 
 def current_reviews() -> Subquery:
-    """(summary_id, review_id): the newest review of each summary that judged its current text."""
+    """(summary_id, review_id): the newest review of each summary that judged its current text
+    (review_id NULL: only reviews of earlier texts)."""
+    # the test inside the aggregate, not in the join: PostgreSQL estimates the join's three
+    # equalities at one row and plans nested loops (as in the summary_feed view, migration 0005)
     return (
-        select(Review.summary_id, func.max(Review.id).label("review_id"))
-        .join(Summary, and_(Summary.id == Review.summary_id, is_current(Review, Summary)))
+        select(Review.summary_id, func.max(case((is_current(Review, Summary), Review.id))).label("review_id"))
+        .join(Summary, Summary.id == Review.summary_id)
         .group_by(Review.summary_id)
         .subquery("current_review")
     )

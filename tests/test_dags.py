@@ -34,7 +34,7 @@ def test_every_dag_has_tags_retries_and_owner(dagbag):
     for dag_id, dag in dagbag.dags.items():
         assert dag.tags, f"{dag_id} has no tags"
         for task in dag.tasks:
-            if task.task_id == "check_sources":
+            if task.task_id in ("check_sources", "approve_digest"):
                 continue  # deliberately not retried: a retry cannot change their outcome
             assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
 
@@ -109,6 +109,33 @@ def test_policywatch_daily_operability(dagbag):
             assert task.retry_exponential_backoff, f"{task.task_id} retries without backoff"
     assert crawl.execution_timeout.total_seconds() > 3600  # the crawler's own timeout fires first
     assert dag.deadline, "no Deadline Alert: a late run would go unnoticed"
+
+
+def test_digest_approval_gate_exists_only_when_enabled(monkeypatch, dagbag):
+    """POLICYWATCH_DIGEST_APPROVAL: off, the digest task e-mails the digest itself; on, an
+    ApprovalOperator with a response timeout stands between writing it and e-mailing it."""
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+    plain = dagbag.dags["policywatch_daily"]
+    assert not {"approve_digest", "mail_digest"} & set(plain.task_ids)
+
+    monkeypatch.setenv("POLICYWATCH_DIGEST_APPROVAL", "true")
+    monkeypatch.setenv("POLICYWATCH_DIGEST_APPROVAL_TIMEOUT_S", "7200")
+    bag = DagBag(dag_folder=str(DAGS / "policywatch_daily.py"))
+    assert bag.import_errors == {}, bag.import_errors
+    dag = bag.dags["policywatch_daily"]
+    approve = dag.get_task("approve_digest")
+    assert isinstance(approve, ApprovalOperator)
+    assert approve.response_timeout.total_seconds() == 7200 and approve.retries == 0
+    assert approve.upstream_task_ids == {"digest"}
+    assert dag.get_task("mail_digest").upstream_task_ids == {"approve_digest"}
+    assert dag.get_task("check_sources").upstream_task_ids == {"digest"}  # not held up by the wait
+    assert approve.on_failure_callback and approve.execution_timeout is not None
+
+    monkeypatch.setenv("POLICYWATCH_DIGEST_APPROVAL", "perhaps")
+    errors = DagBag(dag_folder=str(DAGS / "policywatch_daily.py")).import_errors
+    assert "POLICYWATCH_DIGEST_APPROVAL: 'perhaps' is not true or false" in "".join(errors.values())
 
 
 def test_summaries_export_is_scheduled_on_the_summaries_asset(dagbag):
