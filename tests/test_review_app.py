@@ -307,3 +307,25 @@ def test_no_secret_is_a_configuration_error(monkeypatch):
     monkeypatch.setenv("POLICYWATCH_REVIEW_SECRET", "short")
     with pytest.raises(ConfigError, match="too short"):
         review_settings()
+
+
+def test_the_airflow_plugin_mounts_the_app_only_with_a_secret(monkeypatch, tmp_path):
+    import policywatch_airflow.plugin as plugin
+    from policywatch_airflow.plugin import PolicywatchPlugin, review_apps
+
+    monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("POLICYWATCH_REVIEW_SECRET", SECRET)
+    (mounted,) = review_apps()
+    assert mounted["url_prefix"] == "/review"
+    with TestClient(mounted["app"], root_path="/review", follow_redirects=False) as client:
+        assert client.get("/review/").headers["location"] == "/review/login"
+    monkeypatch.delenv("POLICYWATCH_REVIEW_SECRET")
+    errors = []  # Airflow's logging configuration replaces the handlers caplog relies on
+    monkeypatch.setattr(plugin.log, "error", lambda message, *args: errors.append(message % args))
+    assert review_apps() == []
+    assert errors and errors[0].startswith(
+        "policywatch review app not mounted: configuration error: POLICYWATCH_REVIEW_SECRET is not set"
+    )
+    # the navigation has a Review entry exactly when the app is mounted
+    prefixes = [a["url_prefix"] for a in PolicywatchPlugin.fastapi_apps]
+    assert ("/review" in prefixes) == any(v["name"] == "Review" for v in PolicywatchPlugin.external_views)
