@@ -163,6 +163,8 @@ def test_re_summarized_article_waits_again_and_the_old_review_stays(session):
     assert changed and remade.id == summary.id
     item = review_queue(session, day=DAY, tz=SHANGHAI).items[0]
     assert (item.status, item.latest_review, item.summary_text) == ("unreviewed", None, "新摘要")
+    assert _effective(session, summary.article_id) == ("unreviewed", "新摘要", "m", None)
+    assert _feed_view(session, summary.article_id) == ("unreviewed", "新摘要", "m", None)
     [kept] = summary_reviews(session, summary.id)
     assert (kept.id, kept.current, kept.reviewed_text, kept.reviewed_model_version) == (old.id, False, "旧摘要", "v1")
 
