@@ -116,7 +116,7 @@ def _wrk(base: str, cookie: str, script: str, seconds: int, connections: int) ->
         proc = subprocess.run(
             [
                 "wrk",
-                "-t2",
+                f"-t{min(2, connections)}",  # wrk wants at least as many connections as threads
                 f"-c{connections}",
                 f"-d{seconds}s",
                 "--timeout",
