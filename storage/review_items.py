@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Article, Review, Source, Summary, User
-from storage.reviews import QueueItem, _queue_item, _queue_statement, current_reviews
+from storage.models import Article, Summary
+from storage.reviews import QueueItem, _queue_item, _queue_statement, queue_rows
 
 
 @dataclass(frozen=True)
@@ -25,16 +24,7 @@ class QueueText:
 def review_item(session: Session, summary_id: int) -> QueueItem | None:
     """The summary ``summary_id`` with its article, source and newest current review; None when
     there is no such summary."""
-    current = current_reviews()
-    row = session.execute(
-        select(Summary, Article, Source.name, Review, User.name)
-        .join(Article, Article.id == Summary.article_id)
-        .join(Source, Source.id == Article.source_id)
-        .outerjoin(current, current.c.summary_id == Summary.id)
-        .outerjoin(Review, Review.id == current.c.review_id)
-        .outerjoin(User, User.id == Review.reviewer_id)
-        .where(Summary.id == summary_id)
-    ).first()
+    row = session.execute(queue_rows().where(Summary.id == summary_id)).first()
     return _queue_item(*row) if row is not None else None
 
 

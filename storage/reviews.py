@@ -230,6 +230,20 @@ def local_day_bounds(day: date, tz: ZoneInfo | str) -> tuple[datetime, datetime]
     return start, datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
 
 
+def queue_rows(current: Subquery | None = None) -> Select:
+    """Every summary with its article, source name, newest current review and reviewer: the rows
+    ``_queue_item`` reads (unfiltered)."""
+    current = current if current is not None else current_reviews()
+    return (
+        select(Summary, Article, Source.name, Review, User.name)
+        .join(Article, Article.id == Summary.article_id)
+        .join(Source, Source.id == Article.source_id)
+        .outerjoin(current, current.c.summary_id == Summary.id)
+        .outerjoin(Review, Review.id == current.c.review_id)
+        .outerjoin(User, User.id == Review.reviewer_id)
+    )
+
+
 def _queue_statement(
     *,
     day: date,
@@ -252,14 +266,7 @@ def _queue_statement(
                 Review, Review.id == current.c.review_id
             )
     else:
-        stmt = (
-            select(Summary, Article, Source.name, Review, User.name)
-            .join(Article, Article.id == Summary.article_id)
-            .join(Source, Source.id == Article.source_id)
-            .outerjoin(current, current.c.summary_id == Summary.id)
-            .outerjoin(Review, Review.id == current.c.review_id)
-            .outerjoin(User, User.id == Review.reviewer_id)
-        )
+        stmt = queue_rows(current)
     stmt = stmt.where(Article.published_at >= start, Article.published_at < end)
     if source_id is not None:
         stmt = stmt.where(Article.source_id == source_id)
