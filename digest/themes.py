@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from digest.model import Theme
@@ -45,13 +46,19 @@ def load_themes(path: Path | None = None) -> tuple[Theme, ...]:
     return (*themes, OTHER)
 
 
+@cache
+def _whole_word(keyword: str) -> re.Pattern[str]:
+    """An English keyword as a whole word (compiled once: the review queue matches every page)."""
+    return re.compile(rf"(?<![\w-]){re.escape(keyword)}(?![\w-])")
+
+
 @dataclass(frozen=True)
 class ThemeMatcher:
     themes: tuple[Theme, ...]
 
     def _hits(self, theme: Theme, text: str, lowered: str) -> int:
         hits = sum(text.count(k) for k in theme.keywords_zh)
-        return hits + sum(len(re.findall(rf"(?<![\w-]){re.escape(k)}(?![\w-])", lowered)) for k in theme.keywords_en)
+        return hits + sum(len(_whole_word(k).findall(lowered)) for k in theme.keywords_en)
 
     def match(self, titles: list[str], texts: list[str]) -> tuple[str, ...]:
         """Theme ids of a story (its titles and its summaries or bodies), best first; ("other",)

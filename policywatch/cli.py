@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from config import Settings, get_settings, safe_url
-from policywatch import digest_command
+from policywatch import digest_command, review_commands
 from policywatch.errors import guard_commands
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ app.add_typer(replay_app, name="replay")
 eval_app = typer.Typer(help="Measure the pipeline's components on evaluation data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.command("digest")(digest_command.digest)
+app.add_typer(review_commands.users_app, name="users")
+app.command("serve")(review_commands.serve)
 
 DateOption = Annotated[
     Optional[datetime],

@@ -1,5 +1,6 @@
-"""policywatch's Airflow plugin: the Sources page in the UI, the digest linked from each run's note,
-and mapped tasks that keep their label when retried (retry_label.py).
+"""policywatch's Airflow plugin: the Sources page in the UI, the review app (review/, behind its own
+login, under /review with a "Review" entry in the navigation), the digest linked from each run's
+note, and mapped tasks that keep their label when retried (retry_label.py).
 
 Registered for every component through the plugins folder (``plugins/policywatch_ui_plugin.py``, which
 `make airflow`, the tests' cluster and the Docker image point ``AIRFLOW__CORE__PLUGINS_FOLDER`` at)
@@ -19,6 +20,23 @@ from policywatch_airflow.retry_label import KeepLabelOnRetryMiddleware
 from policywatch_airflow.sources_page import DAG_ID, URL_PREFIX, create_app
 
 log = logging.getLogger(__name__)
+
+REVIEW_PREFIX = "/review"
+
+
+def review_apps() -> list[dict[str, Any]]:
+    """The review app to mount, on the configured database; none (and one error line in the log)
+    when POLICYWATCH_REVIEW_SECRET is not set: Airflow does not log anyone in to a plugin's app, so
+    the app's own login, which needs the secret, is what protects it."""
+    from config import ConfigError
+    from review import create_app
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        log.error("policywatch review app not mounted: configuration error: %s", exc)
+        return []
+    return [{"app": app, "url_prefix": REVIEW_PREFIX, "name": "policywatch review"}]
 
 
 def digest_note(logical_date: str, exists: bool) -> str:
@@ -74,16 +92,24 @@ class DigestNoteListener:
             log.exception("could not set the digest note of %s", dag_run.run_id)
 
 
+_REVIEW_APPS = review_apps()
+
+
 class PolicywatchPlugin(AirflowPlugin):
     name = "policywatch"
-    fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "policywatch sources"}]
+    fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "policywatch sources"}, *_REVIEW_APPS]
     external_views = [
         {
             "name": "Sources",
             "href": f"{URL_PREFIX}/sources",
             "destination": "nav",
             "url_route": "policywatch-sources",
-        }
+        },
+        *(
+            [{"name": "Review", "href": f"{REVIEW_PREFIX}/", "destination": "nav", "url_route": "policywatch-review"}]
+            if _REVIEW_APPS
+            else []
+        ),
     ]
     # a retried mapped task keeps its label (crawl [kjj_cq], not crawl [0]): see retry_label.py
     fastapi_root_middlewares = [

@@ -31,6 +31,14 @@ export AIRFLOW__API__PORT="$port"
 replay_port="${POLICYWATCH_REPLAY_PORT:-8765}"
 export POLICYWATCH_REPLAY_URL="${POLICYWATCH_REPLAY_URL:-http://127.0.0.1:$replay_port}"
 mkdir -p "$AIRFLOW_HOME"
+# The review app (mounted at /review) signs its sessions with POLICYWATCH_REVIEW_SECRET: one made
+# here once, kept in AIRFLOW_HOME (readable by this user only), unless the environment has one.
+if [ -z "${POLICYWATCH_REVIEW_SECRET:-}" ]; then
+    secret_file="$AIRFLOW_HOME/policywatch-review-secret"
+    [ -s "$secret_file" ] || (umask 077 && python -c 'import secrets; print(secrets.token_urlsafe(32))' >"$secret_file")
+    POLICYWATCH_REVIEW_SECRET="$(cat "$secret_file")"
+    export POLICYWATCH_REVIEW_SECRET
+fi
 
 # The pids of every process below this script (children of children included), newest last.
 descendants() {
@@ -82,6 +90,7 @@ passwords="$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated"
     echo
     echo "=================================================================="
     echo " Airflow UI:  http://$host:$port   (Sources: http://$host:$port/plugin/policywatch-sources)"
+    echo " Review:      http://$host:$port/review/   (its own login: policywatch users add NAME --role analyst)"
     echo " Login:       ${AIRFLOW_ADMIN_USER:-admin} / password: $(python -c 'import json,sys; print(next(iter(json.load(open(sys.argv[1])).values())))' "$passwords" 2>/dev/null || echo "see $passwords")"
     echo " DAG:         policywatch_daily: unpausing it runs the latest interval at once (see README);"
     echo "              trigger with date 2024-03-05 (the replay's day), or"

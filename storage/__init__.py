@@ -31,6 +31,8 @@ module other packages import from (docs/architecture.md; the import-linter contr
   ``summary_reviews``, ``review_queue`` (``QueuePage`` of ``QueueItem``, ``LatestReview``),
   ``REVIEW_STATUSES``, ``GUARD_DECISIONS``, ``USER_ROLES``, ``REVIEW_DECISIONS``
   (``storage.reviews``; the design of "a review stays with what it reviewed" is documented there)
+* the review app's other reads: ``review_item``, ``review_queue_texts`` (``QueueText``)
+  (``storage.review_items``)
 * the effective summary (an approved edit, else an approved, else an unreviewed model summary;
   never a rejected one): ``effective_summaries`` (``EffectiveSummary``) (``storage.effective``)
 * the downstream contract, the ``summary_feed`` view: ``summary_feed_since`` (``FeedRow``),
@@ -94,6 +96,7 @@ from storage.read import (
 )
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
 from storage.retry import is_disconnect, retrying
+from storage.review_items import QueueText, review_item, review_queue_texts
 from storage.reviews import (
     GUARD_DECISIONS,
     REVIEW_STATUSES,
@@ -194,6 +197,10 @@ __all__ = [
     "record_review",
     "review_queue",
     "summary_reviews",
+    # the review app's other reads
+    "QueueText",
+    "review_item",
+    "review_queue_texts",
     # effective summary and the summary_feed contract
     "EffectiveSummary",
     "effective_summaries",

@@ -230,6 +230,20 @@ def local_day_bounds(day: date, tz: ZoneInfo | str) -> tuple[datetime, datetime]
     return start, datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
 
 
+def queue_rows(current: Subquery | None = None) -> Select:
+    """Every summary with its article, source name, newest current review and reviewer: the rows
+    ``_queue_item`` reads (unfiltered)."""
+    current = current if current is not None else current_reviews()
+    return (
+        select(Summary, Article, Source.name, Review, User.name)
+        .join(Article, Article.id == Summary.article_id)
+        .join(Source, Source.id == Article.source_id)
+        .outerjoin(current, current.c.summary_id == Summary.id)
+        .outerjoin(Review, Review.id == current.c.review_id)
+        .outerjoin(User, User.id == Review.reviewer_id)
+    )
+
+
 def _queue_statement(
     *,
     day: date,
@@ -239,18 +253,21 @@ def _queue_statement(
     status: str | None,
     guard_decision: str | None,
     article_ids: Sequence[int] | None,
+    ids_only: bool = False,
 ) -> Select:
+    """The queue's rows; ``ids_only``: only the summary ids (for the total and a page's ids), joined
+    to the reviews only when the status filter needs them."""
     current = current_reviews()
     start, end = local_day_bounds(day, tz)
-    stmt = (
-        select(Summary, Article, Source.name, Review, User.name)
-        .join(Article, Article.id == Summary.article_id)
-        .join(Source, Source.id == Article.source_id)
-        .outerjoin(current, current.c.summary_id == Summary.id)
-        .outerjoin(Review, Review.id == current.c.review_id)
-        .outerjoin(User, User.id == Review.reviewer_id)
-        .where(Article.published_at >= start, Article.published_at < end)
-    )
+    if ids_only:
+        stmt = select(Summary.id).join(Article, Article.id == Summary.article_id)
+        if status is not None:
+            stmt = stmt.outerjoin(current, current.c.summary_id == Summary.id).outerjoin(
+                Review, Review.id == current.c.review_id
+            )
+    else:
+        stmt = queue_rows(current)
+    stmt = stmt.where(Article.published_at >= start, Article.published_at < end)
     if source_id is not None:
         stmt = stmt.where(Article.source_id == source_id)
     if language is not None:
@@ -288,24 +305,26 @@ def review_queue(
     are not in a day: reach them with ``article_ids``), newest first, with each one's status and
     newest current review; filtered by source, summary language, status (unreviewed | approved |
     edited | rejected), the guard's verdict on the model text (passed | failed | unchecked) and
-    article ids. One query for the page, one for ``total``."""
+    article ids. One query for ``total``, one for the page's ids, one for its rows."""
     if offset < 0 or limit < 1:
         raise ValueError(f"review_queue needs offset >= 0 and limit >= 1, not offset={offset} limit={limit}")
-    stmt = _queue_statement(
-        day=day,
-        tz=tz,
-        source_id=source_id,
-        language=language,
-        status=status,
-        guard_decision=guard_decision,
-        article_ids=article_ids,
-    )
-    total = session.execute(
-        select(func.count()).select_from(stmt.with_only_columns(Summary.id).subquery())
-    ).scalar_one()
-    rows = session.execute(
-        stmt.order_by(Article.published_at.desc(), Article.id.desc(), Summary.id).offset(offset).limit(limit)
-    ).all()
+    filters = {
+        "day": day,
+        "tz": tz,
+        "source_id": source_id,
+        "language": language,
+        "status": status,
+        "guard_decision": guard_decision,
+        "article_ids": article_ids,
+    }
+    stmt = _queue_statement(**filters)
+    # the total and the page's ids from narrow rows (indexes, no review joins unless filtered by
+    # status), then the page's rows whole: an offset deep into 10,000 summaries skips ids, not bodies
+    narrow = _queue_statement(**filters, ids_only=True)
+    total = session.execute(select(func.count()).select_from(narrow.subquery())).scalar_one()
+    order = (Article.published_at.desc(), Article.id.desc(), Summary.id)
+    ids = session.execute(narrow.order_by(*order).offset(offset).limit(limit)).scalars().all()
+    rows = session.execute(stmt.where(Summary.id.in_(ids)).order_by(*order)).all() if ids else []
     return QueuePage([_queue_item(*row) for row in rows], total, offset, limit)
 
 

@@ -96,7 +96,14 @@ def test_every_variable_the_compose_file_reads_is_in_env_example():
     documented = set(re.findall(r"^([A-Z0-9_]+)=", example, flags=re.M))
     assert used and used <= documented, f"not in .env.example: {sorted(used - documented)}"
     # Secrets have no default in the example and are required by the compose file.
-    for secret in ("AIRFLOW_JWT_SECRET", "AIRFLOW_FERNET_KEY", "POSTGRES_PASSWORD", "POLICYWATCH_DB_PASSWORD"):
+    secrets = (
+        "AIRFLOW_JWT_SECRET",
+        "AIRFLOW_FERNET_KEY",
+        "POSTGRES_PASSWORD",
+        "POLICYWATCH_DB_PASSWORD",
+        "POLICYWATCH_REVIEW_SECRET",
+    )
+    for secret in secrets:
         assert re.search(rf"^{secret}=$", example, flags=re.M)
         assert re.search(rf"\$\{{{secret}:\?", COMPOSE.read_text(encoding="utf-8"))
 

@@ -1,6 +1,6 @@
 """`make airflow` (scripts/airflow-standalone.sh) as an operator runs it: the api-server answers on
-loopback only, the replay server takes the FAIL faults, and a SIGTERM stops every process the
-script started within 10 s."""
+loopback only, the plugin's pages are mounted (the review app behind its own login), the replay
+server takes the FAIL faults, and a SIGTERM stops every process the script started within 10 s."""
 
 from __future__ import annotations
 
@@ -46,6 +46,20 @@ def _get(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _redirect(url: str) -> tuple[int, str | None]:
+    """The status and Location of ``url``'s answer, the redirect not followed."""
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(url, timeout=5) as response:
+            return response.status, response.headers.get("location")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("location")
 
 
 def _tree(pid: int) -> list:
@@ -122,6 +136,9 @@ def test_make_airflow_binds_loopback_injects_faults_and_stops_everything_on_sigt
                 pass
         # The plugin's Sources page is mounted (it wants the UI's login).
         assert _get(f"http://127.0.0.1:{port}/policywatch/sources") == 401
+        # The review app is mounted too, behind its own login (Airflow logs nobody in to it).
+        assert _redirect(f"http://127.0.0.1:{port}/review/") == (303, "/review/login")
+        assert _get(f"http://127.0.0.1:{port}/review/login") == 200
         # The replay server answers the FAIL fault, and the rest as usual.
         assert _get(f"http://127.0.0.1:{replay_port}/{FAULT}") == 404
         assert _get(f"http://127.0.0.1:{replay_port}/www.ichongqing.info/feed/") == 200

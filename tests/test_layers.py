@@ -41,6 +41,7 @@ def test_an_upward_import_breaks_the_layers(tmp_path):
         "summarizer",
         "digest",
         "devtools",
+        "review",
         "policywatch",
         "policywatch_airflow",
     ):
