@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from storage.article_facts import key_facts
 from storage.common import utcnow
 from storage.models import REVIEW_DECISIONS, Article, Review, Source, Summary, User
 from storage.types import canonical_json
@@ -97,6 +98,8 @@ class QueueItem:
     summary_updated_at: datetime  # pass back to record_review(expected_updated_at=...)
     status: str  # unreviewed | approved | edited | rejected
     latest_review: LatestReview | None
+    # deadline, funding, 文号... of a notice in one line (storage.key_facts; "" when none)
+    key_facts_line: str = ""
 
 
 @dataclass(frozen=True)
@@ -361,4 +364,5 @@ def _queue_item(
         summary_updated_at=summary.updated_at,
         status=STATUS_OF_DECISION[review.decision] if review is not None else "unreviewed",
         latest_review=latest,
+        key_facts_line=facts.line(article.language) if (facts := key_facts(article)) else "",
     )

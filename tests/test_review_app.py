@@ -329,3 +329,17 @@ def test_the_airflow_plugin_mounts_the_app_only_with_a_secret(monkeypatch, tmp_p
     # the navigation has a Review entry exactly when the app is mounted
     prefixes = [a["url_prefix"] for a in PolicywatchPlugin.fastapi_apps]
     assert ("/review" in prefixes) == any(v["name"] == "Review" for v in PolicywatchPlugin.external_views)
+
+
+def test_a_notice_shows_its_key_facts_line(client, review_db, monkeypatch):
+    from config import get_settings
+    from policywatch.facts import rebuild_key_facts
+
+    monkeypatch.setenv("POLICYWATCH_DATABASE_URL", review_db)
+    report = rebuild_key_facts(get_settings())
+    assert report.with_facts >= 1, report
+    assert login(client, "ana").status_code == 303
+    page = queue(client)
+    # the deadline 申报截止时间为3月31日 of the notice, in the year it was published
+    assert re.search(r'<div class="key-facts">[^<]*截止 2024-03-31', page), page[:3000]
+    assert page.count('class="key-facts"') == 1  # the English items have none
