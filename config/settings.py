@@ -86,6 +86,8 @@ class Settings:
     digest_recipients_file: Path | None = None
     # the CLI's SMTP server (None: POLICYWATCH_SMTP_HOST unset, no e-mail from the CLI)
     smtp: SmtpSettings | None = None
+    # POLICYWATCH_CRAWL_PARALLEL: sources a daily run crawls at once (never two of one host at once)
+    crawl_parallel: int = 4
 
     @property
     def digest_dir(self) -> Path:
@@ -239,4 +241,5 @@ def get_settings() -> Settings:
         digest_themes_file=_existing_file_env("POLICYWATCH_DIGEST_THEMES"),
         digest_recipients_file=_existing_file_env("POLICYWATCH_DIGEST_RECIPIENTS"),
         smtp=_smtp_settings(),
+        crawl_parallel=_int_env("POLICYWATCH_CRAWL_PARALLEL", 4, 1, 32),
     )

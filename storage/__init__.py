@@ -14,7 +14,8 @@ module other packages import from (docs/architecture.md; the import-linter contr
   (``storage.crawl_runs``)
 * articles: ``upsert_article``, ``mark_article_seen``, ``get_article``, ``stored_article_dates``,
   ``recent_article_urls`` (``storage.articles``)
-* summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``),
+* summaries: ``articles_to_summarize``, ``any_article_without_current_summary``,
+  ``articles_for_summary`` (``ArticleText``),
   ``save_summary`` (``storage.summaries``)
 * HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
 * digest deliveries: ``digest_delivered``, ``record_digest_delivery`` (``storage.deliveries``)
@@ -62,7 +63,13 @@ from storage.read import (
 )
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
 from storage.sources import upsert_source
-from storage.summaries import ArticleText, articles_for_summary, articles_to_summarize, save_summary
+from storage.summaries import (
+    ArticleText,
+    any_article_without_current_summary,
+    articles_for_summary,
+    articles_to_summarize,
+    save_summary,
+)
 from storage.types import UTCDateTime
 
 __all__ = [
@@ -100,6 +107,7 @@ __all__ = [
     "upsert_article",
     # summaries
     "ArticleText",
+    "any_article_without_current_summary",
     "articles_for_summary",
     "articles_to_summarize",
     "save_summary",

@@ -79,6 +79,20 @@ def articles_to_summarize(
     return list(session.execute(stmt).scalars())
 
 
+def any_article_without_current_summary(session: Session, *, source_ids: Iterable[str] | None = None) -> bool:
+    """Whether some article has no summary of its current content from any backend: whether
+    :func:`articles_to_summarize` with ``outdated=False`` finds anything, whatever the backend
+    (answered without knowing it, so without loading a model)."""
+    stmt = select(Article.id).where(
+        ~select(Summary.id)
+        .where(Summary.article_id == Article.id, Summary.content_hash == Article.content_hash)
+        .exists()
+    )
+    if source_ids is not None:
+        stmt = stmt.where(Article.source_id.in_(list(source_ids)))
+    return session.execute(stmt.limit(1)).first() is not None
+
+
 def articles_for_summary(session: Session, article_ids: Sequence[int]) -> list[ArticleText]:
     """The articles of ``article_ids`` in that order (ids no longer stored are left out)."""
     rows = session.execute(select(Article).where(Article.id.in_(list(article_ids)))).scalars()
