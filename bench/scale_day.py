@@ -9,16 +9,16 @@ interpreter, so that its peak memory (``ru_maxrss``) is its own:
 * **storage**: every article upserted (``storage.upsert_article``, one transaction per 50 as the
   crawl's pipeline commits per item batch) into an empty SQLite database, under one crawl run
   per source of the day;
-* **summarize, lead**: ``policywatch.pipeline.summarize_pending`` over the whole day with the
-  model-free lead backend: the stage's own work (list what needs a summary, read it in batches,
-  guard, save) at full size;
-* **summarize, extractive**: the shipped extractive summarizer (MiniLM) on the first ``--sample``
-  articles of the day (``limit``), on a copy of the database: per-article time; the whole day at
-  that rate would take minutes per size on 2 shared cores;
+* **summarize, lead** and **summarize, extractive**: ``policywatch.pipeline.summarize_pending``
+  with the model-free lead backend, and with the shipped extractive summarizer (MiniLM) on a copy
+  of the database, each on the newest ``--sample`` articles of the day (``limit``): time per
+  article. Not the whole day: most of a summary's time is the faithfulness guard's jieba tagging
+  of the article (bench/README.md), 10,000 articles take most of an hour on 2 shared cores;
 * **digest**: ``build_digest`` of the day (stories, themes, the four formats) from the database.
 
-Reported per stage: seconds, seconds per 1,000 articles, the process's peak RSS and its peak above
-the RSS after the stage's imports (the data's share).
+Reported per stage: wall seconds, CPU seconds (user + system: what load on a shared machine
+changes least) and per item, the process's peak RSS and its peak above the RSS after the stage's
+imports (the data's share).
 """
 
 from __future__ import annotations
@@ -43,12 +43,17 @@ BATCH = 50
 STAGES = ("storage", "summarize-lead", "summarize-extractive", "digest")
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def _load() -> str:
-    return os.getloadavg().__repr__()
+def _load() -> tuple[float, float, float]:
+    return os.getloadavg()
 
 
 # --- the stages, each in its own process ---------------------------------------------------------
@@ -130,22 +135,25 @@ def child(stage: str, size: int, sample: int) -> dict[str, Any]:
         import policywatch.pipeline  # noqa: F401
         import storage  # noqa: F401
     baseline = _rss_mib()
+    cpu = _cpu_s()
     started = time.perf_counter()
     if stage == "storage":
         count = stage_storage(size)
     elif stage == "summarize-lead":
-        count = stage_summarize("lead", None)
+        count = stage_summarize("lead", sample)
     elif stage == "summarize-extractive":
         count = stage_summarize("extractive", sample)
     else:
         count = stage_digest()
     seconds = time.perf_counter() - started
+    cpu = _cpu_s() - cpu
     peak = _rss_mib()
     return {
         "stage": stage,
         "size": size,
         "count": count,
         "seconds": seconds,
+        "cpu_s": cpu,
         "peak_mib": peak,
         "data_mib": peak - baseline,
     }
@@ -187,14 +195,15 @@ def measure(size: int, sample: int) -> list[dict[str, Any]]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| articles | stage | items | s | s per 1,000 | peak RSS MiB | above imports MiB | load (1/5/15) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| articles | stage | items | s | CPU s | CPU ms per item | peak RSS MiB | above imports MiB | load (1/5/15) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in sorted(rows, key=lambda r: (STAGES.index(r["stage"]), r["size"])):
-        per = row["seconds"] / row["count"] * 1000 if row["count"] else 0.0
+        per = row["cpu_s"] / row["count"] * 1000 if row["count"] else 0.0
+        load = ", ".join(f"{x:.1f}" for x in row["load"])
         lines.append(
-            f"| {row['size']} | {row['stage']} | {row['count']} | {row['seconds']:.1f} | {per:.2f} | "
-            f"{row['peak_mib']:.0f} | {row['data_mib']:.0f} | {row['load']} |"
+            f"| {row['size']} | {row['stage']} | {row['count']} | {row['seconds']:.1f} | {row['cpu_s']:.1f} | {per:.1f} | "
+            f"{row['peak_mib']:.0f} | {row['data_mib']:.0f} | {load} |"
         )
     return "\n".join(lines)
 
@@ -203,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--sample", type=int, default=300, help="articles the extractive summarizer is timed on")
+    parser.add_argument("--sample", type=int, default=200, help="articles the summarize stages are timed on")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

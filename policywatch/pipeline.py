@@ -247,8 +247,9 @@ def summarize_pending(
     )
     done = 0
     with session_scope(settings.database_url) as session:
-        pending = articles_to_summarize(session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize)
-        article_ids = [a.id for a in pending]
+        article_ids = articles_to_summarize(
+            session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize, ids_only=True
+        )
     for start in range(0, len(article_ids), SUMMARY_BATCH_SIZE):
         batch_ids = article_ids[start : start + SUMMARY_BATCH_SIZE]
         with session_scope(settings.database_url) as session:

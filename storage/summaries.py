@@ -36,17 +36,21 @@ def articles_to_summarize(
     source_ids: Iterable[str] | None = None,
     limit: int | None = None,
     outdated: bool = True,
-) -> list[Article]:
+    ids_only: bool = False,
+) -> list[Article] | list[int]:
     """Articles that need a (new) summary from this backend + model: no summary yet, or one made
     from another content hash, another model_version or other parameters (compared as JSON
     values, key order ignored). Newest articles (highest id) first.
 
     ``outdated=False`` leaves out articles that already have a summary of their current content
     from any backend, model or configuration: only new and changed articles (a daily run after a
-    model change does not redo the archive; re-summarizing is asked for explicitly)."""
+    model change does not redo the archive; re-summarizing is asked for explicitly).
+
+    ``ids_only``: their ids, not the rows (a day of thousands of articles is not held in memory,
+    bodies and all, while :func:`articles_for_summary` reads them batch by batch)."""
     params = canonical_json(parameters or {})
     stmt = (
-        select(Article)
+        select(Article.id if ids_only else Article)
         .outerjoin(
             Summary,
             and_(
