@@ -1,8 +1,9 @@
 """The daily pipeline's stages, shared by the CLI, the Airflow DAG and the tests.
 
-Stages: prepare the database, crawl each source (one subprocess per source, so one source's
-crash, hang or memory leak never touches the others), summarize what is new or changed (the
-model loaded once), and write the digest (policywatch/digests.py). Heavy modules (scrapy, torch, transformers) are only
+Stages: prepare the database, crawl each source (one process per source, so one source's
+crash, hang or memory leak never touches the others; a daily run forks them from a fork server
+that imported Scrapy once and runs several at once, policywatch/crawl_launch.py), summarize what
+is new or changed (the model loaded once, and not at all when nothing is), and write the digest (policywatch/digests.py). Heavy modules (scrapy, torch, transformers) are only
 imported inside the stage that needs them.
 """
 
