@@ -1,6 +1,6 @@
 """The full daily run over every replay source, first and unchanged second run (what `make demo` does).
 
-    PYTHONPATH=. .venv/bin/python bench/daily_run.py [--before REV] [--repeat 2] [--json]
+    PYTHONPATH=. .venv/bin/python bench/daily_run.py [--before REV [--only-before]] [--repeat 2] [--json]
 
 Each run is ``python -m policywatch.cli demo`` (the replay of tests/fixtures/sites served by the
 command itself, SQLite under a fresh POLICYWATCH_VAR_DIR): the first run on an empty database,
@@ -106,6 +106,7 @@ def table(results: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", help="also measure this git revision's tree (e.g. main)")
+    parser.add_argument("--only-before", action="store_true", help="with --before: measure only that tree")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeat):
             if before is not None:
                 results.append(day(before, f"before ({args.before})"))
-            results.append(day(ROOT, "this checkout"))
+            if not args.only_before:
+                results.append(day(ROOT, "this checkout"))
     print(json.dumps(results, indent=2) if args.json else table(results))
     return 0
 
