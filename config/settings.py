@@ -99,6 +99,8 @@ class Settings:
     # a run that finds its day's lock taken waits for it (up to run_lock_timeout_s) or refuses
     run_lock: str = "wait"
     run_lock_timeout_s: int = 3600
+    # POLICYWATCH_CRAWL_PARALLEL: sources a daily run crawls at once (never two of one host at once)
+    crawl_parallel: int = 4
 
     @property
     def digest_dir(self) -> Path:
@@ -280,4 +282,5 @@ def get_settings() -> Settings:
         digest_approval=bool_env("POLICYWATCH_DIGEST_APPROVAL"),
         run_lock=_run_lock_mode(),
         run_lock_timeout_s=_int_env("POLICYWATCH_RUN_LOCK_TIMEOUT_S", 3600, 0, 7 * 24 * 3600),
+        crawl_parallel=_int_env("POLICYWATCH_CRAWL_PARALLEL", 4, 1, 32),
     )

@@ -16,7 +16,10 @@ import argparse
 import os
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 def _iso_date(text: str) -> str:
@@ -51,6 +54,29 @@ def format_summary(summary: dict[str, Any]) -> str:
     )
 
 
+def apply_run_options(
+    settings: Settings,
+    *,
+    run_id: str | None = None,
+    logical_date: str | None = None,
+    log_level: str | None = None,
+    replay_overrides: bool = True,
+) -> None:
+    """The crawl's own settings on top of the project's: run id, logical date, log level and,
+    against a replay server, :data:`crawlers.settings.REPLAY_OVERRIDES` (``bench/`` switches those
+    off to measure the shipped politeness)."""
+    if run_id:
+        settings.set("POLICYWATCH_RUN_ID", run_id, priority="cmdline")
+    if logical_date:
+        settings.set("POLICYWATCH_LOGICAL_DATE", logical_date, priority="cmdline")
+    if log_level:
+        settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
+    if settings.get("REPLAY_URL") and replay_overrides:
+        # local replay server: no politeness delays (see REPLAY_OVERRIDES in crawlers/settings.py)
+        for name, value in settings.getdict("REPLAY_OVERRIDES").items():
+            settings.set(name, value, priority="cmdline")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
@@ -77,16 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
-    if args.run_id:
-        settings.set("POLICYWATCH_RUN_ID", args.run_id, priority="cmdline")
-    if args.logical_date:
-        settings.set("POLICYWATCH_LOGICAL_DATE", args.logical_date, priority="cmdline")
-    if args.log_level:
-        settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
-    if settings.get("REPLAY_URL"):
-        # local replay server: no politeness delays (see REPLAY_OVERRIDES in crawlers/settings.py)
-        for name, value in settings.getdict("REPLAY_OVERRIDES").items():
-            settings.set(name, value, priority="cmdline")
+    apply_run_options(settings, run_id=args.run_id, logical_date=args.logical_date, log_level=args.log_level)
 
     spider_args = {"source": source}
     for name in ("since", "until"):
@@ -119,6 +136,20 @@ def main(argv: list[str] | None = None) -> int:
             print(message, file=sys.stderr)
         return 1
     return 0
+
+
+def run_forked(argv: list[str], env: dict[str, str], stdout_path: str, stderr_path: str) -> None:
+    """:func:`main` in a process forked for one crawl (``policywatch.crawl_launch``): this crawl's
+    environment, its output into the two files, its exit status as the process's."""
+    os.environ.clear()
+    os.environ.update(env)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for fd, path in ((1, stdout_path), (2, stderr_path)):
+        out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(out, fd)
+        os.close(out)
+    sys.exit(main(argv))
 
 
 if __name__ == "__main__":

@@ -245,10 +245,10 @@ def summarize(
     if backend is not None and backend not in SUMMARIZER_BACKENDS:
         _fail(f"--backend {backend!r}: expected one of {', '.join(SUMMARIZER_BACKENDS)}", 2)
     report = summarize_pending(source_ids=source, limit=limit, backend=backend, resummarize=resummarize)
-    typer.echo(
-        f"{report.summarized} summaries by {report.backend} {report.model_id} "
-        f"({report.model_version}) in {report.seconds:.1f} s"
+    model = (
+        f"{report.model_id} ({report.model_version})" if report.model_id else "(nothing to summarize: no model loaded)"
     )
+    typer.echo(f"{report.summarized} summaries by {report.backend} {model} in {report.seconds:.1f} s")
 
 
 @app.command()

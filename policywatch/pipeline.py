@@ -1,8 +1,9 @@
 """The daily pipeline's stages, shared by the CLI, the Airflow DAG and the tests.
 
-Stages: prepare the database, crawl each source (one subprocess per source, so one source's
-crash, hang or memory leak never touches the others), summarize what is new or changed (the
-model loaded once), and write the digest (policywatch/digests.py). Heavy modules (scrapy, torch, transformers) are only
+Stages: prepare the database, crawl each source (one process per source, so one source's
+crash, hang or memory leak never touches the others; a daily run forks them from a fork server
+that imported Scrapy once and runs several at once, policywatch/crawl_launch.py), summarize what
+is new or changed (the model loaded once, and not at all when nothing is), and write the digest (policywatch/digests.py). Heavy modules (scrapy, torch, transformers) are only
 imported inside the stage that needs them.
 """
 
@@ -10,12 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from config import Registry, Settings, SourceConfig, get_settings, load_registry, redact
+from policywatch.crawl_launch import CrawlLauncher, ForkedCrawls, crawl_in_parallel, run_crawl_subprocess
 from policywatch.digests import build_digest
 from policywatch.facts import store_key_facts
 from policywatch.locking import RunLocked, run_lock, summarize_lock
@@ -154,19 +154,19 @@ def crawl_source(
     settings: Settings | None = None,
     timeout_s: float = DEFAULT_CRAWL_TIMEOUT_S,
     raise_on_failure: bool = True,
+    launch: CrawlLauncher = run_crawl_subprocess,
 ) -> CrawlReport:
-    """Crawl one source in a Scrapy subprocess and return what its crawl_runs row says.
+    """Crawl one source in a Scrapy process of its own and return what its crawl_runs row says.
 
-    ``source`` is the resolved registry entry (handed to the subprocess as JSON, so the registry
-    is read once per run), or a source id, looked up in the registry."""
+    ``source`` is the resolved registry entry (handed to the crawl process as JSON, so the registry
+    is read once per run), or a source id, looked up in the registry. ``launch`` starts the
+    process (policywatch/crawl_launch.py): a fresh interpreter by default, or one forked from
+    a fork server that imported Scrapy once (:class:`ForkedCrawls`, what a daily run uses)."""
     settings = settings or get_settings()
     if isinstance(source, str):
         source = registry(settings).get(source)
     run_id = run_id or default_run_id(logical_date)
     command = [
-        sys.executable,
-        "-m",
-        "crawlers.run",
         "--source-config",
         source.model_dump_json(),
         "--run-id",
@@ -188,9 +188,8 @@ def crawl_source(
     if settings.replay_url:
         env["POLICYWATCH_REPLAY_URL"] = settings.replay_url
     log.debug("crawling %s (run %s, logical date %s)", source.id, run_id, logical_date)
-    try:
-        proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
+    proc = launch(command, env, timeout_s)
+    if proc.timed_out:
         report = CrawlReport(
             source.id, source.name, "failed", errors=[f"{source.id}: crawl timed out after {timeout_s:.0f} s"]
         )
@@ -244,11 +243,26 @@ def summarize_pending(
     once. ``resummarize`` also redoes every summary that this backend and model did not make with
     the current model version and parameters (an older model or configuration), without
     re-crawling. Every summary is stored with the faithfulness guard's decision, every article
-    summarized gets its key facts (policywatch/facts.py)."""
+    summarized gets its key facts (policywatch/facts.py). When no article needs one (and no
+    ``summarizer`` is given), the model is not loaded: the report then names the configured
+    backend, with no model id or version."""
     import time
+
+    from storage import any_article_without_current_summary, session_scope
 
     settings = settings or get_settings()
     started = time.perf_counter()
+    if summarizer is None and not resummarize:
+        with session_scope(settings.database_url) as session:
+            nothing_new = not any_article_without_current_summary(session, source_ids=source_ids)
+        if nothing_new:  # every article has a summary of its current content: no model to load
+            return SummarizeReport(
+                summarized=0,
+                backend=backend or settings.summarizer,
+                model_id="",
+                model_version="",
+                seconds=time.perf_counter() - started,
+            )
     summarizer = summarizer or load_configured_summarizer(settings, backend)
     with summarize_lock(settings):  # what is pending is read under the lock: nobody else summarizes it
         done = _summarize_locked(settings, summarizer, source_ids=source_ids, limit=limit, resummarize=resummarize)
@@ -278,8 +292,9 @@ def _summarize_locked(
 
     def pending() -> list[int]:
         with session_scope(url) as session:
-            found = articles_to_summarize(session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize)
-            return [a.id for a in found]
+            return articles_to_summarize(
+                session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize, ids_only=True
+            )
 
     def read(batch_ids: list[int]) -> list[Any]:
         with session_scope(url) as session:
@@ -362,9 +377,10 @@ def run_daily(
     settings: Settings | None = None,
     wait: bool | None = None,
 ) -> DailyReport:
-    """The whole day: every source crawled (a failure is reported, never stops the others),
-    then summaries, then the digest; under the day's run lock (policywatch/locking.py: ``wait``
-    None as POLICYWATCH_RUN_LOCK says; :class:`RunLocked` when refused)."""
+    """The whole day: every source crawled (a failure is reported, never stops the others;
+    ``settings.crawl_parallel`` sources at once, one per host), then summaries, then the digest;
+    under the day's run lock (policywatch/locking.py: ``wait`` or ``refuse`` as
+    POLICYWATCH_RUN_LOCK says; :class:`RunLocked` when refused)."""
     settings = settings or get_settings()
     run_id = run_id or default_run_id(logical_date)
     with run_lock(settings, logical_date, run_id, wait=wait):
@@ -377,12 +393,21 @@ def _run_daily_locked(
     reg = registry(settings)  # read once: each crawl subprocess gets its source's entry
     prepare_database(settings, reg=reg)
     close_interrupted_crawls(logical_date, settings)
-    crawls = [
-        crawl_source(
-            source, logical_date, run_id, since=since, until=logical_date, settings=settings, raise_on_failure=False
-        )
-        for source in selected_sources(source_ids, reg=reg)
-    ]
+    launch = ForkedCrawls()  # Scrapy imported once per run, each crawl still a process of its own
+    crawls = crawl_in_parallel(
+        selected_sources(source_ids, reg=reg),
+        lambda source: crawl_source(
+            source,
+            logical_date,
+            run_id,
+            since=since,
+            until=logical_date,
+            settings=settings,
+            raise_on_failure=False,
+            launch=launch,
+        ),
+        settings.crawl_parallel,
+    )
     from storage import retrying
 
     summaries = summarize_pending(settings)

@@ -21,7 +21,8 @@ module other packages import from (docs/architecture.md; the import-linter contr
   ``key_facts_record`` (their values and line as plain JSON, as ``SummaryView.key_facts`` has them),
   ``save_key_facts``, ``articles_for_key_facts`` (``KeyFactsInput``), ``article_ids``
   (``storage.article_facts``)
-* summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``),
+* summaries: ``articles_to_summarize``, ``any_article_without_current_summary``,
+  ``articles_for_summary`` (``ArticleText``),
   ``save_summary`` (``storage.summaries``)
 * HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
 * digest deliveries: ``digest_delivered``, ``record_digest_delivery`` (``storage.deliveries``)
@@ -110,7 +111,13 @@ from storage.reviews import (
     summary_reviews,
 )
 from storage.sources import upsert_source
-from storage.summaries import ArticleText, articles_for_summary, articles_to_summarize, save_summary
+from storage.summaries import (
+    ArticleText,
+    any_article_without_current_summary,
+    articles_for_summary,
+    articles_to_summarize,
+    save_summary,
+)
 from storage.types import UTCDateTime
 from storage.users import UserView, add_user, find_user, list_users, set_user_disabled, set_user_password, set_user_role
 
@@ -166,6 +173,7 @@ __all__ = [
     "save_key_facts",
     # summaries
     "ArticleText",
+    "any_article_without_current_summary",
     "articles_for_summary",
     "articles_to_summarize",
     "save_summary",

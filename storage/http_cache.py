@@ -34,23 +34,29 @@ def http_cache_entries(session: Session, source_id: str) -> dict[str, CachedPage
 
 
 def save_http_cache(session: Session, source_id: str, pages: Iterable[CachedPage]) -> int:
-    """Insert or replace the ``http_cache`` rows of ``pages`` (keyed by URL); returns how many."""
+    """Insert or replace the ``http_cache`` rows of ``pages`` (keyed by URL; of one URL given twice
+    the last counts); returns how many rows. One statement for all of them (executemany)."""
     table = HttpCacheEntry.__table__
-    count = 0
-    for page in pages:
-        fields = {
+    fetched_at = utcnow()
+    rows = {
+        page.url: {
+            "url": page.url,
             "source_id": source_id,
             "etag": page.etag,
             "last_modified": page.last_modified,
             "status": page.status,
             "body_hash": page.body_hash,
-            "fetched_at": utcnow(),
+            "fetched_at": fetched_at,
             "crawl_run_id": page.crawl_run_id,
         }
-        stmt = dialect_insert(session, table).values(url=page.url, **fields)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.url], set_={key: stmt.excluded[key] for key in fields}
-        )
-        session.execute(stmt)
-        count += 1
-    return count
+        for page in pages
+    }
+    if not rows:
+        return 0
+    stmt = dialect_insert(session, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.url],
+        set_={key: stmt.excluded[key] for key in next(iter(rows.values())) if key != "url"},
+    )
+    session.execute(stmt, list(rows.values()))
+    return len(rows)

@@ -36,17 +36,21 @@ def articles_to_summarize(
     source_ids: Iterable[str] | None = None,
     limit: int | None = None,
     outdated: bool = True,
-) -> list[Article]:
+    ids_only: bool = False,
+) -> list[Article] | list[int]:
     """Articles that need a (new) summary from this backend + model: no summary yet, or one made
     from another content hash, another model_version or other parameters (compared as JSON
     values, key order ignored). Newest articles (highest id) first.
 
     ``outdated=False`` leaves out articles that already have a summary of their current content
     from any backend, model or configuration: only new and changed articles (a daily run after a
-    model change does not redo the archive; re-summarizing is asked for explicitly)."""
+    model change does not redo the archive; re-summarizing is asked for explicitly).
+
+    ``ids_only``: their ids, not the rows (a day of thousands of articles is not held in memory,
+    bodies and all, while :func:`articles_for_summary` reads them batch by batch)."""
     params = canonical_json(parameters or {})
     stmt = (
-        select(Article)
+        select(Article.id if ids_only else Article)
         .outerjoin(
             Summary,
             and_(
@@ -77,6 +81,20 @@ def articles_to_summarize(
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.execute(stmt).scalars())
+
+
+def any_article_without_current_summary(session: Session, *, source_ids: Iterable[str] | None = None) -> bool:
+    """Whether some article has no summary of its current content from any backend: whether
+    :func:`articles_to_summarize` with ``outdated=False`` finds anything, whatever the backend
+    (answered without knowing it, so without loading a model)."""
+    stmt = select(Article.id).where(
+        ~select(Summary.id)
+        .where(Summary.article_id == Article.id, Summary.content_hash == Article.content_hash)
+        .exists()
+    )
+    if source_ids is not None:
+        stmt = stmt.where(Article.source_id.in_(list(source_ids)))
+    return session.execute(stmt.limit(1)).first() is not None
 
 
 def articles_for_summary(session: Session, article_ids: Sequence[int]) -> list[ArticleText]:

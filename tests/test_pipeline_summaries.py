@@ -139,3 +139,25 @@ def test_summarizer_settings_validated_and_read_from_the_config_file(env, tmp_pa
     config.write_text("[summarizer\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="POLICYWATCH_SUMMARIZER_CONFIG"):
         get_settings()
+
+
+def test_no_model_is_loaded_when_every_article_has_a_current_summary(env, monkeypatch):
+    import policywatch.pipeline as pipeline
+
+    loads = []
+    real_load = pipeline.load_configured_summarizer
+
+    def counting_load(*args, **kwargs):
+        loads.append(args)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_configured_summarizer", counting_load)
+    assert summarize_pending(backend="lead").summarized == 2 and len(loads) == 1
+    # a second daily run: nothing new or changed, and another backend configured: still no load
+    report = summarize_pending(backend="extractive")
+    assert (report.summarized, report.backend, report.model_id) == (0, "extractive", "") and len(loads) == 1
+    result = CliRunner().invoke(app, ["summarize", "--backend", "extractive"])
+    assert result.output.startswith("0 summaries by extractive (nothing to summarize: no model loaded)"), result.output
+    assert len(loads) == 1
+    # asked to redo older summaries: the model is needed to know which
+    assert summarize_pending(backend="lead", resummarize=True).summarized == 0 and len(loads) == 2

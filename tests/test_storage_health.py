@@ -192,3 +192,18 @@ def test_recent_article_urls_by_section_and_local_day(session):
     ]
     assert recent_article_urls(session, "kjj_cq", "通知公告", since=date(2024, 3, 3), limit=1) == [f"{base}4.html"]
     assert recent_article_urls(session, "ichongqing", None, since=date(2024, 1, 1)) == []
+
+
+def test_http_cache_saves_many_pages_at_once_and_the_last_of_one_url_wins(session):
+    pages = [CachedPage(f"{LIST}?page={i}", f'"e{i}"', None, 200, f"h{i}") for i in range(50)]
+    assert save_http_cache(session, "kjj_cq", [*pages, CachedPage(LIST, '"first"', None, 200, "a")]) == 51
+    assert (
+        save_http_cache(
+            session, "kjj_cq", [CachedPage(LIST, '"old"', None, 200, "b"), CachedPage(LIST, '"new"', None, 304, "c")]
+        )
+        == 1
+    )
+    entries = http_cache_entries(session, "kjj_cq")
+    assert len(entries) == 51 and entries[LIST] == CachedPage(LIST, '"new"', None, 304, "c")
+    assert entries[f"{LIST}?page=7"].etag == '"e7"'
+    assert save_http_cache(session, "kjj_cq", []) == 0

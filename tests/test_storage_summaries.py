@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage import (
     ArticleRecord,
+    any_article_without_current_summary,
     articles_to_summarize,
     make_engine,
     save_summary,
@@ -94,6 +95,7 @@ def test_outdated_false_leaves_out_articles_with_a_summary_of_their_content(sess
     assert articles_to_summarize(session, **newer, outdated=False) == []
     # another backend altogether: its summaries are missing, yet each article has a current one
     assert articles_to_summarize(session, **{**IDENTITY, "backend": "lead"}, outdated=False) == []
+    assert not any_article_without_current_summary(session)  # what tells the pipeline to load no model
     # a changed article needs a summary whatever made the old one
     run = start_crawl_run(session, source_id="kjj_cq", run_id="run-2", logical_date="2026-05-11")
     upsert_article(
@@ -115,3 +117,21 @@ def test_outdated_false_leaves_out_articles_with_a_summary_of_their_content(sess
     assert [a.url for a in articles_to_summarize(session, **IDENTITY, outdated=False)] == [
         "https://kjj.cq.gov.cn/t1.html"
     ]
+    assert any_article_without_current_summary(session)
+    assert any_article_without_current_summary(session, source_ids=["kjj_cq"])
+    assert not any_article_without_current_summary(session, source_ids=["most"])
+
+
+def test_an_article_without_any_summary_is_found(session):
+    assert not any_article_without_current_summary(session)  # no article at all
+    _articles(session, 1)
+    assert any_article_without_current_summary(session)
+
+
+def test_ids_only_lists_the_same_articles_without_their_rows(session):
+    articles = _articles(session, 3)
+    save_summary(session, articles[0], text="摘要", language="zh", **IDENTITY)
+    for options in ({}, {"outdated": False}, {"limit": 1}, {"source_ids": ["most"]}):
+        rows = articles_to_summarize(session, **IDENTITY, **options)
+        assert articles_to_summarize(session, **IDENTITY, **options, ids_only=True) == [a.id for a in rows]
+    assert len(articles_to_summarize(session, **IDENTITY, ids_only=True)) == 2
