@@ -17,6 +17,7 @@ from config.sources import (
     RegistryError,
     Section,
     SourceConfig,
+    SummaryConfig,
     UnknownSourceError,
     load_registry,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "SourceConfig",
+    "SummaryConfig",
     "UnknownSourceError",
     "get_settings",
     "load_registry",

@@ -78,6 +78,7 @@ def json_feed(digest: Digest) -> dict:
                 "new": story.new,
                 "themes": list(story.themes),
                 "summary": story.summary,
+                "summary_kind": story.summary_kind,  # "article_text": the article's own text
                 "links": _links(story),
             },
         }

@@ -24,6 +24,9 @@ class DigestItem:
     summary: str | None
     language: str
     body: str = ""  # for the near-duplicate search; never rendered
+    # "article_text": the article was already within the summary's length budget, so ``summary``
+    # is its own text, shown as such (summaries.parameters["output"], storage.is_article_text)
+    summary_kind: str = "summary"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,12 @@ class Story:
     links: tuple[StoryLink, ...]
     themes: tuple[str, ...]  # theme ids, best match first; ("other",) when none matched
     new: bool  # published in the digest's data interval (else: an older article first found then)
+    summary_kind: str = "summary"  # "article_text": ``summary`` is the article's own text (DigestItem)
+
+    @property
+    def summary_label(self) -> str:
+        """What the digest calls the text under the title: "Summary" or "Article text"."""
+        return "Article text" if self.summary_kind == "article_text" else "Summary"
 
     @property
     def languages(self) -> tuple[str, ...]:

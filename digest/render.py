@@ -99,6 +99,8 @@ def render_format(digest: Digest, name: str) -> str:
 
 def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) -> list[DigestSection]:
     """storage.DigestEntry rows (already ordered by source) as digest sections."""
+    from storage import is_article_text
+
     sections: list[DigestSection] = []
     for entry in entries:
         if not sections or sections[-1].source_id != entry.source.id:
@@ -113,6 +115,7 @@ def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) ->
                 summary=entry.summary.text if entry.summary else None,
                 language=article.language,
                 body=article.body or "",
+                summary_kind="article_text" if entry.summary and is_article_text(entry.summary) else "summary",
             )
         )
     return sections

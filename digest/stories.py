@@ -98,8 +98,9 @@ def _links(members: list[_Article]) -> tuple[StoryLink, ...]:
 def _story(members: list[_Article], matcher: ThemeMatcher, new_since: date) -> Story:
     members = sorted(members, key=_sort_key)
     lead = members[0].item
-    summary = next((a.item.summary for a in members if a.item.summary and a.item.language == lead.language), None)
-    summary = summary or next((a.item.summary for a in members if a.item.summary), None)
+    with_summary = [a.item for a in members if a.item.summary]
+    shown = next((i for i in with_summary if i.language == lead.language), with_summary[0] if with_summary else None)
+    summary = shown.summary if shown else None
     return Story(
         id=story_id(lead.url),
         title=lead.title,
@@ -109,6 +110,7 @@ def _story(members: list[_Article], matcher: ThemeMatcher, new_since: date) -> S
         links=_links(members),
         themes=matcher.match([a.item.title for a in members], [a.item.summary or a.item.body[:3000] for a in members]),
         new=lead.published_at is not None and lead.published_at.date() >= new_since,
+        summary_kind=shown.summary_kind if shown else "summary",
     )
 
 

@@ -210,18 +210,53 @@ def summarize_pending(
     backend: str | None = None,
 ) -> SummarizeReport:
     """Summarize new and changed articles (no summary of their current content); load the model
-    once. ``resummarize`` also redoes every summary that this backend and model did not make with
-    the current model version and parameters (an older model or configuration), without
-    re-crawling. Every summary is stored with the faithfulness guard's decision."""
+    once. Each source's articles get the shipped summary configuration with the source's own
+    ``[sources.summary]`` (policywatch/summary_config.py); a source named in ``source_ids`` that the
+    registry no longer has gets the shipped one. ``resummarize`` also redoes every summary that
+    this backend and model did not make with the current model version and parameters (an older
+    model or configuration), without re-crawling. Every summary is stored with the faithfulness
+    guard's decision; an article already within the length budget is stored as its own text,
+    flagged as such (``storage.is_article_text``)."""
     import time
 
-    from storage import articles_for_summary, articles_to_summarize, save_summary, session_scope
-    from summarizer import Document
-    from summarizer.guard import check as guard_check
+    from policywatch.summary_config import configured_for
 
     settings = settings or get_settings()
     started = time.perf_counter()
-    summarizer = summarizer or load_configured_summarizer(settings, backend)
+    base = summarizer or load_configured_summarizer(settings, backend)
+    reg = registry(settings)
+    known = {source.id for source in reg.sources}
+    plans = [
+        (configured_for(base, settings, source), [source.id])
+        for source in reg.sources
+        if source_ids is None or source.id in source_ids
+    ]
+    unknown = [source_id for source_id in source_ids or [] if source_id not in known]
+    if unknown:
+        plans.append((configured_for(base, settings), unknown))
+    done = 0
+    for system, ids in plans:
+        if limit is not None and done >= limit:
+            break
+        done += _summarize_sources(settings, system, ids, None if limit is None else limit - done, resummarize)
+    return SummarizeReport(
+        summarized=done,
+        backend=base.backend,
+        model_id=base.model_id,
+        model_version=base.model_version,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _summarize_sources(
+    settings: Settings, summarizer: Summarizer, source_ids: list[str], limit: int | None, resummarize: bool
+) -> int:
+    """Summarize the pending articles of ``source_ids`` with ``summarizer``; how many were saved."""
+    from storage import articles_for_summary, articles_to_summarize, save_summary, session_scope
+    from summarizer import Document
+    from summarizer.guard import check as guard_check
+    from summarizer.length import ARTICLE_TEXT
+
     identity = dict(
         backend=summarizer.backend,
         model_id=summarizer.model_id,
@@ -241,15 +276,17 @@ def summarize_pending(
                 if not summary.text:
                     continue
                 guard = summary.guard or guard_check(summary.text, f"{article.title}\n{article.body}").to_dict()
-                save_summary(session, article, text=summary.text, language=summary.language, guard=guard, **identity)
+                save_summary(
+                    session,
+                    article,
+                    text=summary.text,
+                    language=summary.language,
+                    guard=guard,
+                    article_text=summary.kind == ARTICLE_TEXT,
+                    **identity,
+                )
                 done += 1
-    return SummarizeReport(
-        summarized=done,
-        backend=summarizer.backend,
-        model_id=summarizer.model_id,
-        model_version=summarizer.model_version,
-        seconds=time.perf_counter() - started,
-    )
+    return done
 
 
 def table_counts(settings: Settings | None = None) -> dict[str, int]:

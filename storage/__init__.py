@@ -14,7 +14,7 @@ module other packages import from (docs/architecture.md; the import-linter contr
   (``storage.crawl_runs``)
 * articles: ``upsert_article``, ``mark_article_seen``, ``get_article``, ``stored_article_dates``,
   ``recent_article_urls`` (``storage.articles``)
-* summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``),
+* summaries: ``articles_to_summarize``, ``articles_for_summary`` (``ArticleText``), ``is_article_text``,
   ``save_summary`` (``storage.summaries``)
 * HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
 * digest deliveries: ``digest_delivered``, ``record_digest_delivery`` (``storage.deliveries``)
@@ -62,7 +62,14 @@ from storage.read import (
 )
 from storage.records import ArticleRecord, CrawlStatus, UpsertOutcome, content_hash
 from storage.sources import upsert_source
-from storage.summaries import ArticleText, articles_for_summary, articles_to_summarize, save_summary
+from storage.summaries import (
+    ARTICLE_TEXT,
+    ArticleText,
+    articles_for_summary,
+    articles_to_summarize,
+    is_article_text,
+    save_summary,
+)
 from storage.types import UTCDateTime
 
 __all__ = [
@@ -102,6 +109,8 @@ __all__ = [
     "ArticleText",
     "articles_for_summary",
     "articles_to_summarize",
+    "ARTICLE_TEXT",
+    "is_article_text",
     "save_summary",
     # HTTP cache
     "CachedPage",

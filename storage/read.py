@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from storage.common import as_date
 from storage.models import Article, CrawlRun, Source, Summary
+from storage.summaries import is_article_text
 
 # ---------------------------------------------------------------------------------------- digest
 
@@ -144,6 +145,8 @@ class SummaryView:
     model_id: str
     model_version: str
     updated_at: datetime
+    # the text is the article's own (it was already within the summary's length budget)
+    article_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,7 @@ def summaries_since(
             model_id=summary.model_id,
             model_version=summary.model_version,
             updated_at=summary.updated_at,
+            article_text=is_article_text(summary),
         )
         for summary, article in session.execute(stmt).all()
     ]

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
 from summarizer.boilerplate import is_boilerplate, zh_formula_share
+from summarizer.length import ARTICLE_TEXT, SUMMARY_OPTIONS, LengthOptions, article_text, fit, fits, render
 from summarizer.lexical import size_in_words, tfidf_matrix
 from summarizer.sentences import split_sentences_detailed
 
@@ -80,6 +81,15 @@ _ZH_FRAME = re.compile(
 def split_clauses(sentence: str) -> list[str]:
     """The clauses of a sentence, verbatim (joined they give the sentence back)."""
     return [c for c in _CLAUSE.findall(sentence) if c.strip()] or [sentence]
+
+
+def without_frame(sentence: str) -> str:
+    """A Chinese sentence without its leading date and attribution clauses ("1月19日，",
+    "据新华社报道，", "记者从会上获悉，"): what a headline leaves out."""
+    parts = split_clauses(sentence)
+    while len(parts) > 1 and _ZH_FRAME.match(parts[0]) and len(parts[0]) < 40:
+        parts.pop(0)
+    return "".join(parts)
 
 
 LONG_SENTENCE = 30.0  # words (or the CJK-character equivalent) before a sentence counts as long
@@ -120,7 +130,7 @@ def resolve_model(model: str | Path | None) -> tuple[Path | str, str]:
     return str(model), str(model)
 
 
-class ExtractiveSummarizer(Summarizer):
+class ExtractiveSummarizer(LengthOptions, Summarizer):
     """Centrality + position extractive summarizer over transformer sentence embeddings.
 
     ``model``: None (or the hub id sentence-transformers/all-MiniLM-L6-v2) for the packaged
@@ -131,6 +141,7 @@ class ExtractiveSummarizer(Summarizer):
     """
 
     backend = "extractive"
+    summary_options = SUMMARY_OPTIONS
 
     def __init__(
         self,
@@ -146,6 +157,9 @@ class ExtractiveSummarizer(Summarizer):
         quote_penalty: float = 0.3,
         unit: str = "sentence",
         max_chars: int | None = None,
+        max_words: int | None = None,
+        max_ratio: float | None = None,
+        lengths: dict[str, dict[str, Any]] | None = None,
         trim: bool = False,
         max_candidates: int | None = 15,
         max_length: int = 256,
@@ -159,8 +173,7 @@ class ExtractiveSummarizer(Summarizer):
             raise ValueError(f"max_sentences={max_sentences} is outside 1..{MAX_SENTENCES}")
         if unit not in ("sentence", "clause"):
             raise ValueError(f"unit={unit!r}: expected 'sentence' or 'clause'")
-        if max_chars is not None and int(max_chars) < 1:
-            raise ValueError(f"max_chars={max_chars} must be positive")
+        self._init_length(lengths, max_chars, max_words, max_ratio)
         from summarizer.embeddings import SentenceEncoder
 
         source, model_id = resolve_model(model)
@@ -169,7 +182,6 @@ class ExtractiveSummarizer(Summarizer):
         self.centrality_weight = float(centrality_weight)
         self.quote_penalty = float(quote_penalty)
         self.unit = unit
-        self.max_chars = None if max_chars is None else int(max_chars)
         self.trim = bool(trim)
         self.max_candidates = None if not max_candidates else int(max_candidates)
         self.title_weight = float(title_weight)
@@ -192,7 +204,7 @@ class ExtractiveSummarizer(Summarizer):
             "centrality_weight": self.centrality_weight,
             "quote_penalty": self.quote_penalty,
             "unit": self.unit,
-            "max_chars": self.max_chars,
+            **self.length_parameters(),
             "trim": self.trim,
             "max_candidates": self.max_candidates,
             "max_length": int(encoder.max_length),
@@ -243,15 +255,19 @@ class ExtractiveSummarizer(Summarizer):
 
     def summarize_batch(self, docs: list[Document]) -> list[Summary]:
         docs = list(docs)
-        plans: list[tuple[str, list[str]]] = []  # (language, candidate sentences)
+        plans: list[tuple[str, list[str], dict[str, int]]] = []  # (language, candidates, length limits)
         texts: list[str] = []
         spans: dict[int, tuple[int, int, int | None]] = {}  # doc -> (start, end, title index)
         for index, doc in enumerate(docs):
             language = normalize_language(doc.language, doc.body)
+            if self.length_policy(language).is_short(article_text(doc.body)):
+                plans.append((language, [], {}))  # shown as itself: nothing to choose
+                continue
             candidates = self._candidates(doc)
-            plans.append((language, candidates))
-            over_budget = bool(self.max_chars) and sum(map(len, candidates)) > self.max_chars
-            if len(candidates) > self.max_sentences or (over_budget and self.unit == "clause"):
+            limits = self.length_policy(language).limits(article_text(doc.body), language)
+            plans.append((language, candidates, limits))
+            over_budget = not fits(join_sentences(candidates, language), limits)
+            if len(candidates) > self.max_sentences or over_budget:
                 start = len(texts)
                 texts.extend(candidates)
                 title_index = None
@@ -266,7 +282,12 @@ class ExtractiveSummarizer(Summarizer):
 
         summaries: list[Summary] = []
         for index, doc in enumerate(docs):
-            language, candidates = plans[index]
+            language, candidates, limits = plans[index]
+            out_language = (doc.language or "").strip() or language
+            if not candidates and self.length_policy(language).is_short(article_text(doc.body)):
+                whole = article_text(doc.body)
+                summaries.append(Summary(whole, [whole], out_language, kind=ARTICLE_TEXT))
+                continue
             if index in spans:
                 start, end, title_index = spans[index]
                 chosen = self._select(
@@ -276,29 +297,17 @@ class ExtractiveSummarizer(Summarizer):
                     None
                     if title_index is None
                     else (doc.title.strip(), embeddings[title_index], coverage[title_index]),
+                    limits,
+                    language,
                 )
             else:
                 chosen = list(range(len(candidates)))
             picked = [candidates[i] for i in sorted(chosen)]
             if self.trim and language == "zh":
-                picked = self._trim(picked)
-            out_language = (doc.language or "").strip() or language
-            summaries.append(Summary(join_sentences(picked, language), picked, out_language))
+                picked = [without_frame(s) for s in picked]
+            picked, was_cut = fit(picked, limits, language)
+            summaries.append(Summary(render(picked, was_cut, language), picked, out_language))
         return summaries
-
-    def _trim(self, sentences: list[str]) -> list[str]:
-        """Drop framing clauses (dates, attributions) and, over ``max_chars``, trailing clauses."""
-        clauses = [split_clauses(s) for s in sentences]
-        for parts in clauses:
-            while len(parts) > 1 and _ZH_FRAME.match(parts[0]) and len(parts[0]) < 40:
-                parts.pop(0)
-        if self.max_chars:
-            while sum(len(c) for parts in clauses for c in parts) > self.max_chars:
-                longest = max(range(len(clauses)), key=lambda i: (len(clauses[i]) > 1, i))
-                if len(clauses[longest]) <= 1:
-                    break
-                clauses[longest].pop()
-        return ["".join(parts) for parts in clauses]
 
     # ----------------------------------------------------------------------------------------
 
@@ -308,6 +317,8 @@ class ExtractiveSummarizer(Summarizer):
         emb: torch.Tensor,
         coverage: list[float],
         title: tuple[str, torch.Tensor, float] | None,
+        limits: dict[str, int] | None = None,
+        language: str = "",
     ) -> list[int]:
         """Indices of the sentences to keep (best first); ``title`` is (text, embedding, coverage)."""
         import torch
@@ -348,14 +359,17 @@ class ExtractiveSummarizer(Summarizer):
         scores, similarity = score.tolist(), sim.tolist()  # Python floats: no tensor indexing
         order = sorted(range(n), key=lambda i: (-scores[i], i))
         chosen: list[int] = []
-        size = 0
         for i in order:
             if len(chosen) >= self.max_sentences:
                 break
             if any(similarity[i][j] > self.redundancy_threshold for j in chosen):
                 continue
-            if self.max_chars and chosen and size + len(sentences[i]) > self.max_chars:
+            # past the first, a sentence is taken only when the summary still fits its budget
+            if (
+                limits
+                and chosen
+                and not fits(join_sentences([sentences[j] for j in sorted([*chosen, i])], language), limits)
+            ):
                 continue
             chosen.append(i)
-            size += len(sentences[i])
         return chosen
