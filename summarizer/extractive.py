@@ -4,7 +4,10 @@ For each article:
 
 1. split it into sentences (:mod:`summarizer.sentences`); formula, contact and credit lines and
    photo captions are set aside (used only when nothing else is left);
-2. articles with at most ``max_sentences`` sentences are returned whole (no model needed);
+2. an article already within the length budget (:mod:`summarizer.length`: ``max_chars``,
+   ``max_words``, ``lengths`` per language) is not summarized: its own text is returned, marked
+   ``kind="article_text"``; articles with at most ``max_sentences`` sentences that fit the budget
+   are returned whole (no model needed);
 3. otherwise every sentence (and the title) is embedded with the sentence encoder, all articles of
    the batch in one batched pass, and each sentence is scored by
 
@@ -19,14 +22,16 @@ For each article:
 
    (centrality and title similarity min-max scaled within the article);
 4. sentences are taken best-first, skipping any whose similarity to one already taken exceeds
-   ``redundancy_threshold``, up to ``max_sentences`` (and, with ``max_chars``, within that many
-   characters), and returned in article order.
+   ``redundancy_threshold``, up to ``max_sentences`` and, past the first, only while the summary
+   fits its budget (at most ``max_chars`` characters / ``max_words`` words and ``max_ratio`` of
+   the article), and returned in article order; a first sentence over the budget is cut
+   (:func:`summarizer.length.fit`: at a clause boundary, never inside a number, date or name).
 
 The unit can be the sentence (default) or, with ``unit="clause"``, the clause (pieces between
-commas, semicolons and colons; for titles and headlines made of phrases). ``trim=True`` shortens
-each chosen Chinese sentence: leading date and attribution clauses ("1月19日，", "据新华社报道，",
-"记者从会上获悉，") are dropped, and with ``max_chars`` the lowest-scored clauses go until it fits.
-Clauses are kept verbatim and in order, so a trimmed sentence says nothing the article does not.
+commas, semicolons and colons; for titles and headlines made of phrases). ``trim=True`` drops the
+leading date and attribution clauses of each chosen Chinese sentence ("1月19日，", "据新华社报道，",
+"记者从会上获悉，"). Clauses are kept verbatim and in order, so a trimmed sentence says nothing the
+article does not.
 
 Only the first ``max_candidates`` (15) candidate sentences are scored, the lead window: with the
 position prior a later sentence is almost never chosen, and leaving them out makes a CNN/DM-length

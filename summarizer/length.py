@@ -204,15 +204,23 @@ class LengthOptions:
 
 
 def _protected(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _PROTECTED.finditer(text)]
+    """Brackets, quotes, titles, dates, numbers and Latin words (rules): enough for clause
+    boundaries, which no name crosses."""
+    return [m.span() for m in _PROTECTED.finditer(text)]
+
+
+def _claim_spans(text: str) -> list[tuple[int, int]]:
+    """Where the numbers and names the faithfulness guard checks are (jieba's names included):
+    what a cut between two words must not split."""
     from summarizer.guard import extract_claims
     from summarizer.guard.text import fold
 
     folded = fold(text)
-    if len(folded) == len(text):  # positions in the folded text are positions in the text
-        for _, claim in extract_claims(text):
-            for m in re.finditer(re.escape(claim), folded):
-                spans.append(m.span())
+    if len(folded) != len(text):  # positions in the folded text would not be positions in the text
+        return []
+    spans = []
+    for _, claim in extract_claims(text):
+        spans.extend(m.span() for m in re.finditer(re.escape(claim), folded))
     return spans
 
 
@@ -242,7 +250,11 @@ def cut(sentence: str, limits: dict[str, int], language: str) -> str:
         head = _head(sentence, end)
         if head and fits(head + ELLIPSIS, limits):
             return head
-    ends = [e for e in _word_ends(sentence, language) if 0 < e < len(sentence) and _safe(e, spans)]
+    # only the head that could fit is read for names (jieba's tagger is the slow part)
+    reach = max(limit * (4 if unit == "chars" else 12) for unit, limit in limits.items()) + 40
+    window = sentence[:reach]
+    spans += _claim_spans(window)
+    ends = [e for e in _word_ends(window, language) if 0 < e < len(window) and _safe(e, spans)]
     ends = [e for e in ends if _head(sentence, e)]
     for end in reversed(ends):
         if fits(_head(sentence, end) + ELLIPSIS, limits):
