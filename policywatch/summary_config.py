@@ -26,8 +26,12 @@ def summary_options(settings: Settings, source: SourceConfig | None = None) -> d
     from summarizer.length import SUMMARY_OPTIONS, shipped_options
 
     options = shipped_options()
-    configured = settings.summarizer_options
-    options.update({key: value for key, value in configured.items() if key in SUMMARY_OPTIONS})
+    configured = {key: value for key, value in settings.summarizer_options.items() if key in SUMMARY_OPTIONS}
+    # a language's table in the configuration file changes that language's budget, not the others'
+    lengths = options["lengths"]
+    for language, table in (configured.pop("lengths", None) or {}).items():
+        lengths[language] = {**lengths.get(language, {}), **table}
+    options.update(configured)
     options.setdefault("max_sentences", settings.summary_sentences)
     if source is not None:
         options.update(source.summary.options())

@@ -223,6 +223,12 @@ def test_summary_options_layer_source_over_settings_over_shipped(tmp_path, monke
     assert options["max_sentences"] == 1 and options["max_chars"] == 60 and options["lengths"]["zh"]["max_chars"] == 100
     lead = configured_for(load_summarizer("lead"), settings, source)
     assert lead.parameters["max_chars"] == 60 and lead.length_policy("zh").max_chars == 60
+    # the configuration file's table of one language changes that one only
+    config = tmp_path / "summarizer.toml"
+    config.write_text("[summarizer]\nlengths = { zh = { max_chars = 80 } }\n", encoding="utf-8")
+    monkeypatch.setenv("POLICYWATCH_SUMMARIZER_CONFIG", str(config))
+    lengths = summary_options(get_settings())["lengths"]
+    assert lengths["zh"] == {"max_chars": 80, "max_ratio": 0.5} and lengths["en"]["max_words"] == 60
 
 
 # ------------------------------------------------------------------------ pipeline and digest
