@@ -11,6 +11,7 @@ the generative one takes ``max_sentences``).
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from config import Settings, SourceConfig
@@ -32,9 +33,14 @@ def summary_options(settings: Settings, source: SourceConfig | None = None) -> d
     for language, table in (configured.pop("lengths", None) or {}).items():
         lengths[language] = {**lengths.get(language, {}), **table}
     options.update(configured)
+    explicit = "max_sentences" in configured or bool(os.environ.get("POLICYWATCH_SUMMARY_SENTENCES"))
     options.setdefault("max_sentences", settings.summary_sentences)
     if source is not None:
+        explicit |= source.summary.max_sentences is not None
         options.update(source.summary.options())
+    if explicit:  # a count set by the user or the source wins over a language's own
+        for table in lengths.values():
+            table.pop("max_sentences", None)
     return options
 
 

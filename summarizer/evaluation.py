@@ -228,7 +228,12 @@ def length_stats(summaries: list, items: list[EvalPair]) -> dict:
 def _lead_length_options(system: Summarizer) -> dict:
     """The length budget of ``system``, for lead-k baselines at the same budget."""
     keys = ("lengths", *LENGTH_OPTIONS)
-    return {k: system.parameters[k] for k in keys if system.parameters.get(k) is not None}
+    options = {k: system.parameters[k] for k in keys if system.parameters.get(k) is not None}
+    if "lengths" in options:  # lead-k takes k sentences, whatever a language's table says
+        options["lengths"] = {
+            lang: {k: v for k, v in table.items() if k != "max_sentences"} for lang, table in options["lengths"].items()
+        }
+    return options
 
 
 def evaluate(

@@ -233,6 +233,10 @@ class ExtractiveSummarizer(LengthOptions, Summarizer):
     def _compute_model_version(self) -> str:
         return self.encoder.fingerprint()
 
+    def _sentences(self, language: str) -> int:
+        """How many sentences a summary in ``language`` may take (its length table may say)."""
+        return min(self.max_sentences, self.length_policy(language).max_sentences or self.max_sentences)
+
     # ----------------------------------------------------------------------------------------
 
     def _candidates(self, doc: Document) -> list[str]:
@@ -272,7 +276,7 @@ class ExtractiveSummarizer(LengthOptions, Summarizer):
             limits = self.length_policy(language).limits(article_text(doc.body), language)
             plans.append((language, candidates, limits))
             over_budget = not fits(join_sentences(candidates, language), limits)
-            if len(candidates) > self.max_sentences or over_budget:
+            if len(candidates) > self._sentences(language) or over_budget:
                 start = len(texts)
                 texts.extend(candidates)
                 title_index = None
@@ -365,7 +369,7 @@ class ExtractiveSummarizer(LengthOptions, Summarizer):
         order = sorted(range(n), key=lambda i: (-scores[i], i))
         chosen: list[int] = []
         for i in order:
-            if len(chosen) >= self.max_sentences:
+            if len(chosen) >= self._sentences(language):
                 break
             if any(similarity[i][j] > self.redundancy_threshold for j in chosen):
                 continue

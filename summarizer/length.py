@@ -47,6 +47,9 @@ ELLIPSIS = "…"
 LENGTH_OPTIONS = ("max_chars", "max_words", "max_ratio")
 # what a source or the summarizer configuration may set about a summary's length
 SUMMARY_OPTIONS = ("max_sentences", "trim", "lengths", *LENGTH_OPTIONS)
+# what a language's table of ``lengths`` may set: the budget, and how many sentences the
+# extractive backend picks (Chinese: one; lead-k baselines keep their k)
+TABLE_OPTIONS = ("max_sentences", *LENGTH_OPTIONS)
 DEFAULTS_FILE = Path(__file__).with_name("length.toml")
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -70,7 +73,8 @@ _PROTECTED = re.compile(
             rf"[$£€¥]?\s?\d+(?:[.,:/-]\d+)*(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand)"
             rf"|[{_ZH_UNIT}]+)?",
             # Latin words, and runs of capitalised words (names)
-            r"[A-Z][\w'’&.-]*(?:\s+(?:of|the|and|de|van|von|for)?\s*[A-Z][\w'’&.-]*)*|[A-Za-z][\w'’&-]*",
+            r"[A-Z][A-Za-z0-9'’&.-]*(?:\s+(?:of|the|and|de|van|von|for)?\s*[A-Z][A-Za-z0-9'’&.-]*)*"
+            r"|[A-Za-z][A-Za-z0-9'’&-]*",
         )
     )
 )
@@ -83,6 +87,7 @@ class LengthPolicy:
     max_chars: int | None = None
     max_words: int | None = None
     max_ratio: float | None = None
+    max_sentences: int | None = None  # a language's own sentence count (extractive backend)
 
     def __post_init__(self) -> None:
         for name in ("max_chars", "max_words"):
@@ -171,14 +176,14 @@ class LengthOptions:
         max_ratio: float | None,
     ) -> None:
         self.lengths = {
-            str(lang): {k: table[k] for k in LENGTH_OPTIONS if table.get(k) is not None}
+            str(lang): {k: table[k] for k in TABLE_OPTIONS if table.get(k) is not None}
             for lang, table in (lengths or {}).items()
         }
         for lang, table in self.lengths.items():
-            unknown = set((lengths or {})[lang]) - set(LENGTH_OPTIONS)
+            unknown = set((lengths or {})[lang]) - set(TABLE_OPTIONS)
             if unknown:
                 raise ValueError(
-                    f"lengths.{lang}: unknown option {sorted(unknown)[0]!r}; known: {', '.join(LENGTH_OPTIONS)}"
+                    f"lengths.{lang}: unknown option {sorted(unknown)[0]!r}; known: {', '.join(TABLE_OPTIONS)}"
                 )
             LengthPolicy(**table)  # validates
         overrides = LengthPolicy(max_chars=max_chars, max_words=max_words, max_ratio=max_ratio)

@@ -126,7 +126,7 @@ def test_policy_budget_ratio_and_short_articles():
 
 def test_shipped_options_are_the_data_file():
     options = shipped_options()
-    assert options["lengths"]["zh"] == {"max_chars": 100, "max_ratio": 0.5}
+    assert options["lengths"]["zh"] == {"max_chars": 100, "max_ratio": 0.5, "max_sentences": 1}
     assert options["lengths"]["en"] == {"max_words": 60, "max_ratio": 0.5}
     assert options["trim"] is True
 
@@ -223,12 +223,17 @@ def test_summary_options_layer_source_over_settings_over_shipped(tmp_path, monke
     assert options["max_sentences"] == 1 and options["max_chars"] == 60 and options["lengths"]["zh"]["max_chars"] == 100
     lead = configured_for(load_summarizer("lead"), settings, source)
     assert lead.parameters["max_chars"] == 60 and lead.length_policy("zh").max_chars == 60
+    # Chinese takes one sentence unless a count is set: by the user (above), or by the source
+    monkeypatch.delenv("POLICYWATCH_SUMMARY_SENTENCES")
+    assert summary_options(get_settings())["lengths"]["zh"]["max_sentences"] == 1
+    three = load_registry(_registry(tmp_path, "summary = { max_sentences = 3 }")).get("kjj_cq")
+    assert "max_sentences" not in summary_options(get_settings(), three)["lengths"]["zh"]
     # the configuration file's table of one language changes that one only
     config = tmp_path / "summarizer.toml"
     config.write_text("[summarizer]\nlengths = { zh = { max_chars = 80 } }\n", encoding="utf-8")
     monkeypatch.setenv("POLICYWATCH_SUMMARIZER_CONFIG", str(config))
     lengths = summary_options(get_settings())["lengths"]
-    assert lengths["zh"] == {"max_chars": 80, "max_ratio": 0.5} and lengths["en"]["max_words"] == 60
+    assert lengths["zh"] == {"max_chars": 80, "max_ratio": 0.5, "max_sentences": 1} and lengths["en"]["max_words"] == 60
 
 
 # ------------------------------------------------------------------------ pipeline and digest
