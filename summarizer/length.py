@@ -55,8 +55,9 @@ DEFAULTS_FILE = Path(__file__).with_name("length.toml")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[A-Za-z0-9\u00c0-\u024f]+(?:['’.,-][A-Za-z0-9\u00c0-\u024f]+)*")
 
-# a clause ends after one of these (ASCII ones only before a space: "1,000", "10:30" go on)
-_CLAUSE_END = re.compile(r"[，；、：](?:[”’」』]*)|[,;:](?=\s)|\s[—–-]{1,2}(?=\s)|——")
+# a clause ends after one of these (ASCII ones only before a space or an ideograph: "1,000",
+# "10:30" go on)
+_CLAUSE_END = re.compile(rf"[，；、：](?:[”’」』]*)|[,;:](?=\s|[{_CJK}])|\s[—–-]{{1,2}}(?=\s)|——")
 _TRAILING = "，；、：,;:—–- \t\n"
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -65,7 +66,9 @@ _ZH_UNIT = "万亿千百元美元人个家项倍吨米亩户件台辆所名位�
 _PROTECTED = re.compile(
     "|".join(
         (
-            r"《[^》]*》|“[^”]*”|「[^」]*」|『[^』]*』|（[^）]*）|【[^】]*】|\([^)]*\)|\"[^\"]*\"",
+            # (bounded: an unmatched quote or bracket must not protect the rest of the text)
+            r"《[^》]{0,60}》|“[^”]{0,40}”|「[^」]{0,40}」|『[^』]{0,40}』|（[^）]{0,60}）|【[^】]{0,40}】"
+            r"|\([^)]{0,60}\)|\"[^\"]{0,40}\"",
             # dates: 2024年3月5日, 3月5日, 2024-03-05, March 5, 2024, 5 March 2024
             r"\d{2,4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]?",
             rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?",

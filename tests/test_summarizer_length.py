@@ -102,6 +102,16 @@ def test_clause_boundaries_come_before_word_boundaries():
     )
 
 
+def test_an_unmatched_quote_protects_nothing_and_ascii_commas_end_chinese_clauses():
+    text = (
+        '"[正文]国内外学术论文作者、科研管理相关机构:为促进中国学术期刊的数字化、网络化、规模化转型升级,'
+        "经国家新闻出版广电总局批准(新广出审[2015]887号),由教育部主管,清华控股有限公司主办的"
+        '《中国学术期刊(光盘版)》电子杂志社有限公司(简称"CNKI")出版。'
+    )
+    head = cut(text, {"chars": 100}, "zh")
+    assert size(head + ELLIPSIS, "chars") <= 100 and head.endswith("887号),由教育部主管")
+
+
 def test_fit_drops_later_sentences_first_and_renders_the_cut():
     sentences = ["市科技局发布年度工作计划。", "计划包括五个部分，涉及人才、平台和资金。", "各区县要认真落实。"]
     kept, was_cut = fit(sentences, {"chars": 20}, "zh")
