@@ -81,7 +81,7 @@ DATASET_PROFILES: dict[str, DatasetProfile] = {
         },
     ),
     # a headline-like sentence: the lead sentence without its date/attribution, <= 80 characters
-    "FinNA": DatasetProfile(1, {"max_sentences": 1, "trim": True, "max_chars": 80}),
+    "FinNA": DatasetProfile(1, {"max_sentences": 1, "trim": True, "max_chars": 80, "short_as_article": False}),
     # a paper title: the abstract's most central clauses, <= 25 characters
     "CSL": DatasetProfile(
         1,
@@ -92,6 +92,7 @@ DATASET_PROFILES: dict[str, DatasetProfile] = {
             "position_weight": 0.5,
             "centrality_weight": 2.0,
             "max_candidates": None,
+            "short_as_article": False,
         },
     ),  # a title can come from any clause
     # an editor's two- or three-sentence summary

@@ -165,6 +165,7 @@ class ExtractiveSummarizer(LengthOptions, Summarizer):
         max_words: int | None = None,
         max_ratio: float | None = None,
         lengths: dict[str, dict[str, Any]] | None = None,
+        short_as_article: bool = True,
         trim: bool = False,
         max_candidates: int | None = 15,
         max_length: int = 256,
@@ -179,6 +180,9 @@ class ExtractiveSummarizer(LengthOptions, Summarizer):
         if unit not in ("sentence", "clause"):
             raise ValueError(f"unit={unit!r}: expected 'sentence' or 'clause'")
         self._init_length(lengths, max_chars, max_words, max_ratio)
+        # False: an article within the budget is summarized too (the dataset profiles, which
+        # score a headline against a headline)
+        self.short_as_article = bool(short_as_article)
         from summarizer.embeddings import SentenceEncoder
 
         source, model_id = resolve_model(model)
@@ -210,6 +214,7 @@ class ExtractiveSummarizer(LengthOptions, Summarizer):
             "quote_penalty": self.quote_penalty,
             "unit": self.unit,
             **self.length_parameters(),
+            "short_as_article": self.short_as_article,
             "trim": self.trim,
             "max_candidates": self.max_candidates,
             "max_length": int(encoder.max_length),
@@ -232,6 +237,9 @@ class ExtractiveSummarizer(LengthOptions, Summarizer):
 
     def _compute_model_version(self) -> str:
         return self.encoder.fingerprint()
+
+    def _shown_whole(self, doc: Document, language: str) -> bool:
+        return self.short_as_article and self.length_policy(language).is_short(article_text(doc.body))
 
     def _sentences(self, language: str) -> int:
         """How many sentences a summary in ``language`` may take (its length table may say)."""
@@ -269,7 +277,7 @@ class ExtractiveSummarizer(LengthOptions, Summarizer):
         spans: dict[int, tuple[int, int, int | None]] = {}  # doc -> (start, end, title index)
         for index, doc in enumerate(docs):
             language = normalize_language(doc.language, doc.body)
-            if self.length_policy(language).is_short(article_text(doc.body)):
+            if self._shown_whole(doc, language):
                 plans.append((language, [], {}))  # shown as itself: nothing to choose
                 continue
             candidates = self._candidates(doc)
@@ -293,7 +301,7 @@ class ExtractiveSummarizer(LengthOptions, Summarizer):
         for index, doc in enumerate(docs):
             language, candidates, limits = plans[index]
             out_language = (doc.language or "").strip() or language
-            if not candidates and self.length_policy(language).is_short(article_text(doc.body)):
+            if not candidates and self._shown_whole(doc, language):
                 whole = article_text(doc.body)
                 summaries.append(Summary(whole, [whole], out_language, kind=ARTICLE_TEXT))
                 continue
