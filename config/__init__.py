@@ -18,6 +18,7 @@ from config.sources import (
     RegistryError,
     Section,
     SourceConfig,
+    SummaryConfig,
     UnknownSourceError,
     load_registry,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "SourceConfig",
+    "SummaryConfig",
     "UnknownSourceError",
     "bool_env",
     "get_settings",

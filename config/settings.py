@@ -155,6 +155,7 @@ def _summarizer_settings() -> tuple[str, str | None, dict]:
         options = dict(table)
         backend = options.pop("backend", None)
         model = options.pop("model", None)
+        _check_length_options(path, options)
     name = os.environ.get("POLICYWATCH_SUMMARIZER") or backend or "extractive"
     if name not in SUMMARIZER_BACKENDS:
         source = (
@@ -162,6 +163,20 @@ def _summarizer_settings() -> tuple[str, str | None, dict]:
         )
         raise ConfigError(f"{source}: unknown summarizer backend {name!r}; known: {', '.join(SUMMARIZER_BACKENDS)}")
     return name, model, options
+
+
+def _check_length_options(path: str, options: dict) -> None:
+    """The summary length keys of the [summarizer] table, validated as a source's ``summary``."""
+    from pydantic import ValidationError
+
+    from config.sources import SummaryConfig
+
+    keys = {key: options[key] for key in SummaryConfig.model_fields if key in options}
+    try:
+        SummaryConfig(**keys)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"POLICYWATCH_SUMMARIZER_CONFIG: {path}: [summarizer] {problems}") from None
 
 
 def _existing_file_env(name: str) -> Path | None:

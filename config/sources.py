@@ -43,6 +43,22 @@ class Section(BaseModel):
     url: str = Field(pattern=r"^https?://")
 
 
+class SummaryConfig(BaseModel):
+    """A source's summary length (``[sources.summary]``), over the language's shipped defaults
+    (summarizer/length.toml): a notice column may want one sentence, a news column three."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_sentences: int | None = Field(default=None, ge=1, le=3)
+    max_chars: int | None = Field(default=None, ge=10, le=2000)  # characters (Chinese)
+    max_words: int | None = Field(default=None, ge=5, le=500)  # words (English)
+    max_ratio: float | None = Field(default=None, gt=0, le=1)  # of the article's own length
+
+    def options(self) -> dict[str, int | float]:
+        """The keys set, as summarizer options."""
+        return {key: value for key, value in self.model_dump().items() if value is not None}
+
+
 class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -65,6 +81,7 @@ class SourceConfig(BaseModel):
     # "newest_first": a list page entirely older than --since ends the paging; "unsorted" (the
     # kw.beijing.gov.cn hot-news list): every page up to the page limit is read.
     list_order: Literal["newest_first", "unsorted"] = "newest_first"
+    summary: SummaryConfig = Field(default_factory=SummaryConfig)
 
     @field_validator("family")
     @classmethod

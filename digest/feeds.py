@@ -85,6 +85,7 @@ def json_feed(digest: Digest) -> dict:
                 "themes": list(story.themes),
                 "summary": story.summary,
                 "review": story.review,
+                "summary_kind": story.summary_kind,  # "article_text": the article's own text
                 "links": _links(story),
                 # the values of the story's key facts and their line (None: no key fact)
                 "key_facts": {**story.key_facts, "line": story.key_facts_line} if story.key_facts else None,

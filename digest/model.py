@@ -28,6 +28,9 @@ class DigestItem:
     # the article's key facts (storage.key_facts): their one line, and their values for the JSON Feed
     key_facts_line: str = ""
     key_facts: dict | None = None
+    # "article_text": the article was already within the summary's length budget, so ``summary``
+    # is its own text, shown as such (summaries.parameters["output"], storage.is_article_text)
+    summary_kind: str = "summary"
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,12 @@ class Story:
     # the key facts of its earliest article that has some ("截止 2024-03-20 17:00 · 资助 不超过200万元")
     key_facts_line: str = ""
     key_facts: dict | None = None
+    summary_kind: str = "summary"  # "article_text": ``summary`` is the article's own text (DigestItem)
+
+    @property
+    def summary_label(self) -> str:
+        """What the digest calls the text under the title: "Summary" or "Article text"."""
+        return "Article text" if self.summary_kind == "article_text" else "Summary"
 
     @property
     def languages(self) -> tuple[str, ...]:

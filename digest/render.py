@@ -99,7 +99,7 @@ def render_format(digest: Digest, name: str) -> str:
 
 def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) -> list[DigestSection]:
     """storage.DigestEntry rows (already ordered by source) as digest sections."""
-    from storage import key_facts
+    from storage import is_article_text, key_facts
 
     sections: list[DigestSection] = []
     for entry in entries:
@@ -119,6 +119,10 @@ def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) ->
                 body=article.body or "",
                 key_facts_line=facts.line(article.language) if facts else "",
                 key_facts=facts.to_dict() if facts and not facts.empty else None,
+                # an analyst's edit is a summary, whatever the model's row was
+                summary_kind="article_text"
+                if entry.effective and entry.effective.status != "edited" and is_article_text(entry.effective.summary)
+                else "summary",
             )
         )
     return sections

@@ -113,6 +113,7 @@ def _story(members: list[_Article], matcher: ThemeMatcher, new_since: date) -> S
         new=lead.published_at is not None and lead.published_at.date() >= new_since,
         key_facts_line=with_facts.key_facts_line if with_facts else "",
         key_facts=with_facts.key_facts if with_facts else None,
+        summary_kind=shown.summary_kind if shown else "summary",
     )
 
 

@@ -280,24 +280,46 @@ def eval_summarizer(
     ] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most N pairs of each dataset.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on standard output instead of a table.")] = False,
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            help="shipped: the configuration `policywatch run` uses (default); dataset: each dataset's own profile.",
+        ),
+    ] = "shipped",
+    half: Annotated[
+        Optional[str],
+        typer.Option("--half", help="tune (even-numbered pairs of each dataset) or held-out (odd-numbered)."),
+    ] = None,
 ) -> None:
-    """ROUGE of a summarizer per dataset, with the lead-1/2/3 baselines computed in the same run,
-    the faithfulness guard's rejection rate, ms per article and peak memory."""
+    """ROUGE of a summarizer per dataset, with the lead-1/2/3 baselines computed in the same run
+    (at the same length budget), the summaries' length and compression ratio, the faithfulness
+    guard's rejection rate, ms per article and peak memory. By default it measures the
+    configuration `policywatch run` ships."""
     import json
 
     from config import SUMMARIZER_BACKENDS
     from policywatch.pipeline import load_configured_summarizer
+    from policywatch.summary_config import configured_for
     from summarizer.evaluation import evaluate, format_table, load_pairs
 
     if backend is not None and backend not in SUMMARIZER_BACKENDS:
         _fail(f"--backend {backend!r}: expected one of {', '.join(SUMMARIZER_BACKENDS)}", 2)
+    if profile not in ("shipped", "dataset"):
+        _fail(f"--profile {profile!r}: expected shipped or dataset", 2)
+    halves = {None: (1, 0), "tune": (2, 0), "held-out": (2, 1)}
+    if half not in halves:
+        _fail(f"--half {half!r}: expected tune or held-out", 2)
+    every, offset = halves[half]
     try:
-        pairs = load_pairs(eval_set, limit=limit)
+        pairs = load_pairs(eval_set, limit=limit, every=every, offset=offset)
     except ValueError as exc:
         _fail(f"eval: {exc}", 2)
     if not pairs:
         _fail(f"eval: no pairs in {eval_set}", 2)
-    results = evaluate(pairs, load_configured_summarizer(backend=backend))
+    settings = get_settings()
+    configure = (lambda s: configured_for(s, settings)) if profile == "shipped" else None
+    results = evaluate(pairs, load_configured_summarizer(settings, backend=backend), configure=configure)
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
     else:

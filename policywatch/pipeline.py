@@ -240,14 +240,18 @@ def summarize_pending(
     backend: str | None = None,
 ) -> SummarizeReport:
     """Summarize new and changed articles (no summary of their current content); load the model
-    once. ``resummarize`` also redoes every summary that this backend and model did not make with
-    the current model version and parameters (an older model or configuration), without
-    re-crawling. Every summary is stored with the faithfulness guard's decision, every article
-    summarized gets its key facts (policywatch/facts.py). When no article needs one (and no
-    ``summarizer`` is given), the model is not loaded: the report then names the configured
-    backend, with no model id or version."""
+    once. Each source's articles get the shipped summary configuration with the source's own
+    ``[sources.summary]`` (policywatch/summary_config.py); a source named in ``source_ids`` that the
+    registry no longer has gets the shipped one. ``resummarize`` also redoes every summary that
+    this backend and model did not make with the current model version and parameters (an older
+    model or configuration), without re-crawling. Every summary is stored with the faithfulness
+    guard's decision; an article already within the length budget is stored as its own text,
+    flagged as such (``storage.is_article_text``); every article summarized gets its key facts
+    (policywatch/facts.py). When no article needs one (and no ``summarizer`` is given), the model
+    is not loaded: the report then names the configured backend, with no model id or version."""
     import time
 
+    from policywatch.summary_config import configured_for
     from storage import any_article_without_current_summary, session_scope
 
     settings = settings or get_settings()
@@ -263,14 +267,29 @@ def summarize_pending(
                 model_version="",
                 seconds=time.perf_counter() - started,
             )
-    summarizer = summarizer or load_configured_summarizer(settings, backend)
+    base = summarizer or load_configured_summarizer(settings, backend)
+    reg = registry(settings)
+    known = {source.id for source in reg.sources}
+    plans = [
+        (configured_for(base, settings, source), [source.id])
+        for source in reg.sources
+        if source_ids is None or source.id in source_ids
+    ]
+    unknown = [source_id for source_id in source_ids or [] if source_id not in known]
+    if unknown:
+        plans.append((configured_for(base, settings), unknown))
+    done = 0
     with summarize_lock(settings):  # what is pending is read under the lock: nobody else summarizes it
-        done = _summarize_locked(settings, summarizer, source_ids=source_ids, limit=limit, resummarize=resummarize)
+        for system, ids in plans:
+            if limit is not None and done >= limit:
+                break
+            rest = None if limit is None else limit - done
+            done += _summarize_locked(settings, system, source_ids=ids, limit=rest, resummarize=resummarize)
     return SummarizeReport(
         summarized=done,
-        backend=summarizer.backend,
-        model_id=summarizer.model_id,
-        model_version=summarizer.model_version,
+        backend=base.backend,
+        model_id=base.model_id,
+        model_version=base.model_version,
         seconds=time.perf_counter() - started,
     )
 
@@ -281,6 +300,7 @@ def _summarize_locked(
     from storage import articles_for_summary, articles_to_summarize, retrying, save_summary, session_scope
     from summarizer import Document
     from summarizer.guard import check as guard_check
+    from summarizer.length import ARTICLE_TEXT
 
     identity = dict(
         backend=summarizer.backend,
@@ -303,7 +323,15 @@ def _summarize_locked(
     def write(results: list[tuple[Any, Any, dict]]) -> int:
         with session_scope(url) as session:
             for article, summary, guard in results:
-                save_summary(session, article, text=summary.text, language=summary.language, guard=guard, **identity)
+                save_summary(
+                    session,
+                    article,
+                    text=summary.text,
+                    language=summary.language,
+                    guard=guard,
+                    article_text=summary.kind == ARTICLE_TEXT,
+                    **identity,
+                )
         return len(results)
 
     # the database is read and written in short transactions, each run again after a lost

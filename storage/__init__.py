@@ -22,7 +22,7 @@ module other packages import from (docs/architecture.md; the import-linter contr
   ``save_key_facts``, ``articles_for_key_facts`` (``KeyFactsInput``), ``article_ids``
   (``storage.article_facts``)
 * summaries: ``articles_to_summarize``, ``any_article_without_current_summary``,
-  ``articles_for_summary`` (``ArticleText``),
+  ``articles_for_summary`` (``ArticleText``), ``is_article_text``,
   ``save_summary`` (``storage.summaries``)
 * HTTP cache: ``http_cache_entries``, ``save_http_cache``, ``CachedPage`` (``storage.http_cache``)
 * digest deliveries: ``digest_delivered``, ``record_digest_delivery`` (``storage.deliveries``)
@@ -112,10 +112,12 @@ from storage.reviews import (
 )
 from storage.sources import upsert_source
 from storage.summaries import (
+    ARTICLE_TEXT,
     ArticleText,
     any_article_without_current_summary,
     articles_for_summary,
     articles_to_summarize,
+    is_article_text,
     save_summary,
 )
 from storage.types import UTCDateTime
@@ -176,6 +178,8 @@ __all__ = [
     "any_article_without_current_summary",
     "articles_for_summary",
     "articles_to_summarize",
+    "ARTICLE_TEXT",
+    "is_article_text",
     "save_summary",
     # HTTP cache
     "CachedPage",

@@ -24,6 +24,7 @@ from storage.article_facts import key_facts_record
 from storage.common import as_date
 from storage.effective import EffectiveSummary, effective_summaries
 from storage.models import Article, CrawlRun, Source, Summary
+from storage.summaries import is_article_text
 
 # ---------------------------------------------------------------------------------------- digest
 
@@ -169,6 +170,8 @@ class SummaryView:
     updated_at: datetime
     # the article's key facts (storage.key_facts(...).to_dict() plus "line"); None: none stored
     key_facts: dict[str, Any] | None = None
+    # the text is the article's own (it was already within the summary's length budget)
+    article_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,7 @@ def summaries_since(
             model_version=summary.model_version,
             updated_at=summary.updated_at,
             key_facts=key_facts_record(article),
+            article_text=is_article_text(summary),
         )
         for summary, article in session.execute(stmt).all()
     ]

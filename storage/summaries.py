@@ -13,6 +13,22 @@ from storage.common import dialect_insert, utcnow
 from storage.models import Article, Summary
 from storage.types import canonical_json
 
+# parameters["output"] of a row whose text is the article's own (it was already within the length
+# budget of a summary): the digest shows it as "article text", never as a summary
+ARTICLE_TEXT = "article_text"
+
+
+def is_article_text(summary: Summary) -> bool:
+    """The row holds the article's own text, not a summary of it."""
+    return (summary.parameters or {}).get("output") == ARTICLE_TEXT
+
+
+def _stored_parameters(parameters: dict[str, Any] | None, article_text: bool) -> dict[str, Any]:
+    stored = dict(parameters or {})
+    if article_text:
+        stored["output"] = ARTICLE_TEXT
+    return canonical_json(stored)
+
 
 @dataclass(frozen=True)
 class ArticleText:
@@ -48,7 +64,9 @@ def articles_to_summarize(
 
     ``ids_only``: their ids, not the rows (a day of thousands of articles is not held in memory,
     bodies and all, while :func:`articles_for_summary` reads them batch by batch)."""
-    params = canonical_json(parameters or {})
+    # a row of this configuration holds these parameters, plus the article-text flag on some rows
+    params = _stored_parameters(parameters, False)
+    params_as_article = _stored_parameters(parameters, True)
     stmt = (
         select(Article.id if ids_only else Article)
         .outerjoin(
@@ -64,7 +82,7 @@ def articles_to_summarize(
                 Summary.id.is_(None),
                 Summary.content_hash != Article.content_hash,
                 Summary.model_version != model_version,
-                Summary.parameters != params,
+                and_(Summary.parameters != params, Summary.parameters != params_as_article),
             )
         )
         .order_by(Article.id.desc())
@@ -115,11 +133,14 @@ def save_summary(
     model_version: str,
     parameters: dict[str, Any] | None,
     guard: dict[str, Any] | None = None,
+    article_text: bool = False,
 ) -> tuple[Summary, bool]:
     """Insert or update in place the one summary of ``article`` for (backend, model_id).
 
     Records ``article.content_hash`` (the content the text was made from) and ``guard``, the
-    faithfulness guard's decision (JSON; None when no guard ran). Returns the summary
+    faithfulness guard's decision (JSON; None when no guard ran). ``article_text``: ``text`` is
+    the article's own text (already within the length budget), recorded as
+    ``parameters["output"] = "article_text"`` (:func:`is_article_text`). Returns the summary
     and whether it was created or changed; saving the same text, language, model_version,
     parameters and content hash again changes nothing (not even ``updated_at``).
     """
@@ -131,7 +152,7 @@ def save_summary(
         "text": text,
         "language": language,
         "model_version": model_version,
-        "parameters": canonical_json(parameters or {}),
+        "parameters": _stored_parameters(parameters, article_text),
         "content_hash": article.content_hash,
         "guard": None if guard is None else canonical_json(guard),
     }

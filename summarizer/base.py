@@ -34,12 +34,15 @@ class Summary:
 
     ``guard``: the faithfulness guard's decision (:meth:`summarizer.guard.GuardResult.to_dict`,
     plus ``fallback`` when a rejected generated summary was replaced), stored with the summary;
-    None when no guard ran."""
+    None when no guard ran. ``kind``: "summary", or "article_text" when the article was already
+    within the length budget and ``text`` is the article's own text (shown as such, never as a
+    summary)."""
 
     text: str
     sentences: list[str] = field(default_factory=list)
     language: str = ""
     guard: dict | None = None
+    kind: str = "summary"
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -99,6 +102,9 @@ class Summarizer(ABC):
     backend: str = ""
     model_id: str = ""
     parameters: dict
+    # the summary options (summarizer.length.SUMMARY_OPTIONS) it takes: a source's length settings
+    # are applied through :meth:`configured` with these only
+    summary_options: tuple[str, ...] = ("max_sentences",)
 
     _model_version: str | None = None
 

@@ -14,8 +14,15 @@ For every dataset in the file it reports, computed in the same run:
 * milliseconds per article (batches of 16, model loaded before the clock starts) and the process's
   peak resident memory.
 
-Summary length is configuration per dataset (:data:`DATASET_PROFILES`), the way a user sets it per
-source: a headline-like reference wants one short sentence, news highlights three.
+* the summaries' length (median and largest, in characters for Chinese and words otherwise,
+  whitespace not counted; the median compression ratio, summary over article; the share shown as
+  the article's own text) beside the lead baselines' median length.
+
+Which configuration runs: given ``configure`` (the CLI passes the one `policywatch run` uses,
+policywatch/summary_config.py), every dataset is summarized with it and the lead-k baselines get
+the same length budget (lead-k cut to it the same way). Else, with ``use_profiles``, each dataset
+gets its profile (:data:`DATASET_PROFILES`: a headline-like reference wants one short sentence,
+news highlights three) and untruncated lead-k baselines.
 """
 
 from __future__ import annotations
@@ -24,12 +31,13 @@ import json
 import resource
 import statistics
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from summarizer.base import Document, Summarizer
 from summarizer.guard import check as guard_check
+from summarizer.length import ARTICLE_TEXT, LENGTH_OPTIONS, article_text, size
 from summarizer.metrics import ROUGE_KEYS, rouge
 
 __all__ = [
@@ -73,7 +81,7 @@ DATASET_PROFILES: dict[str, DatasetProfile] = {
         },
     ),
     # a headline-like sentence: the lead sentence without its date/attribution, <= 80 characters
-    "FinNA": DatasetProfile(1, {"max_sentences": 1, "trim": True, "max_chars": 80}),
+    "FinNA": DatasetProfile(1, {"max_sentences": 1, "trim": True, "max_chars": 80, "short_as_article": False}),
     # a paper title: the abstract's most central clauses, <= 25 characters
     "CSL": DatasetProfile(
         1,
@@ -84,6 +92,7 @@ DATASET_PROFILES: dict[str, DatasetProfile] = {
             "position_weight": 0.5,
             "centrality_weight": 2.0,
             "max_candidates": None,
+            "short_as_article": False,
         },
     ),  # a title can come from any clause
     # an editor's two- or three-sentence summary
@@ -161,6 +170,9 @@ class DatasetResult:
     fallbacks: int
     ms_per_article: float
     peak_rss_mb: float
+    configuration: str = "dataset"  # "shipped", "dataset" (the profiles) or "as given"
+    length: dict = field(default_factory=dict)  # of the backend's summaries (see length_stats)
+    lead_length: dict[str, float] = field(default_factory=dict)  # "lead-1".. -> median length
 
     @property
     def beats_baseline(self) -> bool:
@@ -190,24 +202,65 @@ def _options_for(summarizer: Summarizer, profile: DatasetProfile) -> dict:
     return {}
 
 
+def length_unit(language: str) -> str:
+    return "chars" if language.lower().startswith("zh") else "words"
+
+
+def length_stats(summaries: list, items: list[EvalPair]) -> dict:
+    """Median and largest size of the summaries, the median and largest compression ratio (summary
+    over article, same unit), and the share shown as the article's own text."""
+    if not items:
+        return {}
+    unit = length_unit(items[0].language)
+    sizes = [size(s.text, unit) for s in summaries]
+    articles = [max(1, size(article_text(p.text), unit)) for p in items]
+    ratios = [s / a for s, a in zip(sizes, articles)]
+    return {
+        "unit": unit,
+        "median": statistics.median(sizes),
+        "max": max(sizes),
+        "article_median": statistics.median(articles),
+        "ratio_median": round(statistics.median(ratios), 3),
+        "ratio_max": round(max(ratios), 3),
+        "article_text_share": round(sum(s.kind == ARTICLE_TEXT for s in summaries) / len(items), 4),
+    }
+
+
+def _lead_length_options(system: Summarizer) -> dict:
+    """The length budget of ``system``, for lead-k baselines at the same budget."""
+    keys = ("lengths", *LENGTH_OPTIONS)
+    options = {k: system.parameters[k] for k in keys if system.parameters.get(k) is not None}
+    if "lengths" in options:  # lead-k takes k sentences, whatever a language's table says
+        options["lengths"] = {
+            lang: {k: v for k, v in table.items() if k != "max_sentences"} for lang, table in options["lengths"].items()
+        }
+    return options
+
+
 def evaluate(
     pairs: Iterable[EvalPair],
     summarizer: Summarizer,
     *,
     use_profiles: bool = True,
+    configure: Callable[[Summarizer], Summarizer] | None = None,
 ) -> list[DatasetResult]:
-    """Score ``summarizer`` and the lead baselines on each dataset of ``pairs``."""
+    """Score ``summarizer`` and the lead baselines on each dataset of ``pairs``: with ``configure``
+    (the shipped configuration) every dataset as ``configure(summarizer)``, the lead baselines at
+    its length budget; else each dataset with its profile (``use_profiles``) or as given."""
     from summarizer.lead import LeadSummarizer
 
     by_dataset: dict[str, list[EvalPair]] = {}
     for pair in pairs:
         by_dataset.setdefault(pair.dataset, []).append(pair)
-    leads = {k: LeadSummarizer(max_sentences=k) for k in (1, 2, 3)}
+    shipped = configure(summarizer) if configure else None
+    lead_options = _lead_length_options(shipped) if shipped else {}
+    leads = {k: LeadSummarizer(max_sentences=k, **lead_options) for k in (1, 2, 3)}
+    configuration = "shipped" if shipped else ("dataset" if use_profiles else "as given")
     results = []
     for dataset, items in by_dataset.items():
         profile = profile_for(dataset)
-        system = summarizer
-        if use_profiles:
+        system = shipped or summarizer
+        if use_profiles and not shipped:
             options = _options_for(summarizer, profile)
             if options:
                 system = summarizer.configured(**options)
@@ -227,12 +280,13 @@ def evaluate(
             elif decision.get("fallback"):
                 rejected += 1  # the backend's own summary was rejected, then replaced
             fallbacks += bool(decision.get("fallback"))
-        lead_scores = {}
+        lead_scores, lead_length = {}, {}
         for k, lead in leads.items():
             lead_out = lead.summarize_batch(docs)
             lead_scores[f"lead-{k}"] = _mean_scores(
                 [rouge(s.text, p.reference, p.language) for s, p in zip(lead_out, items)]
             )
+            lead_length[f"lead-{k}"] = length_stats(lead_out, items)["median"]
         results.append(
             DatasetResult(
                 dataset=dataset,
@@ -248,6 +302,9 @@ def evaluate(
                 fallbacks=fallbacks,
                 ms_per_article=round(1000.0 * elapsed / max(1, len(items)), 1),
                 peak_rss_mb=round(_peak_rss_mb(), 1),
+                configuration=configuration,
+                length=length_stats(outputs, items),
+                lead_length=lead_length,
             )
         )
     return results
@@ -264,6 +321,8 @@ def format_table(results: list[DatasetResult]) -> str:
         "lead-3",
         "baseline",
         "beats",
+        "length",
+        "ratio",
         "guard rej.",
         "ms/art",
         "peak MB",
@@ -281,6 +340,8 @@ def format_table(results: list[DatasetResult]) -> str:
                 fmt(r.leads["lead-3"]),
                 r.baseline,
                 "yes" if r.beats_baseline else "NO",
+                _length_cell(r),
+                f"{r.length.get('ratio_median', 0):.2f}",
                 f"{100 * r.guard_rejection_rate:.1f}%",
                 f"{r.ms_per_article:.1f}",
                 f"{r.peak_rss_mb:.0f}",
@@ -290,4 +351,23 @@ def format_table(results: list[DatasetResult]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("ROUGE F1 x100: English R1/R2/RLsum (Porter stemmer); Chinese character-level R1/R2/RL")
+    lines.append(
+        "length: median of the backend's summaries (chars for Chinese, words otherwise) / of lead-1; "
+        "ratio: median summary/article"
+    )
+    configurations = sorted({r.configuration for r in results})
+    lines.append("configuration: " + ", ".join(configurations) + _CONFIGURATION_NOTE.get(configurations[0], ""))
     return "\n".join(lines)
+
+
+_CONFIGURATION_NOTE = {
+    "shipped": " (what `policywatch run` uses; lead-k cut to the same length budget)",
+    "dataset": " (the per-dataset profiles; lead-k untruncated)",
+}
+
+
+def _length_cell(result: DatasetResult) -> str:
+    if not result.length:
+        return "-"
+    unit = "ch" if result.length["unit"] == "chars" else "w"
+    return f"{result.length['median']:g}{unit} / {result.lead_length.get('lead-1', 0):g}"

@@ -4,7 +4,10 @@ For each article:
 
 1. split it into sentences (:mod:`summarizer.sentences`); formula, contact and credit lines and
    photo captions are set aside (used only when nothing else is left);
-2. articles with at most ``max_sentences`` sentences are returned whole (no model needed);
+2. an article already within the length budget (:mod:`summarizer.length`: ``max_chars``,
+   ``max_words``, ``lengths`` per language) is not summarized: its own text is returned, marked
+   ``kind="article_text"``; articles with at most ``max_sentences`` sentences that fit the budget
+   are returned whole (no model needed);
 3. otherwise every sentence (and the title) is embedded with the sentence encoder, all articles of
    the batch in one batched pass, and each sentence is scored by
 
@@ -19,14 +22,16 @@ For each article:
 
    (centrality and title similarity min-max scaled within the article);
 4. sentences are taken best-first, skipping any whose similarity to one already taken exceeds
-   ``redundancy_threshold``, up to ``max_sentences`` (and, with ``max_chars``, within that many
-   characters), and returned in article order.
+   ``redundancy_threshold``, up to ``max_sentences`` and, past the first, only while the summary
+   fits its budget (at most ``max_chars`` characters / ``max_words`` words and ``max_ratio`` of
+   the article), and returned in article order; a first sentence over the budget is cut
+   (:func:`summarizer.length.fit`: at a clause boundary, never inside a number, date or name).
 
 The unit can be the sentence (default) or, with ``unit="clause"``, the clause (pieces between
-commas, semicolons and colons; for titles and headlines made of phrases). ``trim=True`` shortens
-each chosen Chinese sentence: leading date and attribution clauses ("1月19日，", "据新华社报道，",
-"记者从会上获悉，") are dropped, and with ``max_chars`` the lowest-scored clauses go until it fits.
-Clauses are kept verbatim and in order, so a trimmed sentence says nothing the article does not.
+commas, semicolons and colons; for titles and headlines made of phrases). ``trim=True`` drops the
+leading date and attribution clauses of each chosen Chinese sentence ("1月19日，", "据新华社报道，",
+"记者从会上获悉，"). Clauses are kept verbatim and in order, so a trimmed sentence says nothing the
+article does not.
 
 Only the first ``max_candidates`` (15) candidate sentences are scored, the lead window: with the
 position prior a later sentence is almost never chosen, and leaving them out makes a CNN/DM-length
@@ -53,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.base import Document, Summarizer, Summary, join_sentences, normalize_language
 from summarizer.boilerplate import is_boilerplate, zh_formula_share
+from summarizer.length import ARTICLE_TEXT, SUMMARY_OPTIONS, LengthOptions, article_text, fit, fits, render
 from summarizer.lexical import size_in_words, tfidf_matrix
 from summarizer.sentences import split_sentences_detailed
 
@@ -80,6 +86,15 @@ _ZH_FRAME = re.compile(
 def split_clauses(sentence: str) -> list[str]:
     """The clauses of a sentence, verbatim (joined they give the sentence back)."""
     return [c for c in _CLAUSE.findall(sentence) if c.strip()] or [sentence]
+
+
+def without_frame(sentence: str) -> str:
+    """A Chinese sentence without its leading date and attribution clauses ("1月19日，",
+    "据新华社报道，", "记者从会上获悉，"): what a headline leaves out."""
+    parts = split_clauses(sentence)
+    while len(parts) > 1 and _ZH_FRAME.match(parts[0]) and len(parts[0]) < 40:
+        parts.pop(0)
+    return "".join(parts)
 
 
 LONG_SENTENCE = 30.0  # words (or the CJK-character equivalent) before a sentence counts as long
@@ -120,7 +135,7 @@ def resolve_model(model: str | Path | None) -> tuple[Path | str, str]:
     return str(model), str(model)
 
 
-class ExtractiveSummarizer(Summarizer):
+class ExtractiveSummarizer(LengthOptions, Summarizer):
     """Centrality + position extractive summarizer over transformer sentence embeddings.
 
     ``model``: None (or the hub id sentence-transformers/all-MiniLM-L6-v2) for the packaged
@@ -131,6 +146,7 @@ class ExtractiveSummarizer(Summarizer):
     """
 
     backend = "extractive"
+    summary_options = SUMMARY_OPTIONS
 
     def __init__(
         self,
@@ -146,6 +162,10 @@ class ExtractiveSummarizer(Summarizer):
         quote_penalty: float = 0.3,
         unit: str = "sentence",
         max_chars: int | None = None,
+        max_words: int | None = None,
+        max_ratio: float | None = None,
+        lengths: dict[str, dict[str, Any]] | None = None,
+        short_as_article: bool = True,
         trim: bool = False,
         max_candidates: int | None = 15,
         max_length: int = 256,
@@ -159,8 +179,10 @@ class ExtractiveSummarizer(Summarizer):
             raise ValueError(f"max_sentences={max_sentences} is outside 1..{MAX_SENTENCES}")
         if unit not in ("sentence", "clause"):
             raise ValueError(f"unit={unit!r}: expected 'sentence' or 'clause'")
-        if max_chars is not None and int(max_chars) < 1:
-            raise ValueError(f"max_chars={max_chars} must be positive")
+        self._init_length(lengths, max_chars, max_words, max_ratio)
+        # False: an article within the budget is summarized too (the dataset profiles, which
+        # score a headline against a headline)
+        self.short_as_article = bool(short_as_article)
         from summarizer.embeddings import SentenceEncoder
 
         source, model_id = resolve_model(model)
@@ -169,7 +191,6 @@ class ExtractiveSummarizer(Summarizer):
         self.centrality_weight = float(centrality_weight)
         self.quote_penalty = float(quote_penalty)
         self.unit = unit
-        self.max_chars = None if max_chars is None else int(max_chars)
         self.trim = bool(trim)
         self.max_candidates = None if not max_candidates else int(max_candidates)
         self.title_weight = float(title_weight)
@@ -192,7 +213,8 @@ class ExtractiveSummarizer(Summarizer):
             "centrality_weight": self.centrality_weight,
             "quote_penalty": self.quote_penalty,
             "unit": self.unit,
-            "max_chars": self.max_chars,
+            **self.length_parameters(),
+            "short_as_article": self.short_as_article,
             "trim": self.trim,
             "max_candidates": self.max_candidates,
             "max_length": int(encoder.max_length),
@@ -215,6 +237,13 @@ class ExtractiveSummarizer(Summarizer):
 
     def _compute_model_version(self) -> str:
         return self.encoder.fingerprint()
+
+    def _shown_whole(self, doc: Document, language: str) -> bool:
+        return self.short_as_article and self.length_policy(language).is_short(article_text(doc.body))
+
+    def _sentences(self, language: str) -> int:
+        """How many sentences a summary in ``language`` may take (its length table may say)."""
+        return min(self.max_sentences, self.length_policy(language).max_sentences or self.max_sentences)
 
     # ----------------------------------------------------------------------------------------
 
@@ -243,15 +272,19 @@ class ExtractiveSummarizer(Summarizer):
 
     def summarize_batch(self, docs: list[Document]) -> list[Summary]:
         docs = list(docs)
-        plans: list[tuple[str, list[str]]] = []  # (language, candidate sentences)
+        plans: list[tuple[str, list[str], dict[str, int]]] = []  # (language, candidates, length limits)
         texts: list[str] = []
         spans: dict[int, tuple[int, int, int | None]] = {}  # doc -> (start, end, title index)
         for index, doc in enumerate(docs):
             language = normalize_language(doc.language, doc.body)
+            if self._shown_whole(doc, language):
+                plans.append((language, [], {}))  # shown as itself: nothing to choose
+                continue
             candidates = self._candidates(doc)
-            plans.append((language, candidates))
-            over_budget = bool(self.max_chars) and sum(map(len, candidates)) > self.max_chars
-            if len(candidates) > self.max_sentences or (over_budget and self.unit == "clause"):
+            limits = self.length_policy(language).limits(article_text(doc.body), language)
+            plans.append((language, candidates, limits))
+            over_budget = not fits(join_sentences(candidates, language), limits)
+            if len(candidates) > self._sentences(language) or over_budget:
                 start = len(texts)
                 texts.extend(candidates)
                 title_index = None
@@ -266,7 +299,12 @@ class ExtractiveSummarizer(Summarizer):
 
         summaries: list[Summary] = []
         for index, doc in enumerate(docs):
-            language, candidates = plans[index]
+            language, candidates, limits = plans[index]
+            out_language = (doc.language or "").strip() or language
+            if not candidates and self._shown_whole(doc, language):
+                whole = article_text(doc.body)
+                summaries.append(Summary(whole, [whole], out_language, kind=ARTICLE_TEXT))
+                continue
             if index in spans:
                 start, end, title_index = spans[index]
                 chosen = self._select(
@@ -276,29 +314,17 @@ class ExtractiveSummarizer(Summarizer):
                     None
                     if title_index is None
                     else (doc.title.strip(), embeddings[title_index], coverage[title_index]),
+                    limits,
+                    language,
                 )
             else:
                 chosen = list(range(len(candidates)))
             picked = [candidates[i] for i in sorted(chosen)]
             if self.trim and language == "zh":
-                picked = self._trim(picked)
-            out_language = (doc.language or "").strip() or language
-            summaries.append(Summary(join_sentences(picked, language), picked, out_language))
+                picked = [without_frame(s) for s in picked]
+            picked, was_cut = fit(picked, limits, language)
+            summaries.append(Summary(render(picked, was_cut, language), picked, out_language))
         return summaries
-
-    def _trim(self, sentences: list[str]) -> list[str]:
-        """Drop framing clauses (dates, attributions) and, over ``max_chars``, trailing clauses."""
-        clauses = [split_clauses(s) for s in sentences]
-        for parts in clauses:
-            while len(parts) > 1 and _ZH_FRAME.match(parts[0]) and len(parts[0]) < 40:
-                parts.pop(0)
-        if self.max_chars:
-            while sum(len(c) for parts in clauses for c in parts) > self.max_chars:
-                longest = max(range(len(clauses)), key=lambda i: (len(clauses[i]) > 1, i))
-                if len(clauses[longest]) <= 1:
-                    break
-                clauses[longest].pop()
-        return ["".join(parts) for parts in clauses]
 
     # ----------------------------------------------------------------------------------------
 
@@ -308,6 +334,8 @@ class ExtractiveSummarizer(Summarizer):
         emb: torch.Tensor,
         coverage: list[float],
         title: tuple[str, torch.Tensor, float] | None,
+        limits: dict[str, int] | None = None,
+        language: str = "",
     ) -> list[int]:
         """Indices of the sentences to keep (best first); ``title`` is (text, embedding, coverage)."""
         import torch
@@ -348,14 +376,17 @@ class ExtractiveSummarizer(Summarizer):
         scores, similarity = score.tolist(), sim.tolist()  # Python floats: no tensor indexing
         order = sorted(range(n), key=lambda i: (-scores[i], i))
         chosen: list[int] = []
-        size = 0
         for i in order:
-            if len(chosen) >= self.max_sentences:
+            if len(chosen) >= self._sentences(language):
                 break
             if any(similarity[i][j] > self.redundancy_threshold for j in chosen):
                 continue
-            if self.max_chars and chosen and size + len(sentences[i]) > self.max_chars:
+            # past the first, a sentence is taken only when the summary still fits its budget
+            if (
+                limits
+                and chosen
+                and not fits(join_sentences([sentences[j] for j in sorted([*chosen, i])], language), limits)
+            ):
                 continue
             chosen.append(i)
-            size += len(sentences[i])
         return chosen

@@ -36,6 +36,7 @@ from summarizer.generative_model import (
     resolve_generative_model,
 )
 from summarizer.guard import check as guard_check
+from summarizer.length import ARTICLE_TEXT, LENGTH_OPTIONS, SUMMARY_OPTIONS, LengthOptions, article_text, fit, render
 from summarizer.sentences import split_sentences
 
 __all__ = [
@@ -93,10 +94,11 @@ def chunk_sentences(
     return chunks
 
 
-class GenerativeSummarizer(Summarizer):
+class GenerativeSummarizer(LengthOptions, Summarizer):
     """Abstractive summaries from a causal chat model or a seq2seq model, guarded."""
 
     backend = "generative"
+    summary_options = tuple(key for key in SUMMARY_OPTIONS if key != "trim")  # no headline trimming
 
     def __init__(
         self,
@@ -114,6 +116,10 @@ class GenerativeSummarizer(Summarizer):
         cache_dir: str | Path | None = None,
         num_threads: int | None = None,
         fallback_summarizer: Summarizer | None = None,
+        lengths: dict[str, dict[str, Any]] | None = None,
+        max_chars: int | None = None,
+        max_words: int | None = None,
+        max_ratio: float | None = None,
         _loaded: LoadedModel | None = None,
     ) -> None:
         if not 1 <= int(max_sentences) <= 10:
@@ -125,6 +131,7 @@ class GenerativeSummarizer(Summarizer):
         source, gguf, model_id = resolve_generative_model(model, gguf_file)
         self.source, self.gguf_file, self.model_id = source, gguf, model_id
         self.max_sentences = int(max_sentences)
+        self._init_length(lengths, max_chars, max_words, max_ratio)
         self.max_new_tokens = int(max_new_tokens)
         self.num_beams = int(num_beams)
         self.repetition_penalty = float(repetition_penalty)
@@ -151,6 +158,8 @@ class GenerativeSummarizer(Summarizer):
             "fallback": self.fallback,
             "algorithm": ALGORITHM,
         }
+        if self.lengths or any(getattr(self, key) is not None for key in LENGTH_OPTIONS):
+            self.parameters.update(self.length_parameters())
 
     # ------------------------------------------------------------------------------ identity
 
@@ -279,14 +288,16 @@ class GenerativeSummarizer(Summarizer):
     # ------------------------------------------------------------------------------ public
 
     def _fallback(self) -> Summarizer:
+        # the fallback writes at this backend's length budget
+        wanted = {"max_sentences": min(3, self.max_sentences), **self.length_parameters()}
         if self._fallback_summarizer is None:
             # the extractive backend itself, not the package's load_summarizer (which imports this
             # module): no import circle
             from summarizer.extractive import ExtractiveSummarizer
 
-            self._fallback_summarizer = ExtractiveSummarizer(None, max_sentences=min(3, self.max_sentences))
-        elif self._fallback_summarizer.parameters.get("max_sentences") != min(3, self.max_sentences):
-            self._fallback_summarizer = self._fallback_summarizer.configured(max_sentences=min(3, self.max_sentences))
+            self._fallback_summarizer = ExtractiveSummarizer(None, **wanted)
+        elif any(self._fallback_summarizer.parameters.get(k) != v for k, v in wanted.items()):
+            self._fallback_summarizer = self._fallback_summarizer.configured(**wanted)
         return self._fallback_summarizer
 
     def summarize_batch(self, docs: list[Document]) -> list[Summary]:
@@ -296,12 +307,22 @@ class GenerativeSummarizer(Summarizer):
         for doc in docs:
             title = (doc.title or "").strip()
             texts.append(f"{title}\n{doc.body.strip()}" if title else doc.body.strip())
-        outputs = self._summarize_texts(texts, languages) if docs else []
         summaries: list[Summary] = [None] * len(docs)  # type: ignore[list-item]
+        # an article already within the length budget is shown as itself: nothing to generate
+        short = [self.length_policy(lang).is_short(article_text(d.body)) for d, lang in zip(docs, languages)]
+        for i in (i for i, is_short in enumerate(short) if is_short):
+            whole = article_text(docs[i].body)
+            summaries[i] = Summary(whole, [whole], (docs[i].language or "").strip() or languages[i], kind=ARTICLE_TEXT)
+        todo = [i for i, is_short in enumerate(short) if not is_short]
+        generated = self._summarize_texts([texts[i] for i in todo], [languages[i] for i in todo]) if todo else []
+        outputs = dict(zip(todo, generated))
         rejected: list[int] = []
-        for i, (doc, text) in enumerate(zip(docs, outputs)):
+        for i in todo:
+            doc, text = docs[i], outputs[i]
             sentences = split_sentences(text, languages[i], min_length=False)[: self.max_sentences]
-            text = join_sentences(sentences, languages[i]) if sentences else text
+            limits = self.length_policy(languages[i]).limits(article_text(doc.body), languages[i])
+            sentences, was_cut = fit(sentences, limits, languages[i])
+            text = render(sentences, was_cut, languages[i]) if sentences else text
             decision = guard_check(text, f"{doc.title}\n{doc.body}").to_dict()
             if not text.strip():
                 decision.update(passed=False, reason="the model generated nothing")

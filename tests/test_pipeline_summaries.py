@@ -21,11 +21,15 @@ from storage.models import Summary
 from summarizer.guard import check
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# longer than the shipped length budget (100 characters, 60 words): summarized, not shown whole
 BODIES = [
     "市科技局发布2024年青年科技人才培养专项申报通知。单个项目资助额度为20万元至50万元。申报截止日期为4月30日。"
-    "专项重点支持35周岁以下青年科研人员。",
+    "专项重点支持35周岁以下青年科研人员。申报单位须在线提交材料，并由所在区县科技主管部门审核推荐。"
+    "评审结果将在市科技局网站公示，公示期为七个工作日。",
     "Chongqing opened a robotics lab on Monday. It cost 200 million yuan to build. Dr. Li Wei leads "
-    "the lab, which will hire 50 researchers. Several car makers signed research deals with it.",
+    "the lab, which will hire 50 researchers. Several car makers signed research deals with it. "
+    "The city plans two more labs by 2026, one for batteries and one for sensors. Officials said the "
+    "labs would share equipment with universities and with small companies that cannot afford it.",
 ]
 
 

@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from storage import (
+    ARTICLE_TEXT,
     ArticleRecord,
     any_article_without_current_summary,
     articles_to_summarize,
+    is_article_text,
     make_engine,
     save_summary,
     start_crawl_run,
@@ -135,3 +137,17 @@ def test_ids_only_lists_the_same_articles_without_their_rows(session):
         rows = articles_to_summarize(session, **IDENTITY, **options)
         assert articles_to_summarize(session, **IDENTITY, **options, ids_only=True) == [a.id for a in rows]
     assert len(articles_to_summarize(session, **IDENTITY, ids_only=True)) == 2
+
+
+def test_an_article_text_row_is_flagged_and_current_for_its_configuration(session):
+    short, long = _articles(session, 2)
+    row, _ = save_summary(session, short, text=short.body, language="zh", article_text=True, **IDENTITY)
+    save_summary(session, long, text="摘要", language="zh", **IDENTITY)
+    assert is_article_text(row) and row.parameters == {"k": 3, "output": ARTICLE_TEXT}
+    # the flag is not another configuration: neither row is redone
+    assert articles_to_summarize(session, **IDENTITY) == []
+    # another configuration redoes both, flagged or not
+    assert len(articles_to_summarize(session, **{**IDENTITY, "parameters": {"k": 1}})) == 2
+    # re-made as a summary, the flag goes
+    row, changed = save_summary(session, short, text="摘要", language="zh", **IDENTITY)
+    assert changed and not is_article_text(row)

@@ -34,6 +34,16 @@ QUALITY_FLOOR = {
 }
 SLICE = 20  # the first pairs of each dataset (the full files are measured by bench/summarizer.py)
 
+# The quality floor of issue 15 for the shipped configuration (what `policywatch run` uses), on
+# the same slices: ROUGE-1 above these lead baselines cut to the same length budget, in the same
+# run. Measured when the budgets shipped; never lowered.
+SHIPPED_FLOOR = {
+    "FinNA": "lead-1",
+    "CSL": "lead-1",
+}
+# the shipped budgets (summarizer/length.toml): medians on the slices must keep within them
+SHIPPED_MEDIAN = {"zh": ("chars", 100), "en": ("words", 60)}
+
 PAIRS = [
     {
         "id": "a",
@@ -141,30 +151,12 @@ def test_eval_command_json_and_table(pairs_file):
     not EVAL_DIR.is_dir(), reason=f"no evaluation data at {EVAL_DIR} (CI has ../shared/eval beside the checkout)"
 )
 def test_default_backend_is_above_the_lead_baseline_of_each_dataset(tmp_path, monkeypatch):
-    monkeypatch.delenv("POLICYWATCH_SUMMARIZER", raising=False)
-    monkeypatch.delenv("POLICYWATCH_SUMMARIZER_CONFIG", raising=False)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    sliced = tmp_path / "slice.jsonl"
-    with sliced.open("w", encoding="utf-8") as out:
-        for name in ("en.dev.jsonl", "zh.dev.jsonl"):
-            for pair in load_pairs(EVAL_DIR / name, limit=SLICE):
-                out.write(
-                    json.dumps(
-                        {
-                            "id": pair.id,
-                            "dataset": pair.dataset,
-                            "lang": pair.language,
-                            "title": pair.title,
-                            "text": pair.text,
-                            "reference": pair.reference,
-                        },
-                        ensure_ascii=False,
-                    )
-                    + "\n"
-                )
-    result = CliRunner().invoke(app, ["eval", "summarizer", "--set", str(sliced), "--json"])
+    """The per-dataset profiles (``--profile dataset``) against untruncated lead-k: issue 4's floors."""
+    sliced = _slice(tmp_path, monkeypatch)
+    result = CliRunner().invoke(app, ["eval", "summarizer", "--set", str(sliced), "--json", "--profile", "dataset"])
     assert result.exit_code == 0, result.output
     rows = {row["dataset"]: row for row in json.loads(result.stdout)}
+    assert {row["configuration"] for row in rows.values()} == {"dataset"}
     checked = 0
     for prefix, baseline in QUALITY_FLOOR.items():
         (row,) = [r for name, r in rows.items() if name.startswith(prefix)]
@@ -174,3 +166,82 @@ def test_default_backend_is_above_the_lead_baseline_of_each_dataset(tmp_path, mo
         assert row["guard_rejection_rate"] == 0.0  # extracted sentences state only the article
         checked += 1
     assert checked == 4
+
+
+def _slice(tmp_path, monkeypatch) -> Path:
+    """The first SLICE pairs of every dataset of both dev files, as one JSONL file."""
+    monkeypatch.delenv("POLICYWATCH_SUMMARIZER", raising=False)
+    monkeypatch.delenv("POLICYWATCH_SUMMARIZER_CONFIG", raising=False)
+    monkeypatch.delenv("POLICYWATCH_SUMMARY_SENTENCES", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    sliced = tmp_path / "slice.jsonl"
+    with sliced.open("w", encoding="utf-8") as out:
+        for name in ("en.dev.jsonl", "zh.dev.jsonl"):
+            for pair in load_pairs(EVAL_DIR / name, limit=SLICE):
+                row = {
+                    "id": pair.id,
+                    "dataset": pair.dataset,
+                    "lang": pair.language,
+                    "title": pair.title,
+                    "text": pair.text,
+                    "reference": pair.reference,
+                }
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return sliced
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not EVAL_DIR.is_dir(), reason=f"no evaluation data at {EVAL_DIR} (CI has ../shared/eval beside the checkout)"
+)
+def test_shipped_configuration_is_short_faithful_and_above_lead_at_the_same_budget(tmp_path, monkeypatch):
+    """What `policywatch eval summarizer` measures by default: the configuration `policywatch run`
+    ships, with lead-k cut to the same length budget."""
+    sliced = _slice(tmp_path, monkeypatch)
+    result = CliRunner().invoke(app, ["eval", "summarizer", "--set", str(sliced), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["dataset"]: row for row in json.loads(result.stdout)}
+    for row in rows.values():
+        assert row["configuration"] == "shipped" and row["backend"] == "extractive"
+        assert row["parameters"]["lengths"]["zh"]["max_chars"] == 100
+        unit, budget = SHIPPED_MEDIAN["zh" if row["language"].startswith("zh") else "en"]
+        assert row["length"]["unit"] == unit and row["length"]["median"] <= budget, (row["dataset"], row["length"])
+        assert row["length"]["ratio_max"] <= 1.0 and row["length"]["ratio_median"] <= 0.5
+        assert row["guard_rejection_rate"] == 0.0
+        # the lead baselines are at the same budget: no longer than it either
+        assert all(median <= budget for median in row["lead_length"].values())
+    for prefix, baseline in SHIPPED_FLOOR.items():
+        (row,) = [r for name, r in rows.items() if name.startswith(prefix)]
+        assert row["rouge"]["r1"] > row["leads"][baseline]["r1"], (prefix, row["rouge"], row["leads"])
+
+
+def test_eval_command_runs_the_shipped_configuration_by_default(pairs_file):
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", "summarizer", "--set", str(pairs_file), "--backend", "lead", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["dataset"]: row for row in json.loads(result.stdout)}
+    en, zh = rows["tiny-en"], rows["tiny-zh"]
+    assert en["configuration"] == "shipped" and en["parameters"]["lengths"]["en"]["max_words"] == 60
+    # both tiny articles are within the budget: shown as themselves, by the backend and by lead-k alike
+    assert zh["length"] == {
+        "unit": "chars",
+        "median": 31,
+        "max": 31,
+        "article_median": 31,
+        "ratio_median": 1.0,
+        "ratio_max": 1.0,
+        "article_text_share": 1.0,
+    }
+    assert zh["lead_length"] == {"lead-1": 31, "lead-2": 31, "lead-3": 31}
+    assert en["length"]["unit"] == "words" and en["length"]["article_text_share"] == 1.0
+    table = runner.invoke(app, ["eval", "summarizer", "--set", str(pairs_file), "--backend", "lead"]).output
+    assert "configuration: shipped" in table and "31ch / 31" in table
+    dataset = runner.invoke(
+        app, ["eval", "summarizer", "--set", str(pairs_file), "--backend", "lead", "--json", "--profile", "dataset"]
+    )
+    assert {row["configuration"] for row in json.loads(dataset.stdout)} == {"dataset"}
+    halves = runner.invoke(
+        app, ["eval", "summarizer", "--set", str(pairs_file), "--backend", "lead", "--json", "--half", "held-out"]
+    )
+    assert [row["pairs"] for row in json.loads(halves.stdout)] == [1]  # the odd-numbered pair of tiny-en
+    assert runner.invoke(app, ["eval", "summarizer", "--set", str(pairs_file), "--profile", "nope"]).exit_code == 2

@@ -97,3 +97,8 @@ def common_word(word: str) -> bool:
     """A word jieba's dictionary knows as something else than a person's name ("负责", v)."""
     tag = _tagger().word_tag_tab.get(word)
     return tag is not None and not tag.startswith("nr")
+
+
+def word_ends(text: str) -> list[int]:
+    """Where jieba's words of ``text`` end (offsets into ``text``, the last one ``len(text)``)."""
+    return [end for _, _, end in _tagger().tokenizer.tokenize(text)]
