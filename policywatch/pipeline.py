@@ -238,6 +238,7 @@ def summarize_pending(
     summarizer: Summarizer | None = None,
     resummarize: bool = False,
     backend: str | None = None,
+    reg: Registry | None = None,
 ) -> SummarizeReport:
     """Summarize new and changed articles (no summary of their current content); load the model
     once. Each source's articles get the shipped summary configuration with the source's own
@@ -268,7 +269,7 @@ def summarize_pending(
                 seconds=time.perf_counter() - started,
             )
     base = summarizer or load_configured_summarizer(settings, backend)
-    reg = registry(settings)
+    reg = reg or registry(settings)  # a daily run passes the registry it read once
     known = {source.id for source in reg.sources}
     plans = [
         (configured_for(base, settings, source), [source.id])
@@ -438,7 +439,7 @@ def _run_daily_locked(
     )
     from storage import retrying
 
-    summaries = summarize_pending(settings)
+    summaries = summarize_pending(settings, reg=reg)
     # the digest only reads (and writes files): after a lost connection it is simply built again
     digest_report = retrying(lambda: build_digest(logical_date, settings), what=f"the digest of {logical_date}")
     return DailyReport(logical_date, run_id, crawls, summaries, digest_report, table_counts(settings))

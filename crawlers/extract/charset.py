@@ -7,7 +7,8 @@ may send GBK bytes as ``charset=utf-8``; a people.com.cn page may be UTF-8 bytes
 
 1. a BOM;
 2. UTF-8, when the bytes are UTF-8 with multi-byte characters (text in a legacy Chinese charset
-   is practically never valid UTF-8, so this beats any declaration), allowing a few stray bytes;
+   of more than a few characters is practically never valid UTF-8, so this beats any declaration
+   once there are :data:`MIN_UTF8_EVIDENCE` of them), allowing a stray byte among many;
 3. the candidates in order — the caller's ``override`` (the registry's ``charset``), the
    Content-Type's charset (unless a Western default, :data:`UNTRUSTED_HEADER_CHARSETS`), the
    page's ``<meta>`` declaration, then :data:`FALLBACK_CHARSETS` — the first whose decoding is
@@ -31,6 +32,10 @@ from crawlers.extract.rules import FALLBACK_CHARSETS, UNTRUSTED_HEADER_CHARSETS
 # stray bytes a real page carries (a bad copy-paste) against the mojibake of a wrong charset
 MAX_BAD_RATIO = 0.001
 MAX_BAD_MIN = 2
+# multi-byte characters that make bytes UTF-8 against a declared legacy charset
+MIN_UTF8_EVIDENCE = 8
+# good multi-byte characters needed around each bad byte of a page taken as UTF-8
+UTF8_GOOD_PER_BAD = 50
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030"}
 
@@ -59,11 +64,18 @@ def _tolerated(bad: int, length: int) -> bool:
     return bad <= max(MAX_BAD_MIN, int(length * MAX_BAD_RATIO))
 
 
-def _as_utf8(body: bytes) -> str | None:
-    """The text when the bytes are (nearly all) UTF-8 with multi-byte characters."""
+def _as_utf8(body: bytes, *, other_declared: bool) -> str | None:
+    """The text when the bytes are (nearly all) UTF-8 with multi-byte characters. A few
+    characters of a legacy charset can happen to be valid UTF-8 (GB18030's 委 is CE AF, UTF-8's
+    ί), each with a chance of about one in ten, so against a declaration of another charset the
+    bytes win only with :data:`MIN_UTF8_EVIDENCE` multi-byte characters; and a stray bad byte is
+    forgiven only among many good characters (a page's copy-paste slip, not a wrong charset)."""
     text = body.decode("utf-8", errors="replace")
     multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
-    if multibyte and _tolerated(_bad(text), multibyte):
+    bad = _bad(text)
+    if multibyte < (MIN_UTF8_EVIDENCE if other_declared else 1):
+        return None
+    if bad == 0 or (multibyte >= UTF8_GOOD_PER_BAD * bad and _tolerated(bad, multibyte)):
         return text
     return None
 
@@ -90,13 +102,15 @@ def decode_html(body: bytes, content_type: str | None, override: str | None = No
     if bom:
         codec = _codec(bom) or "utf-8"
         return body.decode(codec, errors="replace").lstrip("\ufeff"), codec
-    text = _as_utf8(body)
-    if text is not None:
-        return text, "utf-8"
     declared = http_content_type_encoding(content_type) if content_type else None
     if declared and declared.lower() in UNTRUSTED_HEADER_CHARSETS:
         declared = None
-    candidates = [override, declared, html_body_declared_encoding(body), *FALLBACK_CHARSETS]
+    stated = [override, declared, html_body_declared_encoding(body)]
+    other_declared = any(_codec(name) not in (None, "utf-8") for name in stated)
+    text = _as_utf8(body, other_declared=other_declared)
+    if text is not None:
+        return text, "utf-8"
+    candidates = [*stated, *FALLBACK_CHARSETS]
     tried: list[str] = []
     for codec in (_codec(name) for name in candidates):
         if codec is None or codec in tried:
