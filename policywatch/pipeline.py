@@ -271,21 +271,24 @@ def summarize_pending(
     base = summarizer or load_configured_summarizer(settings, backend)
     reg = reg or registry(settings)  # a daily run passes the registry it read once
     known = {source.id for source in reg.sources}
-    plans = [
-        (configured_for(base, settings, source), [source.id])
+    plans: list[tuple[Summarizer, list[str] | None, list[str] | None]] = [
+        (configured_for(base, settings, source), [source.id], None)
         for source in reg.sources
         if source_ids is None or source.id in source_ids
     ]
-    unknown = [source_id for source_id in source_ids or [] if source_id not in known]
-    if unknown:
-        plans.append((configured_for(base, settings), unknown))
+    if source_ids is None:  # articles of sources the registry no longer has: the shipped one
+        plans.append((configured_for(base, settings), None, sorted(known)))
+    elif unknown := [source_id for source_id in source_ids if source_id not in known]:
+        plans.append((configured_for(base, settings), unknown, None))
     done = 0
     with summarize_lock(settings):  # what is pending is read under the lock: nobody else summarizes it
-        for system, ids in plans:
+        for system, ids, others_than in plans:
             if limit is not None and done >= limit:
                 break
             rest = None if limit is None else limit - done
-            done += _summarize_locked(settings, system, source_ids=ids, limit=rest, resummarize=resummarize)
+            done += _summarize_locked(
+                settings, system, source_ids=ids, except_source_ids=others_than, limit=rest, resummarize=resummarize
+            )
     return SummarizeReport(
         summarized=done,
         backend=base.backend,
@@ -296,7 +299,13 @@ def summarize_pending(
 
 
 def _summarize_locked(
-    settings: Settings, summarizer: Summarizer, *, source_ids: list[str] | None, limit: int | None, resummarize: bool
+    settings: Settings,
+    summarizer: Summarizer,
+    *,
+    source_ids: list[str] | None,
+    limit: int | None,
+    resummarize: bool,
+    except_source_ids: list[str] | None = None,
 ) -> int:
     from storage import articles_for_summary, articles_to_summarize, retrying, save_summary, session_scope
     from summarizer import Document
@@ -314,7 +323,13 @@ def _summarize_locked(
     def pending() -> list[int]:
         with session_scope(url) as session:
             return articles_to_summarize(
-                session, **identity, source_ids=source_ids, limit=limit, outdated=resummarize, ids_only=True
+                session,
+                **identity,
+                source_ids=source_ids,
+                except_source_ids=except_source_ids,
+                limit=limit,
+                outdated=resummarize,
+                ids_only=True,
             )
 
     def read(batch_ids: list[int]) -> list[Any]:

@@ -53,6 +53,7 @@ def articles_to_summarize(
     limit: int | None = None,
     outdated: bool = True,
     ids_only: bool = False,
+    except_source_ids: Iterable[str] | None = None,
 ) -> list[Article] | list[int]:
     """Articles that need a (new) summary from this backend + model: no summary yet, or one made
     from another content hash, another model_version or other parameters (compared as JSON
@@ -96,6 +97,8 @@ def articles_to_summarize(
         )
     if source_ids is not None:
         stmt = stmt.where(Article.source_id.in_(list(source_ids)))
+    if except_source_ids:  # the articles of every other source
+        stmt = stmt.where(Article.source_id.not_in(list(except_source_ids)))
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.execute(stmt).scalars())
