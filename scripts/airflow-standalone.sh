@@ -61,7 +61,10 @@ stop() {
     echo "make airflow: stopping $(echo "$pids" | wc -w) processes" >&2
     # shellcheck disable=SC2086
     kill -TERM $pids 2>/dev/null || true
-    for _ in $(seq 70); do
+    # A wall-clock deadline, not a count of rounds: on a loaded machine one round (ps, awk, kill -0)
+    # takes far longer than its 0.1 s sleep, and 70 rounds had run past 11 s.
+    local deadline=$(( ${EPOCHREALTIME/./} + 7000000 ))
+    while (( ${EPOCHREALTIME/./} < deadline )); do
         pids="$(for p in $pids $(descendants); do kill -0 "$p" 2>/dev/null && echo "$p"; done | sort -u)"
         [ -n "$pids" ] || return 0
         sleep 0.1
