@@ -146,16 +146,16 @@ def test_summarizer_settings_validated_and_read_from_the_config_file(env, tmp_pa
 
 
 def test_no_model_is_loaded_when_every_article_has_a_current_summary(env, monkeypatch):
-    import policywatch.pipeline as pipeline
+    import policywatch.summarize_stage as stage
 
     loads = []
-    real_load = pipeline.load_configured_summarizer
+    real_load = stage.load_configured_summarizer
 
     def counting_load(*args, **kwargs):
         loads.append(args)
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "load_configured_summarizer", counting_load)
+    monkeypatch.setattr(stage, "load_configured_summarizer", counting_load)
     assert summarize_pending(backend="lead").summarized == 2 and len(loads) == 1
     # a second daily run: nothing new or changed, and another backend configured: still no load
     report = summarize_pending(backend="extractive")
