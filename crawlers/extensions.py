@@ -6,7 +6,7 @@ Other components reach the state through :func:`crawl_run_state` (``crawl_run_st
 never through attributes of the spider:
 
 * spider_opened: the state is created (first of every ``spider_opened`` handler: extensions connect
-  before the middlewares); ``upsert_source`` (from the registry entry) and ``start_crawl_run(source_id,
+  before the middlewares); ``record_source`` (the registry entry) and ``start_crawl_run(source_id,
   run_id=POLICYWATCH_RUN_ID, logical_date=POLICYWATCH_LOGICAL_DATE)`` with the spider's date window
   (``since``/``until``: ``window_since``/``window_until``); the row goes on the state
   (``state.crawl_run``) so the item pipeline links articles to it; before that, the source's
@@ -112,18 +112,10 @@ class CrawlRunRecorder:
 
     def _start(self, source: Any, spider: Spider, state: CrawlRunState) -> None:
         """The source's row, its complete earlier runs and this run's row, in one transaction."""
-        from storage import complete_crawl_windows, session_scope, start_crawl_run, upsert_source
+        from storage import complete_crawl_windows, record_source, session_scope, start_crawl_run
 
         with session_scope(self.engine) as session:
-            upsert_source(
-                session,
-                id=source.id,
-                name=source.name,
-                host=source.host,
-                language=source.language,
-                family=source.family,
-                enabled=source.enabled,
-            )
+            record_source(session, source)
             # the complete earlier runs, read before a retried task resets its own row (whose
             # first attempt may be one): crawlers/incremental.py and crawlers/conditional.py
             state.complete_windows = complete_crawl_windows(session, source.id)

@@ -100,21 +100,13 @@ def close_interrupted_crawls(logical_date: date, settings: Settings) -> int:
 
 def prepare_database(settings: Settings | None = None, *, reg: Registry | None = None) -> None:
     """Migrate the database to the newest schema and record the registry's sources."""
-    from storage import session_scope, upgrade_database, upsert_source
+    from storage import record_source, session_scope, upgrade_database
 
     settings = settings or get_settings()
     upgrade_database(settings.database_url)
     with session_scope(settings.database_url) as session:
         for source in (reg or registry(settings)).sources:
-            upsert_source(
-                session,
-                id=source.id,
-                name=source.name,
-                host=source.host,
-                language=source.language,
-                family=source.family,
-                enabled=source.enabled,
-            )
+            record_source(session, source)
 
 
 def _read_crawl_run(settings: Settings, source: SourceConfig, run_id: str) -> CrawlReport | None:

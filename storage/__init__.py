@@ -8,7 +8,7 @@ module other packages import from (docs/architecture.md; the import-linter contr
 * a dropped connection: ``retrying``, ``is_disconnect`` (``storage.retry``)
 * records and types: ``ArticleRecord``, ``UpsertOutcome``, ``CrawlStatus``, ``content_hash``,
   ``UTCDateTime`` (``storage.records``, ``storage.types``)
-* sources: ``upsert_source`` (``storage.sources``)
+* sources: ``upsert_source``, ``record_source`` (a registry entry) (``storage.sources``)
 * crawl runs, their health and windows: ``start_crawl_run``, ``finish_crawl_run``,
   ``fail_interrupted_crawl_runs``,
   ``record_crawl_health``, ``previous_crawl_runs``, ``complete_crawl_windows``, ``CrawlWindow``;
@@ -110,7 +110,7 @@ from storage.reviews import (
     review_queue,
     summary_reviews,
 )
-from storage.sources import upsert_source
+from storage.sources import record_source, upsert_source
 from storage.summaries import (
     ARTICLE_TEXT,
     ArticleText,
@@ -145,6 +145,7 @@ __all__ = [
     "content_hash",
     # sources
     "upsert_source",
+    "record_source",
     # crawl runs
     "CrawlRunView",
     "CrawlWindow",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -24,3 +26,27 @@ def upsert_source(
     )
     session.execute(stmt)
     return session.execute(select(Source).where(Source.id == id).execution_options(populate_existing=True)).scalar_one()
+
+
+class RegistryEntry(Protocol):
+    """What the ``sources`` row records of a registry entry (config.SourceConfig)."""
+
+    id: str
+    name: str
+    host: str
+    language: str
+    family: str
+    enabled: bool
+
+
+def record_source(session: Session, source: RegistryEntry) -> Source:
+    """``upsert_source`` of a registry entry: the one place that says which of its fields the row keeps."""
+    return upsert_source(
+        session,
+        id=source.id,
+        name=source.name,
+        host=source.host,
+        language=source.language,
+        family=source.family,
+        enabled=source.enabled,
+    )

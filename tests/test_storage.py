@@ -24,6 +24,7 @@ from storage import (
     finish_crawl_run,
     get_article,
     make_engine,
+    record_source,
     save_summary,
     session_scope,
     start_crawl_run,
@@ -452,6 +453,26 @@ def test_upsert_source_updates_in_place(session):
     session.commit()
     assert (source.name, source.enabled, source.created_at) == ("renamed", False, created)
     assert source.updated_at > updated
+    assert table_counts(session)["sources"] == 1
+
+
+def test_record_source_keeps_what_the_registry_entry_says(session):
+    from config import load_registry
+    from config.settings import PACKAGE_DIR
+
+    entry = load_registry(PACKAGE_DIR / "sources.toml").get("kjj_cq")
+    row = record_source(session, entry)
+    session.commit()
+    assert (row.name, row.host, row.language, row.family, row.enabled) == (
+        entry.name,
+        entry.host,
+        entry.language,
+        entry.family,
+        True,
+    )
+    row = record_source(session, entry.model_copy(update={"name": "重庆市科技局", "enabled": False}))
+    session.commit()
+    assert (row.name, row.enabled) == ("重庆市科技局", False)
     assert table_counts(session)["sources"] == 1
 
 
