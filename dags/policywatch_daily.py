@@ -254,7 +254,7 @@ def policywatch_daily() -> None:
             "summarized": report.summarized,
             "backend": report.backend,
             "model_id": report.model_id,
-            # downstream readers ask storage.read.summaries_since(updated_since)
+            # downstream readers ask storage.summary_feed_since(updated_since): the contract (docs/summary_feed.md)
             "updated_since": started.isoformat(),
         }
         return report.summarized

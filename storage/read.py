@@ -198,7 +198,10 @@ def summaries_since(
     model_id: str | None = None,
     limit: int | None = None,
 ) -> list[SummaryView]:
-    """Summaries created or re-made at or after ``since`` (an aware datetime), oldest first.
+    """Model summaries created or re-made at or after ``since`` (an aware datetime), oldest first:
+    what the model wrote, reviewed or not, rejected ones included (for evaluation and audit).
+    Downstream jobs read the contract instead, ``summary_feed_since`` (effective summaries:
+    analysts' edits, never a rejected one; docs/summary_feed.md).
 
     A summary re-made in place (new content, new model version) moves its ``updated_at``, so a
     job that remembers the last ``since`` it read sees every change exactly once more.
