@@ -185,6 +185,43 @@ def crawl_kjj_cq(session, articles: list[tuple[str, str, str, dict]], day: str =
     session.flush()
 
 
+def store_kjj_cq_day(tmp_path, monkeypatch, articles: list[tuple[str, str]], *, spaced: bool = False) -> None:
+    """A SQLite database under ``tmp_path`` (POLICYWATCH_DATABASE_URL, no summarizer variables
+    inherited) holding kjj_cq and a crawl of 2024-03-05 of (body, language) articles: t0.html,
+    t1.html... titled 标题0, 标题1..., published at 09:00 Asia/Shanghai (``spaced``: an hour apart)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from config import get_settings
+    from storage import ArticleRecord, session_scope, start_crawl_run, upgrade_database, upsert_article
+
+    for name in (
+        "POLICYWATCH_SUMMARIZER",
+        "POLICYWATCH_SUMMARIZER_CONFIG",
+        "POLICYWATCH_SUMMARIZER_MODEL",
+        "POLICYWATCH_SUMMARY_SENTENCES",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}")
+    url = get_settings().database_url
+    upgrade_database(url)
+    with session_scope(url) as session:
+        add_kjj_cq(session)
+        run = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date="2024-03-05")
+        for i, (body, language) in enumerate(articles):
+            record = ArticleRecord(
+                url=f"https://kjj.cq.gov.cn/t{i}.html",
+                source_id="kjj_cq",
+                section="通知公告",
+                title=f"标题{i}",
+                published_at=datetime(2024, 3, 5, 9 + (i if spaced else 0), tzinfo=ZoneInfo("Asia/Shanghai")),
+                language=language,
+                body=body,
+            )
+            upsert_article(session, record, run)
+
+
 @pytest.fixture
 def storage_session(migrated_session):
     """A session on a migrated ``database_url`` with the source kjj_cq, rolled back afterwards."""

@@ -6,17 +6,17 @@ Runs the model-free ``lead`` backend, so no model is loaded here."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import store_kjj_cq_day
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from config import ConfigError, get_settings
 from policywatch.cli import app
 from policywatch.pipeline import load_configured_summarizer, summarize_pending
-from storage import ArticleRecord, session_scope, start_crawl_run, upgrade_database, upsert_article, upsert_source
+from storage import session_scope
 from storage.models import Summary
 from summarizer.guard import check
 
@@ -35,42 +35,7 @@ BODIES = [
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    for name in (
-        "POLICYWATCH_SUMMARIZER",
-        "POLICYWATCH_SUMMARIZER_CONFIG",
-        "POLICYWATCH_SUMMARIZER_MODEL",
-        "POLICYWATCH_SUMMARY_SENTENCES",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'policywatch.db'}")
-    settings = get_settings()
-    upgrade_database(settings.database_url)
-    with session_scope(settings.database_url) as session:
-        upsert_source(
-            session,
-            id="kjj_cq",
-            name="重庆市科学技术局",
-            host="kjj.cq.gov.cn",
-            language="zh",
-            family="trs",
-            enabled=True,
-        )
-        run = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date="2024-03-05")
-        for i, body in enumerate(BODIES):
-            upsert_article(
-                session,
-                ArticleRecord(
-                    url=f"https://kjj.cq.gov.cn/t{i}.html",
-                    source_id="kjj_cq",
-                    section="通知公告",
-                    title=f"标题{i}",
-                    published_at=datetime(2024, 3, 5, 9, tzinfo=SHANGHAI),
-                    language="zh" if i == 0 else "en",
-                    body=body,
-                ),
-                run,
-            )
+    store_kjj_cq_day(tmp_path, monkeypatch, [(body, "zh" if i == 0 else "en") for i, body in enumerate(BODIES)])
     return monkeypatch
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import store_kjj_cq_day
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -20,13 +21,8 @@ from config import ConfigError, RegistryError, get_settings, load_registry
 from policywatch.cli import app
 from policywatch.summary_config import configured_for, summary_options
 from storage import (
-    ArticleRecord,
     session_scope,
-    start_crawl_run,
     summaries_since,
-    upgrade_database,
-    upsert_article,
-    upsert_source,
 )
 from storage.models import Summary as SummaryRow
 from summarizer import Document, load_summarizer
@@ -251,38 +247,8 @@ def test_summary_options_layer_source_over_settings_over_shipped(tmp_path, monke
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):
-    for name in ("POLICYWATCH_SUMMARIZER_CONFIG", "POLICYWATCH_SUMMARIZER_MODEL", "POLICYWATCH_SUMMARY_SENTENCES"):
-        monkeypatch.delenv(name, raising=False)
+    store_kjj_cq_day(tmp_path, monkeypatch, [(LONG_ZH, "zh"), (SHORT_ZH, "zh")], spaced=True)
     monkeypatch.setenv("POLICYWATCH_SUMMARIZER", "lead")
-    monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'pw.db'}")
-    settings = get_settings()
-    upgrade_database(settings.database_url)
-    with session_scope(settings.database_url) as session:
-        upsert_source(
-            session,
-            id="kjj_cq",
-            name="重庆市科学技术局",
-            host="kjj.cq.gov.cn",
-            language="zh",
-            family="trs",
-            enabled=True,
-        )
-        run = start_crawl_run(session, source_id="kjj_cq", run_id="r1", logical_date="2024-03-05")
-        for i, body in enumerate((LONG_ZH, SHORT_ZH)):
-            upsert_article(
-                session,
-                ArticleRecord(
-                    url=f"https://kjj.cq.gov.cn/t{i}.html",
-                    source_id="kjj_cq",
-                    section="通知公告",
-                    title=f"标题{i}",
-                    published_at=datetime(2024, 3, 5, 9 + i, tzinfo=SHANGHAI),
-                    language="zh",
-                    body=body,
-                ),
-                run,
-            )
     return monkeypatch
 
 
