@@ -9,6 +9,7 @@ escaped parts; a URL that is not http(s) is never a ``url`` or a link, only text
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from markupsafe import Markup, escape
@@ -128,7 +129,14 @@ def json_feed(digest: Digest) -> dict:
 
 
 def render_json_feed(digest: Digest) -> str:
-    return json.dumps(json_feed(digest), ensure_ascii=False, indent=2) + "\n"
+    return "".join(iter_json_feed(digest))
+
+
+def iter_json_feed(digest: Digest) -> Iterator[str]:
+    """The JSON Feed in pieces, for a file written as they come (json.dumps's text, without its
+    one joined copy)."""
+    yield from json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(json_feed(digest))
+    yield "\n"
 
 
 def _aware(value: datetime) -> datetime:
@@ -136,6 +144,18 @@ def _aware(value: datetime) -> datetime:
 
 
 def render_atom(digest: Digest) -> str:
+    return "".join(iter_atom(digest))
+
+
+# stories whose Atom entries are built (by feedgen, then lxml) at once: a day's feed is never one tree
+ATOM_BATCH = 200
+_FEED_END = "\n</feed>\n"
+
+
+def iter_atom(digest: Digest) -> Iterator[str]:
+    """The Atom feed in pieces: the feed's own elements, then its entries a batch of stories at a
+    time. Each batch is a feed document of its own whose entries are cut out of its text: an
+    entry's text depends on nothing but its story, so the pieces are the one document's text."""
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()
@@ -152,7 +172,26 @@ def render_atom(digest: Digest) -> str:
         feed.link(href=f"{digest.previous.isoformat()}.atom", rel="prev-archive", type=ATOM_TYPE)
     if digest.next:
         feed.link(href=f"{digest.next.isoformat()}.atom", rel="next-archive", type=ATOM_TYPE)
-    for story in digest.stories:
+    head = _with_entry_links(feed.atom_str(), ())
+    if not digest.stories:
+        yield head
+        return
+    yield head.removesuffix(_FEED_END)
+    for start in range(0, len(digest.stories), ATOM_BATCH):
+        yield "\n  " + _atom_entries(digest, digest.stories[start : start + ATOM_BATCH])
+    yield _FEED_END
+
+
+def _atom_entries(digest: Digest, stories: Sequence[Story]) -> str:
+    """The text of the entries of ``stories``, from the first ``<entry>`` to the last ``</entry>``,
+    as the whole feed's document has it (indented at the feed's children's level)."""
+    from feedgen.feed import FeedGenerator
+
+    feed = FeedGenerator()
+    feed.id("tag:policywatch,2024:entries")
+    feed.title("entries")
+    feed.updated(_aware(digest.generated_at))
+    for story in stories:
         entry = feed.add_entry(order="append")
         entry.id(story.tag)
         entry.title(story.title)
@@ -168,10 +207,12 @@ def render_atom(digest: Digest) -> str:
         for theme_id in story.themes:
             entry.category(term=theme_id, label=digest.theme_name(theme_id))
         entry.category(term="new" if story.new else "also-found")
-    return _with_entry_links(feed.atom_str(), digest)
+    text = _with_entry_links(feed.atom_str(), stories)
+    # titles and texts are escaped, so the tags are the only "<entry" and "</entry>" in it
+    return text[text.index("<entry>") : text.rindex("</entry>") + len("</entry>")]
 
 
-def _with_entry_links(atom: bytes, digest: Digest) -> str:
+def _with_entry_links(atom: bytes, stories: Sequence[Story]) -> str:
     """Add each entry's links to feedgen's output. feedgen 1.0.0 drops an entry link's rel,
     type, hreflang and title (its loop variable is shadowed by the new element), which would make
     every source's link an ``alternate`` of the same language: RFC 4287 allows one."""
@@ -179,9 +220,9 @@ def _with_entry_links(atom: bytes, digest: Digest) -> str:
 
     atom_ns = "http://www.w3.org/2005/Atom"
     root = etree.fromstring(atom)
-    stories = {story.tag: story for story in digest.stories}
+    by_tag = {story.tag: story for story in stories}
     for entry in root.iter(f"{{{atom_ns}}}entry"):
-        story = stories[entry.findtext(f"{{{atom_ns}}}id")]
+        story = by_tag[entry.findtext(f"{{{atom_ns}}}id")]
         anchor = entry.find(f"{{{atom_ns}}}title")
         first = True
         for link in story.links:
