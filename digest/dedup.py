@@ -105,7 +105,9 @@ def _identity(value: int) -> int:
 # texts are read again and shingled, so the check's memory does not grow with the day
 EXACT_CHECK_PAIRS = 128
 # candidate pairs whose sketches are compared at once (a pair's comparison is 2 x num_perm values)
-ESTIMATE_PAIRS = 4096
+ESTIMATE_PAIRS = 1024
+# sketches are kept in blocks of this many rows (one numpy array each, not one per article)
+SKETCH_BLOCK = 1024
 
 
 class NearDuplicateSearch:
@@ -131,12 +133,18 @@ class NearDuplicateSearch:
         lsh = MinHashLSH(threshold=max(0.1, self.config.threshold - 0.15), num_perm=self.config.num_perm)
         self.bands: list[tuple[int, int]] = list(lsh.hashranges)
         self._permutations = MinHash(num_perm=self.config.num_perm).permutations  # one set, shared: built once
-        self._sketches: list = []  # each article's MinHash values (numpy uint32), None: no text
+        self._rows: list[int] = []  # each article's row of MinHash values in the blocks (-1: no text)
+        self._blocks: list = []  # numpy uint32 arrays of SKETCH_BLOCK rows of num_perm values
+        self._filled = 0  # rows used
         self._by_url: dict[str, int] = {}
         self._found = _UnionFind()
 
     def __len__(self) -> int:
-        return len(self._sketches)
+        return len(self._rows)
+
+    def _sketch(self, i: int):
+        row = self._rows[i]
+        return self._blocks[row // SKETCH_BLOCK][row % SKETCH_BLOCK]
 
     def add(self, url: str, title: str, text: str) -> int:
         """Index one article (its URL, title and body); returns its index."""
@@ -149,27 +157,31 @@ class NearDuplicateSearch:
             self._by_url[key] = i
         hashes = shingle_hashes(normalized_text(title, text), config.shingle)
         if not hashes:
-            self._sketches.append(None)
+            self._rows.append(-1)
             return i
         sketch = self._minhash(
             num_perm=config.num_perm, hashfunc=_identity, permutations=self._permutations, scheme="affine32"
         )
         sketch.update_batch(hashes)
-        self._sketches.append(sketch.hashvalues)
+        if self._filled % SKETCH_BLOCK == 0:
+            self._blocks.append(self._numpy.empty((SKETCH_BLOCK, config.num_perm), dtype=sketch.hashvalues.dtype))
+        self._blocks[-1][self._filled % SKETCH_BLOCK] = sketch.hashvalues
+        self._rows.append(self._filled)
+        self._filled += 1
         return i
 
     def lsh_pairs(self) -> tuple:
         """(i, j), i < j, of the articles sharing an LSH band, sorted by i then j: two numpy
         arrays (a day's pairs are many more than its candidates)."""
         np = self._numpy
-        indexes = np.array([i for i, values in enumerate(self._sketches) if values is not None], dtype=np.int64)
+        # the article of each row (rows are filled in the order of the articles)
+        indexes = np.array([i for i, row in enumerate(self._rows) if row >= 0], dtype=np.int64)
         if len(indexes) < 2:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        sketches = np.stack([values for values in self._sketches if values is not None])
-        n = len(self._sketches)
+        n = len(self._rows)
         codes = []
         for start, end in self.bands:
-            band = sketches[:, start:end]
+            band = np.concatenate([block[:, start:end] for block in self._blocks])[: len(indexes)]
             order = np.lexsort(band.T[::-1])
             ordered = band[order]
             # runs of equal rows: the articles of one LSH bucket
@@ -177,11 +189,15 @@ class NearDuplicateSearch:
             first[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
             starts = np.flatnonzero(first)
             sizes = np.diff(np.append(starts, len(order)))
-            for run, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+            # buckets of two (most of them) at once, bigger ones one by one
+            pairs = starts[sizes == 2]
+            first_of, second_of = indexes[order[pairs]], indexes[order[pairs + 1]]
+            codes.append(np.minimum(first_of, second_of) * n + np.maximum(first_of, second_of))
+            for run, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
                 members = np.sort(indexes[order[run : run + size]])
                 left, right = np.triu_indices(size, 1)
                 codes.append(members[left] * n + members[right])
-        unique = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+        unique = np.unique(np.concatenate(codes))
         return unique // n, unique % n
 
     def candidates(self) -> list[tuple[int, int]]:
@@ -192,7 +208,7 @@ class NearDuplicateSearch:
         for start in range(0, len(lefts), ESTIMATE_PAIRS):
             left = lefts[start : start + ESTIMATE_PAIRS]
             right = rights[start : start + ESTIMATE_PAIRS]
-            agree = np.stack([self._sketches[i] for i in left]) == np.stack([self._sketches[j] for j in right])
+            agree = np.stack([self._sketch(i) for i in left]) == np.stack([self._sketch(j) for j in right])
             # MinHash.jaccard: agreeing positions over num_perm, in float64 as Python's float
             estimates = np.count_nonzero(agree, axis=1) / float(agree.shape[1])
             chosen = estimates >= self.config.threshold - 0.15

@@ -69,36 +69,41 @@ def _links(story: Story) -> list[dict]:
     ]
 
 
+def _json_item(digest: Digest, story: Story) -> dict:
+    item = {
+        "id": story.tag,
+        "title": story.title,
+        "content_html": _content_html(story),
+        "content_text": _content_text(story),
+        "language": story.language,
+        "authors": [{"name": link.source_name} for link in story.links],
+        "tags": [digest.theme_name(t) for t in story.themes],
+        "_policywatch": {
+            "story_id": story.id,
+            "new": story.new,
+            "themes": list(story.themes),
+            "summary": story.summary,
+            "review": story.review,
+            "summary_kind": story.summary_kind,  # "article_text": the article's own text
+            "links": _links(story),
+            # the values of the story's key facts and their line (None: no key fact)
+            "key_facts": {**story.key_facts, "line": story.key_facts_line} if story.key_facts else None,
+        },
+    }
+    if story.href:
+        item["url"] = story.href
+    if story.summary:
+        item["summary"] = story.summary
+    if story.published_at:
+        item["date_published"] = story.published_at.isoformat()
+    return item
+
+
 def json_feed(digest: Digest) -> dict:
-    items = []
-    for story in digest.stories:
-        item = {
-            "id": story.tag,
-            "title": story.title,
-            "content_html": _content_html(story),
-            "content_text": _content_text(story),
-            "language": story.language,
-            "authors": [{"name": link.source_name} for link in story.links],
-            "tags": [digest.theme_name(t) for t in story.themes],
-            "_policywatch": {
-                "story_id": story.id,
-                "new": story.new,
-                "themes": list(story.themes),
-                "summary": story.summary,
-                "review": story.review,
-                "summary_kind": story.summary_kind,  # "article_text": the article's own text
-                "links": _links(story),
-                # the values of the story's key facts and their line (None: no key fact)
-                "key_facts": {**story.key_facts, "line": story.key_facts_line} if story.key_facts else None,
-            },
-        }
-        if story.href:
-            item["url"] = story.href
-        if story.summary:
-            item["summary"] = story.summary
-        if story.published_at:
-            item["date_published"] = story.published_at.isoformat()
-        items.append(item)
+    return _json_feed(digest, [_json_item(digest, story) for story in digest.stories])
+
+
+def _json_feed(digest: Digest, items: object) -> dict:
     return {
         "version": JSON_FEED_VERSION,
         "title": f"policywatch digest {digest.label}",
@@ -132,11 +137,23 @@ def render_json_feed(digest: Digest) -> str:
     return "".join(iter_json_feed(digest))
 
 
+_ITEMS = "\0items\0"  # where the items go in the text of the feed's own fields (dates, names)
+_ITEM_INDENT = "\n    "  # an item's lines in the feed: under "items", two levels down
+
+
 def iter_json_feed(digest: Digest) -> Iterator[str]:
-    """The JSON Feed in pieces, for a file written as they come (json.dumps's text, without its
-    one joined copy)."""
-    yield from json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(json_feed(digest))
-    yield "\n"
+    """The JSON Feed in pieces, an item at a time (the text of json.dumps(json_feed(digest),
+    ensure_ascii=False, indent=2), never the whole feed's objects): JSON escapes every newline
+    inside a string, so an item's text moves two levels down by indenting its lines."""
+    before, after = json.dumps(_json_feed(digest, _ITEMS), ensure_ascii=False, indent=2).split(json.dumps(_ITEMS), 1)
+    if not digest.stories:
+        yield before + "[]" + after + "\n"
+        return
+    yield before + "["
+    for number, story in enumerate(digest.stories):
+        text = json.dumps(_json_item(digest, story), ensure_ascii=False, indent=2)
+        yield ("," if number else "") + _ITEM_INDENT + text.replace("\n", _ITEM_INDENT)
+    yield "\n  ]" + after + "\n"
 
 
 def _aware(value: datetime) -> datetime:

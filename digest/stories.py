@@ -71,6 +71,7 @@ class _Day:
         self.articles: list[_Article] = []
         self.sources: dict[str, list] = {}  # source id -> [name, articles], in order of appearance
         self._hit_counts: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
 
     def add_source(self, source_id: str, source_name: str) -> None:
         """A source of the day (a section), with or without articles."""
@@ -90,7 +91,10 @@ class _Day:
         hits = self.matcher.text_hits(item.summary or item.body[:3000])
         hits = self._hit_counts.setdefault(hits, hits)  # most articles share a few patterns of counts
         kept = item if self.keep_bodies or not item.body else replace(item, body="")
-        self.articles.append(_Article(source_id, source_name, kept, facts(item.title, text, item.language), hits))
+        found = facts(item.title, text, item.language)
+        # one set for equal sets: the dates and names of a day's articles recur
+        found = Facts(*(self._sets.setdefault(values, values) for values in (found.numbers, found.dates, found.names)))
+        self.articles.append(_Article(source_id, source_name, kept, found, hits))
         self.sources.setdefault(source_id, [source_name, 0])[1] += 1
 
     def texts(self, bodies: Bodies | None) -> Callable[[Sequence[int]], Iterable[tuple[str, str]]]:

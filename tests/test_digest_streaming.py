@@ -283,3 +283,56 @@ def test_the_stories_of_the_synthetic_day_are_those_of_the_whole_day_code(day):
         texts = [m.summary or m.body[:3000] for m in members]
         assert themes[story_id(members[0].url)] == joined_text_themes(matcher, [m.title for m in members], texts)
     assert len(themes) == len(groups) and len(set(themes.values())) > 3
+
+
+def whole_document_atom(digest):
+    """The Atom feed as one feedgen document, as render_atom made it before it was written in
+    pieces."""
+    from feedgen.feed import FeedGenerator
+
+    from digest.feeds import ATOM_TYPE, _aware, _content_text, _with_entry_links
+
+    feed = FeedGenerator()
+    base = digest.first_day.isoformat()
+    feed.id(f"tag:policywatch,2024:digest:{base}")
+    feed.title(f"policywatch digest {digest.label}")
+    feed.subtitle(f"{len(digest.new_stories)} new stories, {len(digest.also_found)} also found")
+    feed.author(name="policywatch")
+    feed.updated(_aware(digest.generated_at))
+    feed.link(href=f"{base}.atom", rel="self", type=ATOM_TYPE)
+    feed.link(href=f"{base}.html", rel="alternate", type="text/html")
+    if digest.previous:
+        feed.link(href=f"{digest.previous.isoformat()}.atom", rel="prev-archive", type=ATOM_TYPE)
+    for story in digest.stories:
+        entry = feed.add_entry(order="append")
+        entry.id(story.tag)
+        entry.title(story.title)
+        when = _aware(story.published_at or digest.generated_at)
+        entry.updated(when)
+        if story.published_at:
+            entry.published(when)
+        for link in story.links:
+            entry.author(name=link.source_name)
+        if story.summary:
+            entry.summary(story.summary)
+        entry.content(_content_text(story), type="text")
+        for theme_id in story.themes:
+            entry.category(term=theme_id, label=digest.theme_name(theme_id))
+        entry.category(term="new" if story.new else "also-found")
+    return _with_entry_links(feed.atom_str(), digest.stories)
+
+
+@pytest.mark.parametrize("size", [0, 1, 250])
+def test_the_feeds_written_in_pieces_are_the_whole_documents(day, size, monkeypatch):
+    import json
+
+    import digest.feeds as feeds
+    from digest.feeds import json_feed
+
+    sections = [DigestSection("s", "S", day[:size])]
+    digest = build_digest_model(DAY, sections, NOW, previous=date(2024, 3, 4))
+    assert bool(digest.stories) == bool(size) and (size < 250 or len(digest.stories) > 150)
+    assert render_format(digest, "json") == json.dumps(json_feed(digest), ensure_ascii=False, indent=2) + "\n"
+    for batch in (1, 7, 10_000):
+        monkeypatch.setattr(feeds, "ATOM_BATCH", batch)
+        assert render_format(digest, "atom") == whole_document_atom(digest)
