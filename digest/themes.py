@@ -58,7 +58,8 @@ class ThemeMatcher:
 
     def _hits(self, theme: Theme, text: str, lowered: str) -> int:
         hits = sum(text.count(k) for k in theme.keywords_zh)
-        return hits + sum(len(_whole_word(k).findall(lowered)) for k in theme.keywords_en)
+        # the substring test first: the regex only where the keyword is (most texts are Chinese)
+        return hits + sum(len(_whole_word(k).findall(lowered)) for k in theme.keywords_en if k in lowered)
 
     def text_hits(self, text: str) -> tuple[int, ...]:
         """Each theme's keyword hits in one article's text (taxonomy order, ``other`` included).
