@@ -9,7 +9,8 @@ interpreter, so that its peak memory (``ru_maxrss``) is its own:
 
 * **storage**: every article upserted (``storage.upsert_article``, one transaction per 50 as the
   crawl's pipeline commits per item batch) into an empty SQLite database, under one crawl run
-  per source of the day;
+  per source of the day; the articles are read one at a time from a JSON-lines file the parent
+  wrote, so the stage's memory is storage's own, not the input's;
 * **summarize, lead** and **summarize, extractive**: ``policywatch.pipeline.summarize_pending``
   with the model-free lead backend, and with the shipped extractive summarizer (MiniLM) on a copy
   of the database, each on the newest ``--sample`` articles of the day (``limit``): time per
@@ -33,7 +34,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,7 @@ DAY = date(2024, 3, 5)
 SOURCES = [f"bench_{i}" for i in range(10)]
 BATCH = 50
 STAGES = ("storage", "summarize-lead", "summarize-extractive", "digest")
+INPUT = "input.jsonl"  # the synthetic day, one article a line (write_input)
 
 
 def _cpu_s() -> float:
@@ -67,9 +71,31 @@ def synthetic_items(size: int) -> list:
     return synthetic_day(seed=7, size=size)[0]
 
 
-def stage_storage(items: list) -> int:
+def write_input(path: Path, size: int) -> None:
+    """The synthetic day as JSON lines, written by the parent before the storage stage: the stage
+    reads one line at a time, so that its peak memory is storage's, not the input's."""
+    with path.open("w", encoding="utf-8") as out:
+        for item in synthetic_items(size):
+            row = {
+                "url": item.url,
+                "title": item.title,
+                "published_at": item.published_at.isoformat(),
+                "language": item.language,
+                "body": item.body,
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_input(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)
+
+
+def stage_storage(items: Iterable[dict[str, Any]]) -> int:
     from config import get_settings
     from storage import ArticleRecord, session_scope, start_crawl_run, upgrade_database, upsert_article, upsert_source
+    from storage.models import CrawlRun
 
     settings = get_settings()
     upgrade_database(settings.database_url)
@@ -89,20 +115,19 @@ def stage_storage(items: list) -> int:
         with session_scope(settings.database_url) as session:
             runs[source_id] = start_crawl_run(session, source_id=source_id, run_id="bench", logical_date=DAY).id
     stored = 0
-    for start in range(0, len(items), BATCH):
+    rows = iter(items)
+    while batch := list(islice(rows, BATCH)):
         with session_scope(settings.database_url) as session:
-            from storage.models import CrawlRun
-
-            for index, item in enumerate(items[start : start + BATCH], start):
-                source_id = SOURCES[index % len(SOURCES)]
+            for item in batch:
+                source_id = SOURCES[stored % len(SOURCES)]
                 record = ArticleRecord(
-                    url=item.url + f"#{index}",  # the synthetic day's URL variants are distinct rows here
+                    url=item["url"] + f"#{stored}",  # the synthetic day's URL variants are distinct rows here
                     source_id=source_id,
                     section="bench",
-                    title=item.title,
-                    published_at=item.published_at.astimezone(UTC),
-                    language=item.language,
-                    body=item.body,
+                    title=item["title"],
+                    published_at=datetime.fromisoformat(item["published_at"]).astimezone(UTC),
+                    language=item["language"],
+                    body=item["body"],
                 )
                 upsert_article(session, record, session.get(CrawlRun, runs[source_id]))
                 stored += 1
@@ -123,11 +148,12 @@ def stage_digest() -> int:
 
 def child(stage: str, size: int, sample: int) -> dict[str, Any]:
     # the stage's imports first, so that the baseline RSS holds the libraries
-    items = []
+    items: Iterator[dict[str, Any]] = iter(())
     if stage == "storage":
         import storage  # noqa: F401
 
-        items = synthetic_items(size)  # the benchmark's input, not storage's memory
+        # the benchmark's input, read as it is stored (written by the parent: write_input)
+        items = read_input(Path(os.environ["POLICYWATCH_VAR_DIR"]) / INPUT)
     elif stage.startswith("summarize"):
         import policywatch.pipeline  # noqa: F401
         import summarizer.lead  # noqa: F401
@@ -191,6 +217,7 @@ def measure(size: int, sample: int, stages: list[str]) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="policywatch-scale-") as tmp:
         main, copy = Path(tmp) / "main", Path(tmp) / "copy"
         main.mkdir()
+        write_input(main / INPUT, size)
         rows = [run_stage("storage", size, sample, main)]
         shutil.copytree(main, copy)
         if "summarize-lead" in stages:

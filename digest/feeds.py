@@ -9,6 +9,7 @@ escaped parts; a URL that is not http(s) is never a ``url`` or a link, only text
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from markupsafe import Markup, escape
@@ -68,36 +69,41 @@ def _links(story: Story) -> list[dict]:
     ]
 
 
+def _json_item(digest: Digest, story: Story) -> dict:
+    item = {
+        "id": story.tag,
+        "title": story.title,
+        "content_html": _content_html(story),
+        "content_text": _content_text(story),
+        "language": story.language,
+        "authors": [{"name": link.source_name} for link in story.links],
+        "tags": [digest.theme_name(t) for t in story.themes],
+        "_policywatch": {
+            "story_id": story.id,
+            "new": story.new,
+            "themes": list(story.themes),
+            "summary": story.summary,
+            "review": story.review,
+            "summary_kind": story.summary_kind,  # "article_text": the article's own text
+            "links": _links(story),
+            # the values of the story's key facts and their line (None: no key fact)
+            "key_facts": {**story.key_facts, "line": story.key_facts_line} if story.key_facts else None,
+        },
+    }
+    if story.href:
+        item["url"] = story.href
+    if story.summary:
+        item["summary"] = story.summary
+    if story.published_at:
+        item["date_published"] = story.published_at.isoformat()
+    return item
+
+
 def json_feed(digest: Digest) -> dict:
-    items = []
-    for story in digest.stories:
-        item = {
-            "id": story.tag,
-            "title": story.title,
-            "content_html": _content_html(story),
-            "content_text": _content_text(story),
-            "language": story.language,
-            "authors": [{"name": link.source_name} for link in story.links],
-            "tags": [digest.theme_name(t) for t in story.themes],
-            "_policywatch": {
-                "story_id": story.id,
-                "new": story.new,
-                "themes": list(story.themes),
-                "summary": story.summary,
-                "review": story.review,
-                "summary_kind": story.summary_kind,  # "article_text": the article's own text
-                "links": _links(story),
-                # the values of the story's key facts and their line (None: no key fact)
-                "key_facts": {**story.key_facts, "line": story.key_facts_line} if story.key_facts else None,
-            },
-        }
-        if story.href:
-            item["url"] = story.href
-        if story.summary:
-            item["summary"] = story.summary
-        if story.published_at:
-            item["date_published"] = story.published_at.isoformat()
-        items.append(item)
+    return _json_feed(digest, [_json_item(digest, story) for story in digest.stories])
+
+
+def _json_feed(digest: Digest, items: object) -> dict:
     return {
         "version": JSON_FEED_VERSION,
         "title": f"policywatch digest {digest.label}",
@@ -128,7 +134,26 @@ def json_feed(digest: Digest) -> dict:
 
 
 def render_json_feed(digest: Digest) -> str:
-    return json.dumps(json_feed(digest), ensure_ascii=False, indent=2) + "\n"
+    return "".join(iter_json_feed(digest))
+
+
+_ITEMS = "\0items\0"  # where the items go in the text of the feed's own fields (dates, names)
+_ITEM_INDENT = "\n    "  # an item's lines in the feed: under "items", two levels down
+
+
+def iter_json_feed(digest: Digest) -> Iterator[str]:
+    """The JSON Feed in pieces, an item at a time (the text of json.dumps(json_feed(digest),
+    ensure_ascii=False, indent=2), never the whole feed's objects): JSON escapes every newline
+    inside a string, so an item's text moves two levels down by indenting its lines."""
+    before, after = json.dumps(_json_feed(digest, _ITEMS), ensure_ascii=False, indent=2).split(json.dumps(_ITEMS), 1)
+    if not digest.stories:
+        yield before + "[]" + after + "\n"
+        return
+    yield before + "["
+    for number, story in enumerate(digest.stories):
+        text = json.dumps(_json_item(digest, story), ensure_ascii=False, indent=2)
+        yield ("," if number else "") + _ITEM_INDENT + text.replace("\n", _ITEM_INDENT)
+    yield "\n  ]" + after + "\n"
 
 
 def _aware(value: datetime) -> datetime:
@@ -136,6 +161,18 @@ def _aware(value: datetime) -> datetime:
 
 
 def render_atom(digest: Digest) -> str:
+    return "".join(iter_atom(digest))
+
+
+# stories whose Atom entries are built (by feedgen, then lxml) at once: a day's feed is never one tree
+ATOM_BATCH = 200
+_FEED_END = "\n</feed>\n"
+
+
+def iter_atom(digest: Digest) -> Iterator[str]:
+    """The Atom feed in pieces: the feed's own elements, then its entries a batch of stories at a
+    time. Each batch is a feed document of its own whose entries are cut out of its text: an
+    entry's text depends on nothing but its story, so the pieces are the one document's text."""
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()
@@ -152,7 +189,26 @@ def render_atom(digest: Digest) -> str:
         feed.link(href=f"{digest.previous.isoformat()}.atom", rel="prev-archive", type=ATOM_TYPE)
     if digest.next:
         feed.link(href=f"{digest.next.isoformat()}.atom", rel="next-archive", type=ATOM_TYPE)
-    for story in digest.stories:
+    head = _with_entry_links(feed.atom_str(), ())
+    if not digest.stories:
+        yield head
+        return
+    yield head.removesuffix(_FEED_END)
+    for start in range(0, len(digest.stories), ATOM_BATCH):
+        yield "\n  " + _atom_entries(digest, digest.stories[start : start + ATOM_BATCH])
+    yield _FEED_END
+
+
+def _atom_entries(digest: Digest, stories: Sequence[Story]) -> str:
+    """The text of the entries of ``stories``, from the first ``<entry>`` to the last ``</entry>``,
+    as the whole feed's document has it (indented at the feed's children's level)."""
+    from feedgen.feed import FeedGenerator
+
+    feed = FeedGenerator()
+    feed.id("tag:policywatch,2024:entries")
+    feed.title("entries")
+    feed.updated(_aware(digest.generated_at))
+    for story in stories:
         entry = feed.add_entry(order="append")
         entry.id(story.tag)
         entry.title(story.title)
@@ -168,10 +224,12 @@ def render_atom(digest: Digest) -> str:
         for theme_id in story.themes:
             entry.category(term=theme_id, label=digest.theme_name(theme_id))
         entry.category(term="new" if story.new else "also-found")
-    return _with_entry_links(feed.atom_str(), digest)
+    text = _with_entry_links(feed.atom_str(), stories)
+    # titles and texts are escaped, so the tags are the only "<entry" and "</entry>" in it
+    return text[text.index("<entry>") : text.rindex("</entry>") + len("</entry>")]
 
 
-def _with_entry_links(atom: bytes, digest: Digest) -> str:
+def _with_entry_links(atom: bytes, stories: Sequence[Story]) -> str:
     """Add each entry's links to feedgen's output. feedgen 1.0.0 drops an entry link's rel,
     type, hreflang and title (its loop variable is shadowed by the new element), which would make
     every source's link an ``alternate`` of the same language: RFC 4287 allows one."""
@@ -179,9 +237,9 @@ def _with_entry_links(atom: bytes, digest: Digest) -> str:
 
     atom_ns = "http://www.w3.org/2005/Atom"
     root = etree.fromstring(atom)
-    stories = {story.tag: story for story in digest.stories}
+    by_tag = {story.tag: story for story in stories}
     for entry in root.iter(f"{{{atom_ns}}}entry"):
-        story = stories[entry.findtext(f"{{{atom_ns}}}id")]
+        story = by_tag[entry.findtext(f"{{{atom_ns}}}id")]
         anchor = entry.find(f"{{{atom_ns}}}title")
         first = True
         for link in story.links:

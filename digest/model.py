@@ -13,7 +13,7 @@ from datetime import date, datetime
 # ------------------------------------------------------------------------------------------ input
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a big day has 10,000 of them
 class DigestItem:
     """One stored article as the digest sees it."""
 
@@ -31,6 +31,8 @@ class DigestItem:
     # "article_text": the article was already within the summary's length budget, so ``summary``
     # is its own text, shown as such (summaries.parameters["output"], storage.is_article_text)
     summary_kind: str = "summary"
+    # the article's id in storage, by which its body is read again (build_digest_model's bodies)
+    article_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Theme:
     keywords_en: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a big day has 10,000 of them
 class StoryLink:
     """One source's article of a story. ``href`` is the URL when it is http(s), else None: a
     URL of another scheme is shown as text, never linked."""
@@ -82,7 +84,7 @@ class StoryLink:
     source_office: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a big day has 10,000 of them
 class Story:
     """Near-duplicate articles as one item: the earliest publication leads (its title and, when
     it has one, its summary), every source's link follows."""

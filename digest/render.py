@@ -7,7 +7,7 @@ JSON Feed and Atom renderings are in digest/feeds.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -32,9 +32,12 @@ __all__ = [
     "DigestItem",
     "DigestSection",
     "digest_basename",
+    "digest_item",
     "format_when",
+    "iter_format",
     "markdown_escape",
     "render_digest",
+    "iter_sections_from_entries",
     "render_format",
     "sections_from_entries",
     "write_digest",
@@ -89,43 +92,65 @@ def render_text(digest: Digest) -> str:
 
 def render_format(digest: Digest, name: str) -> str:
     """One format by name: html, md, json or atom."""
-    from digest.feeds import render_atom, render_json_feed
+    return "".join(iter_format(digest, name))
 
-    renderers = {"html": render_html, "md": render_markdown, "json": render_json_feed, "atom": render_atom}
-    if name not in renderers:
+
+def iter_format(digest: Digest, name: str) -> Iterator[str]:
+    """One format's text in pieces (joined: :func:`render_format`), so that a file is written
+    as it is rendered and a big day's text is never held whole."""
+    from digest.feeds import iter_atom, iter_json_feed
+
+    templates = {"html": "digest.html.j2", "md": "digest.md.j2"}
+    if name in templates:
+        return _environment().get_template(templates[name]).generate(digest=digest)
+    feeds = {"json": iter_json_feed, "atom": iter_atom}
+    if name not in feeds:
         raise ValueError(f"unknown digest format {name!r}; known: {', '.join(FORMATS)}")
-    return renderers[name](digest)
+    return feeds[name](digest)
 
 
 def sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) -> list[DigestSection]:
     """storage.DigestEntry rows (already ordered by source) as digest sections."""
-    from storage import is_article_text, key_facts
-
     sections: list[DigestSection] = []
     for entry in entries:
         if not sections or sections[-1].source_id != entry.source.id:
             sections.append(DigestSection(source_id=entry.source.id, source_name=entry.source.name, items=[]))
-        article = entry.article
-        facts = key_facts(article)
-        sections[-1].items.append(
-            DigestItem(
-                title=article.title,
-                url=article.url,
-                published_at=article.published_at.astimezone(timezone) if article.published_at else None,
-                source_office=article.source_office,
-                summary=entry.summary_text,
-                review=entry.effective.mark if entry.effective else None,
-                language=article.language,
-                body=article.body or "",
-                key_facts_line=facts.line(article.language) if facts else "",
-                key_facts=facts.to_dict() if facts and not facts.empty else None,
-                # an analyst's edit is a summary, whatever the model's row was
-                summary_kind="article_text"
-                if entry.effective and entry.effective.status != "edited" and is_article_text(entry.effective.summary)
-                else "summary",
-            )
-        )
+        sections[-1].items.append(digest_item(entry, timezone))
     return sections
+
+
+def iter_sections_from_entries(entries: Iterable[DigestEntry], timezone: ZoneInfo) -> Iterator[DigestSection]:
+    """:func:`sections_from_entries` as they are read: a section of one item per entry, each made
+    when the digest asks for it (build_digest_model adds a source's sections up)."""
+    for entry in entries:
+        yield DigestSection(
+            source_id=entry.source.id, source_name=entry.source.name, items=[digest_item(entry, timezone)]
+        )
+
+
+def digest_item(entry: DigestEntry, timezone: ZoneInfo) -> DigestItem:
+    """One storage.DigestEntry as the digest's item."""
+    from storage import is_article_text, key_facts
+
+    article = entry.article
+    facts = key_facts(article)
+    return DigestItem(
+        title=article.title,
+        url=article.url,
+        published_at=article.published_at.astimezone(timezone) if article.published_at else None,
+        source_office=article.source_office,
+        summary=entry.summary_text,
+        review=entry.effective.mark if entry.effective else None,
+        language=article.language,
+        body=article.body or "",
+        key_facts_line=facts.line(article.language) if facts else "",
+        key_facts=facts.to_dict() if facts and not facts.empty else None,
+        # an analyst's edit is a summary, whatever the model's row was
+        summary_kind="article_text"
+        if entry.effective and entry.effective.status != "edited" and is_article_text(entry.effective.summary)
+        else "summary",
+        article_id=article.id,
+    )
 
 
 def digest_basename(digest: Digest) -> str:
@@ -142,7 +167,12 @@ def write_digest_files(out_dir: Path, digest: Digest, formats: Iterable[str] = t
         path = out_dir / f"{digest_basename(digest)}{FORMATS[name]}"
         # Write then rename, so a reader never sees half a digest.
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(render_format(digest, name), encoding="utf-8")
+        try:
+            with tmp.open("w", encoding="utf-8") as out:
+                out.writelines(iter_format(digest, name))
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # half a file is no digest
+            raise
         tmp.replace(path)
         written[name] = path
     return DigestFiles(

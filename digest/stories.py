@@ -1,27 +1,41 @@
 """From the day's articles to the digest's model: near-duplicates merged into stories, zh/en
-versions linked, each story dated by its earliest article, new or also found, and themed."""
+versions linked, each story dated by its earliest article, new or also found, and themed.
+
+The articles are read once, as they come (:class:`_Day`): each is reduced at once to what the
+digest shows and what its body says for the stories (its near-duplicate sketch, its cross-language
+facts, its theme keyword counts), so that with ``bodies`` given no body is kept. The exact check of
+near-duplicate candidates asks ``bodies`` for those few articles again.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import reduce
 
-from digest.crosslang import CrossLanguageConfig, facts, translation_pairs
-from digest.dedup import DedupConfig, near_duplicate_groups, url_key
+from digest.crosslang import CrossLanguageConfig, Facts, facts, translation_pairs
+from digest.dedup import DedupConfig, NearDuplicateSearch, url_key
 from digest.model import Digest, DigestItem, DigestSection, SourceCheck, SourceLine, Story, StoryLink, Theme
 from digest.safety import safe_href
 from digest.themes import ThemeMatcher, load_themes
 
+# the stored bodies of some articles, in the order of the items given (build_digest_model)
+Bodies = Callable[[Sequence[DigestItem]], Iterable[str]]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class _Article:
+    """An article as the stories need it: its item (without its body when the bodies can be read
+    again), the facts its text states, and its text's keyword hits per theme."""
+
     source_id: str
     source_name: str
     item: DigestItem
+    facts: Facts
+    theme_hits: tuple[int, ...]
 
 
 def story_id(url: str) -> str:
@@ -41,27 +55,73 @@ def _sort_key(article: _Article) -> tuple:
     )
 
 
+def _text(item: DigestItem) -> str:
+    """What the near-duplicate search and the facts read of an article."""
+    return item.body or item.summary or ""
+
+
+class _Day:
+    """The day's articles, each reduced as it is added; ``keep_bodies`` False: the bodies are
+    dropped (they are read again for the near-duplicate candidates only)."""
+
+    def __init__(self, matcher: ThemeMatcher, dedup: DedupConfig | None, keep_bodies: bool) -> None:
+        self.matcher = matcher
+        self.keep_bodies = keep_bodies
+        self.search = NearDuplicateSearch(dedup)
+        self.articles: list[_Article] = []
+        self.sources: dict[str, list] = {}  # source id -> [name, articles], in order of appearance
+        self._hit_counts: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
+
+    def add_source(self, source_id: str, source_name: str) -> None:
+        """A source of the day (a section), with or without articles."""
+        self.sources.setdefault(source_id, [source_name, 0])[0] = source_name
+
+    def read(self, sections: Iterable[DigestSection]) -> None:
+        """Every article of ``sections``, consumed as they come (no reference to the last one is
+        left behind: its body would outlive its reduction)."""
+        for section in sections:
+            self.add_source(section.source_id, section.source_name)
+            for item in section.items:
+                self.add(section.source_id, section.source_name, item)
+
+    def add(self, source_id: str, source_name: str, item: DigestItem) -> None:
+        text = _text(item)
+        self.search.add(item.url, item.title, text)
+        hits = self.matcher.text_hits(item.summary or item.body[:3000])
+        hits = self._hit_counts.setdefault(hits, hits)  # most articles share a few patterns of counts
+        kept = item if self.keep_bodies or not item.body else replace(item, body="")
+        found = facts(item.title, text, item.language)
+        # one set for equal sets: the dates and names of a day's articles recur
+        found = Facts(*(self._sets.setdefault(values, values) for values in (found.numbers, found.dates, found.names)))
+        self.articles.append(_Article(source_id, source_name, kept, found, hits))
+        self.sources.setdefault(source_id, [source_name, 0])[1] += 1
+
+    def texts(self, bodies: Bodies | None) -> Callable[[Sequence[int]], Iterable[tuple[str, str]]]:
+        """(title, text) of articles by index, for the exact check of near-duplicate candidates."""
+
+        def kept(indexes: Sequence[int]) -> Iterable[tuple[str, str]]:
+            return [(self.articles[i].item.title, _text(self.articles[i].item)) for i in indexes]
+
+        def read_again(indexes: Sequence[int]) -> Iterable[tuple[str, str]]:
+            items = [self.articles[i].item for i in indexes]
+            return [(item.title, body or item.summary or "") for item, body in zip(items, bodies(items), strict=True)]
+
+        return kept if bodies is None or self.keep_bodies else read_again
+
+
 def story_groups(
-    articles: Sequence[_Article],
-    dedup: DedupConfig | None = None,
-    crosslang: CrossLanguageConfig | None = None,
+    day: _Day, bodies: Bodies | None = None, crosslang: CrossLanguageConfig | None = None
 ) -> list[list[int]]:
-    """Indexes of ``articles`` by story: near-duplicates within a language, then zh/en pairs."""
-    items = [a.item for a in articles]
-    groups = near_duplicate_groups(
-        [i.url for i in items], [i.title for i in items], [i.body or i.summary or "" for i in items], dedup
-    )
+    """Indexes of the day's articles by story: near-duplicates within a language, then zh/en pairs."""
+    articles = day.articles
+    groups = day.search.groups(day.texts(bodies))
     languages, facts_of, published = [], [], []
     for members in groups:
         first = min(members, key=lambda i: _sort_key(articles[i]))
-        languages.append(items[first].language)
-        facts_of.append(
-            reduce(
-                operator.or_,
-                (facts(items[i].title, items[i].body or items[i].summary or "", items[i].language) for i in members),
-            )
-        )
-        published.append(items[first].published_at)
+        languages.append(articles[first].item.language)
+        facts_of.append(reduce(operator.or_, (articles[i].facts for i in members)))
+        published.append(articles[first].item.published_at)
     joined = {j: i for i, j in translation_pairs(languages, facts_of, published, crosslang)}
     result = []
     for index, members in enumerate(groups):
@@ -109,7 +169,7 @@ def _story(members: list[_Article], matcher: ThemeMatcher, new_since: date) -> S
         review=shown.review if shown else None,
         published_at=lead.published_at,
         links=_links(members),
-        themes=matcher.match([a.item.title for a in members], [a.item.summary or a.item.body[:3000] for a in members]),
+        themes=matcher.match_hits([a.item.title for a in members], [a.theme_hits for a in members]),
         new=lead.published_at is not None and lead.published_at.date() >= new_since,
         key_facts_line=with_facts.key_facts_line if with_facts else "",
         key_facts=with_facts.key_facts if with_facts else None,
@@ -118,7 +178,7 @@ def _story(members: list[_Article], matcher: ThemeMatcher, new_since: date) -> S
 
 
 def _source_lines(
-    sections: Sequence[DigestSection], checks: Iterable[SourceCheck], stories: Sequence[Story]
+    sources: dict[str, list], checks: Iterable[SourceCheck], stories: Sequence[Story]
 ) -> tuple[SourceLine, ...]:
     crawls: dict[str, SourceCheck] = {}
     for check in checks:
@@ -126,14 +186,15 @@ def _source_lines(
         known = crawls.get(check.source_id)
         if known is None or _badness(check) > _badness(known):
             crawls[check.source_id] = check
-    names = {s.source_id: s.source_name for s in sections} | {c.source_id: c.source_name for c in crawls.values()}
-    order = list(dict.fromkeys([s.source_id for s in sections] + list(crawls)))
-    articles = {s.source_id: len(s.items) for s in sections}
+    names = {source_id: name for source_id, (name, _) in sources.items()} | {
+        c.source_id: c.source_name for c in crawls.values()
+    }
+    order = list(dict.fromkeys([*sources, *crawls]))
     return tuple(
         SourceLine(
             source_id=source_id,
             source_name=names[source_id],
-            articles=articles.get(source_id, 0),
+            articles=sources[source_id][1] if source_id in sources else 0,
             stories=sum(1 for s in stories if source_id in s.source_ids),
             status=crawls[source_id].status if source_id in crawls else None,
             health=crawls[source_id].health if source_id in crawls else None,
@@ -151,7 +212,7 @@ def _badness(check: SourceCheck) -> int:
 
 def build_digest_model(
     first_day: date,
-    sections: Sequence[DigestSection],
+    sections: Iterable[DigestSection],
     generated_at: datetime,
     *,
     last_day: date | None = None,
@@ -162,17 +223,22 @@ def build_digest_model(
     following: date | None = None,
     dedup: DedupConfig | None = None,
     crosslang: CrossLanguageConfig | None = None,
+    bodies: Bodies | None = None,
 ) -> Digest:
     """The digest of ``first_day`` (to ``last_day``): ``sections`` are the articles first found
-    then, by source; ``new_since`` (default: the day before ``first_day``, where a daily run's
-    data interval starts) splits new stories from older finds of the look-back."""
+    then, by source (read once, so they may come as they are read: sections of one source follow
+    one another or not, their articles are added up); ``new_since`` (default: the day before
+    ``first_day``, where a daily run's data interval starts) splits new stories from older finds
+    of the look-back. ``bodies`` (the bodies of some items, read again from where they are
+    stored): each item's body is dropped once reduced, so the day's bodies are never all held."""
     themes = themes or load_themes()
     new_since = new_since or first_day - timedelta(days=1)
-    articles = [_Article(s.source_id, s.source_name, item) for s in sections for item in s.items]
     matcher = ThemeMatcher(themes)
+    day = _Day(matcher, dedup, keep_bodies=bodies is None)
+    day.read(sections)
+    articles = day.articles
     stories = [
-        _story([articles[i] for i in members], matcher, new_since)
-        for members in story_groups(articles, dedup, crosslang)
+        _story([articles[i] for i in members], matcher, new_since) for members in story_groups(day, bodies, crosslang)
     ]
     # new first, then also found; each newest first, undated last, then by id for a stable order
     stories.sort(
@@ -184,7 +250,7 @@ def build_digest_model(
         new_since=new_since,
         generated_at=generated_at,
         stories=tuple(stories),
-        sources=_source_lines(sections, checks, stories),
+        sources=_source_lines(day.sources, checks, stories),
         themes=themes,
         previous=previous,
         next=following,
@@ -196,4 +262,7 @@ def cluster_items(
 ) -> list[list[int]]:
     """Indexes of ``items`` grouped into stories, as the digest groups them (for measurements:
     bench/digest_dedup.py)."""
-    return story_groups([_Article("", "", item) for item in items], dedup, crosslang)
+    day = _Day(ThemeMatcher(load_themes()), dedup, keep_bodies=True)
+    for item in items:
+        day.add("", "", item)
+    return story_groups(day, None, crosslang)

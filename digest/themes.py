@@ -58,20 +58,32 @@ class ThemeMatcher:
 
     def _hits(self, theme: Theme, text: str, lowered: str) -> int:
         hits = sum(text.count(k) for k in theme.keywords_zh)
-        return hits + sum(len(_whole_word(k).findall(lowered)) for k in theme.keywords_en)
+        # the substring test first: the regex only where the keyword is (most texts are Chinese)
+        return hits + sum(len(_whole_word(k).findall(lowered)) for k in theme.keywords_en if k in lowered)
+
+    def text_hits(self, text: str) -> tuple[int, ...]:
+        """Each theme's keyword hits in one article's text (taxonomy order, ``other`` included).
+        A story's text hits are its articles' added up: :meth:`match` joins the texts with
+        "\n", which no keyword spans, so the sum is the joined text's count. The digest keeps
+        these counts of an article instead of its body."""
+        lowered = text.lower()
+        return tuple(0 if theme.id == OTHER.id else self._hits(theme, text, lowered) for theme in self.themes)
 
     def match(self, titles: list[str], texts: list[str]) -> tuple[str, ...]:
         """Theme ids of a story (its titles and its summaries or bodies), best first; ("other",)
         when none scores enough. Ties keep the taxonomy's order."""
+        return self.match_hits(titles, [self.text_hits(text) for text in texts])
+
+    def match_hits(self, titles: list[str], text_hits: list[tuple[int, ...]]) -> tuple[str, ...]:
+        """:meth:`match` with the texts given as their :meth:`text_hits`."""
         title = "\n".join(titles)
-        text = "\n".join(texts)
+        lowered = title.lower()
+        totals = [sum(column) for column in zip(*text_hits, strict=True)] if text_hits else [0] * len(self.themes)
         scores = []
         for order, theme in enumerate(self.themes):
             if theme.id == OTHER.id:
                 continue
-            score = TITLE_WEIGHT * self._hits(theme, title, title.lower()) + min(
-                self._hits(theme, text, text.lower()), 5
-            )
+            score = TITLE_WEIGHT * self._hits(theme, title, lowered) + min(totals[order], 5)
             if score >= MIN_SCORE:
                 scores.append((-score, order, theme.id))
         return tuple(theme_id for _, _, theme_id in sorted(scores)) or (OTHER.id,)

@@ -89,38 +89,46 @@ def load_digest(
 ) -> Digest:
     """The digest model of ``logical_date`` (to ``until``) from the database."""
     from digest import SourceCheck, build_digest_model
-    from digest.render import sections_from_entries
+    from digest.render import iter_sections_from_entries
     from digest.themes import load_themes
-    from storage import digest_entries, digest_neighbour_dates, digest_source_runs, session_scope
+    from storage import (
+        article_bodies,
+        digest_neighbour_dates,
+        digest_source_runs,
+        iter_digest_entries,
+        session_scope,
+    )
 
     settings = settings or get_settings()
     with session_scope(settings.database_url) as session:
-        entries = digest_entries(session, logical_date, until=until, require_review=settings.digest_require_review)
-        sections = sections_from_entries(entries, settings.timezone)
         runs = digest_source_runs(session, logical_date, until=until)
         previous, following = digest_neighbour_dates(session, logical_date, until=until)
-    checks = [
-        SourceCheck(
-            source_id=run.source_id,
-            source_name=run.source_name,
-            status=run.status,
-            health=run.health,
-            # a failed crawl without a health verdict says why in its errors
-            reasons=run.health_reasons or run.error_messages[:3],
+        checks = [
+            SourceCheck(
+                source_id=run.source_id,
+                source_name=run.source_name,
+                status=run.status,
+                health=run.health,
+                # a failed crawl without a health verdict says why in its errors
+                reasons=run.health_reasons or run.error_messages[:3],
+            )
+            for run in runs
+        ]
+        # the day streamed into the model: each article's body is dropped once the digest has
+        # what it needs of it, and the near-duplicate candidates' bodies are read again
+        entries = iter_digest_entries(session, logical_date, until=until, require_review=settings.digest_require_review)
+        return build_digest_model(
+            logical_date,
+            iter_sections_from_entries(entries, settings.timezone),
+            datetime.now(UTC).astimezone(settings.timezone),
+            last_day=until,
+            new_since=new_since,
+            checks=checks,
+            themes=load_themes(settings.digest_themes_file),
+            previous=previous,
+            following=following,
+            bodies=lambda items: article_bodies(session, [item.article_id for item in items]),
         )
-        for run in runs
-    ]
-    return build_digest_model(
-        logical_date,
-        sections,
-        datetime.now(UTC).astimezone(settings.timezone),
-        last_day=until,
-        new_since=new_since,
-        checks=checks,
-        themes=load_themes(settings.digest_themes_file),
-        previous=previous,
-        following=following,
-    )
 
 
 def build_digest(

@@ -38,7 +38,8 @@ module other packages import from (docs/architecture.md; the import-linter contr
   never a rejected one): ``effective_summaries`` (``EffectiveSummary``) (``storage.effective``)
 * the downstream contract, the ``summary_feed`` view: ``summary_feed_since`` (``FeedRow``),
   ``SUMMARY_FEED_VERSION`` (``storage.feed``; docs/summary_feed.md)
-* reads for the digest and downstream jobs: ``digest_entries`` (``DigestEntry``),
+* reads for the digest and downstream jobs: ``digest_entries`` (``DigestEntry``; a chunk at a
+  time: ``iter_digest_entries``; some bodies again: ``article_bodies``),
   ``digest_source_runs`` (``DigestSourceRun``), ``digest_neighbour_dates``,
   ``summaries_since`` (``SummaryView``), ``run_totals`` (``RunTotals``), ``table_counts``
   (``storage.read``)
@@ -88,9 +89,11 @@ from storage.read import (
     DigestSourceRun,
     RunTotals,
     SummaryView,
+    article_bodies,
     digest_entries,
     digest_neighbour_dates,
     digest_source_runs,
+    iter_digest_entries,
     run_totals,
     summaries_since,
     table_counts,
@@ -227,7 +230,9 @@ __all__ = [
     "digest_source_runs",
     "RunTotals",
     "SummaryView",
+    "article_bodies",
     "digest_entries",
+    "iter_digest_entries",
     "run_totals",
     "summaries_since",
     "table_counts",

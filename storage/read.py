@@ -3,7 +3,8 @@
 
 * the digest: :func:`digest_entries` (the day's articles with their source and effective summary
   (``storage.effective``: an approved edit, else an approved model summary, else an unreviewed
-  one; never a rejected one), as ORM rows the digest renders inside the session), :func:`digest_source_runs` (the crawls of the
+  one; never a rejected one), as ORM rows the digest renders inside the session; read a chunk at
+  a time by :func:`iter_digest_entries`, the bodies of some again by :func:`article_bodies`), :func:`digest_source_runs` (the crawls of the
   day, for the digest's header) and :func:`digest_neighbour_dates` (the previous and next digest);
 * downstream jobs (the asset-scheduled DAG in ``dags/``, an export, a report): plain, frozen
   dataclasses, so a change of the ORM models or of the session handling does not ripple into them
@@ -12,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -46,6 +47,10 @@ class DigestEntry:
         return self.effective.text if self.effective else None
 
 
+# articles read (with their sources and summaries) per query by iter_digest_entries
+DIGEST_CHUNK = 500
+
+
 def digest_entries(
     session: Session,
     logical_date: date | datetime | str,
@@ -58,29 +63,69 @@ def digest_entries(
     when given), each with its source and its effective summary (of ``backend`` if given; None
     when there is none; ``require_review``: unreviewed summaries left out), ordered by source name,
     then published_at newest first (undated last), then id. Advertorials (paid items a crawler
-    flagged ``extra["advertorial"]``, e.g. rmzxw's 【免责声明】 企业广告宣传资讯) are stored but left out."""
+    flagged ``extra["advertorial"]``, e.g. rmzxw's 【免责声明】 企业广告宣传资讯) are stored but left out.
+    The whole day as a list; :func:`iter_digest_entries` reads it a chunk at a time."""
+    return list(iter_digest_entries(session, logical_date, backend=backend, until=until, require_review=require_review))
+
+
+def iter_digest_entries(
+    session: Session,
+    logical_date: date | datetime | str,
+    *,
+    backend: str | None = None,
+    until: date | datetime | str | None = None,
+    require_review: bool = False,
+    chunk: int = DIGEST_CHUNK,
+) -> Iterator[DigestEntry]:
+    """:func:`digest_entries`, the same entries in the same order, read ``chunk`` articles at a
+    time: only the day's ids are listed at once, so a consumer that keeps no entry holds one
+    chunk of ORM rows (the session's identity map keeps unmodified rows only while they are
+    referenced)."""
     day = as_date(logical_date)
     last = as_date(until, "until") if until is not None else day
-    rows = session.execute(
-        select(Article, Source)
-        .join(Source, Article.source_id == Source.id)
-        .join(CrawlRun, Article.first_crawl_run_id == CrawlRun.id)
-        .where(CrawlRun.logical_date >= day, CrawlRun.logical_date <= last)
-        .order_by(Source.name, Source.id, Article.published_at.desc().nulls_last(), Article.id)
-    ).all()
-    # filtered here rather than in SQL: JSON path syntax differs between SQLite and PostgreSQL
-    rows = [(article, source) for article, source in rows if not (article.extra or {}).get("advertorial")]
-    if not rows:
-        return []
-    chosen = effective_summaries(
-        session, [article.id for article, _ in rows], backend=backend, require_review=require_review
-    )
-    return [
-        DigestEntry(
-            article, source, chosen[article.id].summary if article.id in chosen else None, chosen.get(article.id)
+    ids = (
+        session.execute(
+            select(Article.id)
+            .join(Source, Article.source_id == Source.id)
+            .join(CrawlRun, Article.first_crawl_run_id == CrawlRun.id)
+            .where(CrawlRun.logical_date >= day, CrawlRun.logical_date <= last)
+            .order_by(Source.name, Source.id, Article.published_at.desc().nulls_last(), Article.id)
         )
-        for article, source in rows
-    ]
+        .scalars()
+        .all()
+    )
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        found = {
+            article.id: (article, source)
+            for article, source in session.execute(
+                select(Article, Source).join(Source, Article.source_id == Source.id).where(Article.id.in_(part))
+            ).all()
+        }
+        # filtered here rather than in SQL: JSON path syntax differs between SQLite and PostgreSQL
+        rows = [
+            found[article_id]
+            for article_id in part
+            if article_id in found and not (found[article_id][0].extra or {}).get("advertorial")
+        ]
+        del found
+        chosen = effective_summaries(
+            session, [article.id for article, _ in rows], backend=backend, require_review=require_review
+        )
+        for article, source in rows:
+            effective = chosen.pop(article.id, None)
+            yield DigestEntry(article, source, effective.summary if effective else None, effective)
+        del rows
+
+
+def article_bodies(session: Session, article_ids: Sequence[int]) -> list[str]:
+    """The bodies of ``article_ids`` in that order ("" for an article without one or no longer
+    stored): the digest reads the bodies of its near-duplicate candidates again, not the day's."""
+    found: dict[int, str] = {}
+    for start in range(0, len(article_ids), DIGEST_CHUNK):
+        part = list(article_ids[start : start + DIGEST_CHUNK])
+        found.update(session.execute(select(Article.id, Article.body).where(Article.id.in_(part))).tuples().all())
+    return [found.get(article_id) or "" for article_id in article_ids]
 
 
 @dataclass(frozen=True)
