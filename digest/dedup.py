@@ -230,9 +230,9 @@ class NearDuplicateSearch:
         candidates' exact shingle sets decide, so the LSH's false positives never merge."""
         np = self._numpy
         found = self._found
-        # a pair already in one story needs no check (URL variants, or joined through others)
-        pending = [(i, j) for i, j in self.candidates() if found.find(i) != found.find(j)]
+        pending = self.candidates()
         for start in range(0, len(pending), EXACT_CHECK_PAIRS):
+            # a pair already in one story needs no check (URL variants, or joined through others)
             block = [(i, j) for i, j in pending[start : start + EXACT_CHECK_PAIRS] if found.find(i) != found.find(j)]
             wanted = sorted({k for pair in block for k in pair})
             shingles = {k: self._shingles(title, text) for k, (title, text) in zip(wanted, texts(wanted), strict=True)}

@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from digest.model import Digest, Story
 from digest.safety import format_when
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 JSON_FEED_TYPE = "application/feed+json"
@@ -209,24 +213,29 @@ def _atom_entries(digest: Digest, stories: Sequence[Story]) -> str:
     feed.title("entries")
     feed.updated(_aware(digest.generated_at))
     for story in stories:
-        entry = feed.add_entry(order="append")
-        entry.id(story.tag)
-        entry.title(story.title)
-        when = _aware(story.published_at or digest.generated_at)
-        entry.updated(when)
-        if story.published_at:
-            entry.published(when)
-        for link in story.links:
-            entry.author(name=link.source_name)
-        if story.summary:
-            entry.summary(story.summary)
-        entry.content(_content_text(story), type="text")
-        for theme_id in story.themes:
-            entry.category(term=theme_id, label=digest.theme_name(theme_id))
-        entry.category(term="new" if story.new else "also-found")
+        add_atom_entry(feed, digest, story)
     text = _with_entry_links(feed.atom_str(), stories)
     # titles and texts are escaped, so the tags are the only "<entry" and "</entry>" in it
     return text[text.index("<entry>") : text.rindex("</entry>") + len("</entry>")]
+
+
+def add_atom_entry(feed: FeedGenerator, digest: Digest, story: Story) -> None:
+    """The story's entry, appended to ``feed`` (its links come after: :func:`_with_entry_links`)."""
+    entry = feed.add_entry(order="append")
+    entry.id(story.tag)
+    entry.title(story.title)
+    when = _aware(story.published_at or digest.generated_at)
+    entry.updated(when)
+    if story.published_at:
+        entry.published(when)
+    for link in story.links:
+        entry.author(name=link.source_name)
+    if story.summary:
+        entry.summary(story.summary)
+    entry.content(_content_text(story), type="text")
+    for theme_id in story.themes:
+        entry.category(term=theme_id, label=digest.theme_name(theme_id))
+    entry.category(term="new" if story.new else "also-found")
 
 
 def _with_entry_links(atom: bytes, stories: Sequence[Story]) -> str:

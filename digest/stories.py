@@ -61,12 +61,12 @@ def _text(item: DigestItem) -> str:
 
 
 class _Day:
-    """The day's articles, each reduced as it is added; ``keep_bodies`` False: the bodies are
-    dropped (they are read again for the near-duplicate candidates only)."""
+    """The day's articles, each reduced as it is added; with ``bodies`` given the bodies are
+    dropped (``bodies`` reads them again for the near-duplicate candidates only)."""
 
-    def __init__(self, matcher: ThemeMatcher, dedup: DedupConfig | None, keep_bodies: bool) -> None:
+    def __init__(self, matcher: ThemeMatcher, dedup: DedupConfig | None, bodies: Bodies | None) -> None:
         self.matcher = matcher
-        self.keep_bodies = keep_bodies
+        self.bodies = bodies
         self.search = NearDuplicateSearch(dedup)
         self.articles: list[_Article] = []
         self.sources: dict[str, list] = {}  # source id -> [name, articles], in order of appearance
@@ -90,32 +90,26 @@ class _Day:
         self.search.add(item.url, item.title, text)
         hits = self.matcher.text_hits(item.summary or item.body[:3000])
         hits = self._hit_counts.setdefault(hits, hits)  # most articles share a few patterns of counts
-        kept = item if self.keep_bodies or not item.body else replace(item, body="")
+        kept = item if self.bodies is None or not item.body else replace(item, body="")
         found = facts(item.title, text, item.language)
         # one set for equal sets: the dates and names of a day's articles recur
         found = Facts(*(self._sets.setdefault(values, values) for values in (found.numbers, found.dates, found.names)))
         self.articles.append(_Article(source_id, source_name, kept, found, hits))
         self.sources.setdefault(source_id, [source_name, 0])[1] += 1
 
-    def texts(self, bodies: Bodies | None) -> Callable[[Sequence[int]], Iterable[tuple[str, str]]]:
-        """(title, text) of articles by index, for the exact check of near-duplicate candidates."""
-
-        def kept(indexes: Sequence[int]) -> Iterable[tuple[str, str]]:
-            return [(self.articles[i].item.title, _text(self.articles[i].item)) for i in indexes]
-
-        def read_again(indexes: Sequence[int]) -> Iterable[tuple[str, str]]:
-            items = [self.articles[i].item for i in indexes]
-            return [(item.title, body or item.summary or "") for item, body in zip(items, bodies(items), strict=True)]
-
-        return kept if bodies is None or self.keep_bodies else read_again
+    def texts(self, indexes: Sequence[int]) -> Iterable[tuple[str, str]]:
+        """(title, text) of articles by index, for the exact check of near-duplicate candidates:
+        their bodies read again when they were dropped."""
+        items = [self.articles[i].item for i in indexes]
+        if self.bodies is None:
+            return [(item.title, _text(item)) for item in items]
+        return [(item.title, body or item.summary or "") for item, body in zip(items, self.bodies(items), strict=True)]
 
 
-def story_groups(
-    day: _Day, bodies: Bodies | None = None, crosslang: CrossLanguageConfig | None = None
-) -> list[list[int]]:
+def story_groups(day: _Day, crosslang: CrossLanguageConfig | None = None) -> list[list[int]]:
     """Indexes of the day's articles by story: near-duplicates within a language, then zh/en pairs."""
     articles = day.articles
-    groups = day.search.groups(day.texts(bodies))
+    groups = day.search.groups(day.texts)
     languages, facts_of, published = [], [], []
     for members in groups:
         first = min(members, key=lambda i: _sort_key(articles[i]))
@@ -234,12 +228,10 @@ def build_digest_model(
     themes = themes or load_themes()
     new_since = new_since or first_day - timedelta(days=1)
     matcher = ThemeMatcher(themes)
-    day = _Day(matcher, dedup, keep_bodies=bodies is None)
+    day = _Day(matcher, dedup, bodies)
     day.read(sections)
     articles = day.articles
-    stories = [
-        _story([articles[i] for i in members], matcher, new_since) for members in story_groups(day, bodies, crosslang)
-    ]
+    stories = [_story([articles[i] for i in members], matcher, new_since) for members in story_groups(day, crosslang)]
     # new first, then also found; each newest first, undated last, then by id for a stable order
     stories.sort(
         key=lambda s: (not s.new, s.published_at is None, -(s.published_at.timestamp() if s.published_at else 0), s.id)
@@ -262,7 +254,7 @@ def cluster_items(
 ) -> list[list[int]]:
     """Indexes of ``items`` grouped into stories, as the digest groups them (for measurements:
     bench/digest_dedup.py)."""
-    day = _Day(ThemeMatcher(load_themes()), dedup, keep_bodies=True)
+    day = _Day(ThemeMatcher(load_themes()), dedup, None)
     for item in items:
         day.add("", "", item)
-    return story_groups(day, None, crosslang)
+    return story_groups(day, crosslang)

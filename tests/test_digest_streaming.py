@@ -290,7 +290,7 @@ def whole_document_atom(digest):
     pieces."""
     from feedgen.feed import FeedGenerator
 
-    from digest.feeds import ATOM_TYPE, _aware, _content_text, _with_entry_links
+    from digest.feeds import ATOM_TYPE, _aware, _with_entry_links, add_atom_entry
 
     feed = FeedGenerator()
     base = digest.first_day.isoformat()
@@ -304,21 +304,7 @@ def whole_document_atom(digest):
     if digest.previous:
         feed.link(href=f"{digest.previous.isoformat()}.atom", rel="prev-archive", type=ATOM_TYPE)
     for story in digest.stories:
-        entry = feed.add_entry(order="append")
-        entry.id(story.tag)
-        entry.title(story.title)
-        when = _aware(story.published_at or digest.generated_at)
-        entry.updated(when)
-        if story.published_at:
-            entry.published(when)
-        for link in story.links:
-            entry.author(name=link.source_name)
-        if story.summary:
-            entry.summary(story.summary)
-        entry.content(_content_text(story), type="text")
-        for theme_id in story.themes:
-            entry.category(term=theme_id, label=digest.theme_name(theme_id))
-        entry.category(term="new" if story.new else "also-found")
+        add_atom_entry(feed, digest, story)
     return _with_entry_links(feed.atom_str(), digest.stories)
 
 
