@@ -87,3 +87,27 @@ def test_site_config_mimics_the_real_server(site):
         assert _get(f"{server.url}/example.gov.cn/_replay.toml", {"Referer": "https://example.gov.cn/"})[0] == 404
         post = urllib.request.Request(url, data=b"col=1", headers={"Referer": "https://example.gov.cn/"})
         assert urllib.request.urlopen(post, timeout=5).read().decode() == "<p>list 1</p>"
+
+
+def test_a_burst_of_connections_waits_in_the_listen_queue_instead_of_being_dropped(site):
+    """A crawl opens dozens of connections at once. With socketserver's backlog of 5, the kernel
+    dropped the SYNs past the fifth while the server was busy, and each dropped one cost the
+    client a 1 s retransmission. Before serving, the kernel alone completes the handshakes: all
+    of the burst must be queued, and answered once the server runs."""
+    import socket
+
+    server = ReplayServer(site)  # listening, not yet accepting
+    sockets = []
+    try:
+        for _ in range(64):
+            sock = socket.create_connection(server._httpd.server_address[:2], timeout=0.5)
+            sock.sendall(b"GET /example.gov.cn/news/ HTTP/1.0\r\nHost: x\r\n\r\n")
+            sockets.append(sock)
+        server.start()
+        for sock in sockets:
+            sock.settimeout(5)
+            assert sock.recv(64).startswith(b"HTTP/1.0 200")
+    finally:
+        for sock in sockets:
+            sock.close()
+        server.stop()
