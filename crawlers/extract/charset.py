@@ -71,8 +71,10 @@ def _as_utf8(body: bytes, *, other_declared: bool) -> str | None:
     bytes win only with :data:`MIN_UTF8_EVIDENCE` multi-byte characters; and a stray bad byte is
     forgiven only among many good characters (a page's copy-paste slip, not a wrong charset)."""
     text = body.decode("utf-8", errors="replace")
-    multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
     bad = _bad(text)
+    replaced = text.count("\ufffd")
+    # the non-ASCII characters, counted in C: what ASCII encoding drops (a page is ~100k characters)
+    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - replaced
     if multibyte < (MIN_UTF8_EVIDENCE if other_declared else 1):
         return None
     if bad == 0 or (multibyte >= UTF8_GOOD_PER_BAD * bad and _tolerated(bad, multibyte)):
