@@ -17,7 +17,7 @@ from typing import Any
 from config import Registry, Settings, SourceConfig, get_settings, load_registry, redact
 from policywatch.crawl_launch import CrawlLauncher, ForkedCrawls, crawl_in_parallel, run_crawl_subprocess
 from policywatch.digests import build_digest
-from policywatch.locking import RunLocked, run_lock
+from policywatch.locking import RunLocked, StageLock, run_lock
 from policywatch.reports import (
     CrawlReport,
     DailyReport,
@@ -258,15 +258,21 @@ def run_daily(
     """The whole day: every source crawled (a failure is reported, never stops the others;
     ``settings.crawl_parallel`` sources at once, one per host), then summaries, then the digest;
     under the day's run lock (policywatch/locking.py: ``wait`` or ``refuse`` as
-    POLICYWATCH_RUN_LOCK says; :class:`RunLocked` when refused)."""
+    POLICYWATCH_RUN_LOCK says; :class:`RunLocked` when refused, or when the lock was lost to
+    another run between stages)."""
     settings = settings or get_settings()
     run_id = run_id or default_run_id(logical_date)
-    with run_lock(settings, logical_date, run_id, wait=wait):
-        return _run_daily_locked(logical_date, run_id, source_ids, since, settings)
+    with run_lock(settings, logical_date, run_id, wait=wait) as lock:
+        return _run_daily_locked(logical_date, run_id, source_ids, since, settings, lock)
 
 
 def _run_daily_locked(
-    logical_date: date, run_id: str, source_ids: list[str] | None, since: date | None, settings: Settings
+    logical_date: date,
+    run_id: str,
+    source_ids: list[str] | None,
+    since: date | None,
+    settings: Settings,
+    lock: StageLock,
 ) -> DailyReport:
     reg = registry(settings)  # read once: each crawl subprocess gets its source's entry
     prepare_database(settings, reg=reg)
@@ -288,7 +294,9 @@ def _run_daily_locked(
     )
     from storage import retrying
 
+    lock.ensure("summarizing")
     summaries = summarize_pending(settings, reg=reg)
+    lock.ensure("writing the digest")
     # the digest only reads (and writes files): after a lost connection it is simply built again
     digest_report = retrying(lambda: build_digest(logical_date, settings), what=f"the digest of {logical_date}")
     return DailyReport(logical_date, run_id, crawls, summaries, digest_report, table_counts(settings))

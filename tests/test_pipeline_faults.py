@@ -2,7 +2,9 @@
 
 * a PostgreSQL server stopped in the middle of a run and started again seconds later (a throwaway
   cluster, tests/pg_cluster.py: the shared server is never touched): the run completes, every
-  article is stored and summarized once, and the crawl's counts are true;
+  article is stored and summarized once, and the crawl's counts are true; the day's lock, dropped
+  by the restart, is taken back, or, taken meanwhile by another run, stops the run before it
+  summarizes, naming that run;
 * a run killed (kill -9) after storing articles and before summarizing them: the next run stores
   the rest, summarizes every article, once, and marks the killed run's crawl failed (interrupted).
 """
@@ -15,12 +17,12 @@ import subprocess
 import time
 
 import pytest
-from cli_runs import KJJ_NEW, assert_summarized_once, crawl_runs, run_environment, start_run
+from cli_runs import DAY, KJJ_NEW, assert_summarized_once, crawl_runs, run_environment, start_run
 from conftest import SITES
 from sqlalchemy import NullPool, func, select
 
 from devtools.replay import ReplayServer
-from storage import make_engine, session_scope
+from storage import database_lock, make_engine, session_scope
 from storage.models import Article, Summary
 
 pytestmark = pytest.mark.slow
@@ -82,6 +84,26 @@ def test_a_run_survives_a_postgresql_restart_in_the_middle(tmp_path, postgres_cl
     assert (crawl.items_found, crawl.items_new + crawl.items_unchanged, crawl.errors) == (KJJ_NEW, KJJ_NEW, 0)
     assert f"new={crawl.items_new}" in out and "summarized" in out
     assert_summarized_once(postgres_cluster.url)
+    # the restart released the day's lock under the run, which took it back before summarizing
+    assert f"run-{DAY}: the lock was lost with its database session (restarted?) and taken back" in err
+
+
+def test_a_run_whose_lock_another_took_after_a_restart_stops_before_summarizing(
+    tmp_path, postgres_cluster, slow_replay
+):
+    env = run_environment(tmp_path, postgres_cluster.url, slow_replay)
+    run = start_run(env)
+    stored = _wait_for_articles(postgres_cluster.url, run, 3)
+    postgres_cluster.restart()
+    # another run of the day, between the restart and the end of the first run's crawls
+    with database_lock(postgres_cluster.url, f"run-{DAY}", wait=False, timeout_s=0, holder="the second run"):
+        out, err = run.communicate(timeout=600)
+    assert stored < KJJ_NEW, "the crawl was over before the restart: nothing was tested"
+    assert run.returncode == 3, (out, err)
+    message = err.strip().splitlines()[-1]
+    assert message.startswith(f"the run lock of {DAY} was lost (database restarted?) and is now held by ")
+    assert "the second run" in message and message.endswith("; stopped before summarizing")
+    assert _count(postgres_cluster.url, Summary.id) == 0
 
 
 def test_a_run_killed_before_summarizing_is_completed_by_the_next(tmp_path, database_url, replay_server):
