@@ -4,13 +4,17 @@
   articles side by side (each counting what the other stored as unchanged) and summarize every
   article twice; the second run waits for the first (POLICYWATCH_RUN_LOCK=wait, up to
   POLICYWATCH_RUN_LOCK_TIMEOUT_S) or refuses (``refuse``), naming the date and the holder.
+* :func:`crawl_lock`: one per logical date and source, taken by every crawl (the Airflow DAG's
+  crawl tasks, which take no run lock, too): two crawls of a source and day at once would count
+  each other's articles as unchanged. Waited for or refused as the run lock is. A run holds its
+  day's run lock, then each crawl's lock, never the other way round: no deadlock.
 * :func:`summarize_lock`: one per database, always waited for: runs of different days, the
   Airflow summarize task and ``policywatch summarize`` never summarize the same article at once.
 
 Each yields a :class:`StageLock`. A restarted PostgreSQL drops the locks under their holders:
 ``ensure(before)`` takes a lock back or stops with :class:`RunLocked`; a daily run calls it on its
-run lock after the crawls and before the digest (a summarize stage does not check its lock on the
-way).
+run lock after the crawls and before the digest (a crawl and a summarize stage do not check theirs
+on the way).
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def _stage_lock(
 
 
 def _in_progress(what: str, wait: bool) -> Callable[[LockBusy], str]:
-    """The line of a refused run: ``what`` is already in progress, by whom, and why refused."""
+    """The line of a refused run or crawl: ``what`` is already in progress, by whom, and why refused."""
 
     def line(exc: LockBusy) -> str:
         waited = f" (still held after waiting {exc.waited_s:.0f} s)" if exc.waited_s else ""
@@ -89,7 +93,7 @@ def _in_progress(what: str, wait: bool) -> Callable[[LockBusy], str]:
 def _day_lock(
     settings: Settings, name: str, what: str, work: str, run_id: str, wait: bool | None, timeout_s: float
 ) -> AbstractContextManager[StageLock]:
-    """The lock of a day's ``work`` (a run), its holder named with ``run_id``; ``wait``
+    """The lock of a day's ``work`` (a run, a crawl), its holder named with ``run_id``; ``wait``
     None: as POLICYWATCH_RUN_LOCK says."""
     from storage import holder_label
 
@@ -112,6 +116,29 @@ def run_lock(
     day = logical_date.isoformat()
     return _day_lock(
         settings, f"run-{day}", f"the run lock of {day}", f"the run of {day}", run_id, wait, settings.run_lock_timeout_s
+    )
+
+
+def crawl_lock(
+    settings: Settings,
+    logical_date: date,
+    source_id: str,
+    run_id: str,
+    *,
+    wait: bool | None = None,
+    timeout_s: float | None = None,
+) -> AbstractContextManager[StageLock]:
+    """Hold the lock of the crawl of ``source_id`` for ``logical_date``; ``wait`` None: as
+    POLICYWATCH_RUN_LOCK says, for up to ``timeout_s`` (default POLICYWATCH_RUN_LOCK_TIMEOUT_S)."""
+    day = logical_date.isoformat()
+    return _day_lock(
+        settings,
+        f"crawl-{day}-{source_id}",
+        f"{source_id}: the crawl lock of {day}",
+        f"{source_id}: the crawl of {day}",
+        run_id,
+        wait,
+        settings.run_lock_timeout_s if timeout_s is None else timeout_s,
     )
 
 

@@ -1,7 +1,8 @@
 """Named locks between processes that share a database: :func:`database_lock`.
 
-``policywatch run`` holds one per logical date (two runs of a day never overlap) and the summarize
-stage one for the whole database (an article is summarized once). Neither needs a table:
+``policywatch run`` holds one per logical date (two runs of a day never overlap), each crawl one
+per source and day, and the summarize stage one for the whole database (an article is summarized
+once). None needs a table:
 
 * PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) on a 64-bit key hashed
   from the database, the schema and the lock's name, held by a connection of its own; the holder
