@@ -6,8 +6,11 @@ past days correctly. Params run a subset of sources or a given date, choose the 
 backend, and ``resummarize`` redoes the summaries of an older model or configuration.
 
 * ``crawl`` is one task per source (named by source in the UI), each running Scrapy in a
-  subprocess, at most ``policywatch_crawl`` pool slots at once. It emits the
-  ``policywatch_articles`` asset with the source's counts.
+  subprocess, at most ``policywatch_crawl`` pool slots at once, under the lock of its source and
+  day (``policywatch.locking.crawl_lock``: a `policywatch run` or another DAG run crawling the
+  same source and day is waited for, or refuses it, as POLICYWATCH_RUN_LOCK says; a refused crawl
+  is a transient failure, retried). It emits the ``policywatch_articles`` asset with the source's
+  counts.
 * ``summarize`` loads the model once and summarizes in batches, in the ``policywatch_summarize``
   pool; it emits the ``policywatch_summaries`` asset (downstream DAGs are scheduled on it).
 * ``digest`` writes ``var/digests/<date>.html``, ``.md``, ``.json`` (JSON Feed) and ``.atom``,

@@ -16,7 +16,7 @@ from policywatch import digest_command, review_commands
 from policywatch.errors import guard_commands
 
 if TYPE_CHECKING:
-    from policywatch.pipeline import DailyReport
+    from policywatch.pipeline import CrawlReport, DailyReport
 
 app = typer.Typer(
     help="Crawl Chinese S&T and CPPCC policy news, summarize it and write a daily digest.",
@@ -215,6 +215,8 @@ def crawl(
                 raise_on_failure=False,
             )
             typer.echo(report.line())
+            if not report.ok:
+                _say_failed(report)
             failed |= not report.ok
     if failed:
         raise typer.Exit(1)
@@ -343,7 +345,11 @@ def _print_daily(report: DailyReport, settings: Settings) -> None:
     )
     typer.echo("rows: " + ", ".join(f"{table}={count}" for table, count in report.counts.items()))
     for failed in report.failed_sources:
-        typer.secho(f"source failed: {'; '.join(failed.problems)}", err=True, fg=typer.colors.RED)
+        _say_failed(failed)
+
+
+def _say_failed(report: CrawlReport) -> None:
+    typer.secho(f"source failed: {'; '.join(report.problems)}", err=True, fg=typer.colors.RED)
 
 
 @app.command()

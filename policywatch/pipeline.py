@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from contextlib import ExitStack
 from datetime import date
 from typing import Any
 
 from config import Registry, Settings, SourceConfig, get_settings, load_registry, redact
 from policywatch.crawl_launch import CrawlLauncher, ForkedCrawls, crawl_in_parallel, run_crawl_subprocess
 from policywatch.digests import build_digest
-from policywatch.locking import RunLocked, run_lock
+from policywatch.locking import RunLocked, StageLock, crawl_lock, run_lock
 from policywatch.reports import (
     CrawlReport,
     DailyReport,
@@ -145,17 +147,60 @@ def crawl_source(
     timeout_s: float = DEFAULT_CRAWL_TIMEOUT_S,
     raise_on_failure: bool = True,
     launch: CrawlLauncher = run_crawl_subprocess,
+    wait: bool | None = None,
 ) -> CrawlReport:
     """Crawl one source in a Scrapy process of its own and return what its crawl_runs row says.
 
     ``source`` is the resolved registry entry (handed to the crawl process as JSON, so the registry
     is read once per run), or a source id, looked up in the registry. ``launch`` starts the
     process (policywatch/crawl_launch.py): a fresh interpreter by default, or one forked from
-    a fork server that imported Scrapy once (:class:`ForkedCrawls`, what a daily run uses)."""
+    a fork server that imported Scrapy once (:class:`ForkedCrawls`, what a daily run uses).
+
+    The crawl holds the lock of its source and day (policywatch/locking.py, ``wait`` None: as
+    POLICYWATCH_RUN_LOCK says); a crawl refused, or still waiting at the timeout, is a failed
+    report naming the holder. ``timeout_s`` bounds the whole call, the wait for the lock included
+    (the Airflow task's own timeout is a little longer)."""
     settings = settings or get_settings()
     if isinstance(source, str):
         source = registry(settings).get(source)
     run_id = run_id or default_run_id(logical_date)
+    started = time.monotonic()
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(
+                crawl_lock(
+                    settings,
+                    logical_date,
+                    source.id,
+                    run_id,
+                    wait=wait,
+                    timeout_s=min(timeout_s, settings.run_lock_timeout_s),
+                )
+            )
+        except RunLocked as exc:
+            report = CrawlReport(source.id, source.name, "failed", errors=[str(exc)])
+        else:
+            waited = time.monotonic() - started
+            report = _crawl_locked(
+                source, logical_date, run_id, since, until, settings, max(timeout_s - waited, 0.0), waited, launch
+            )
+    log.debug("%s", report.line())
+    if raise_on_failure and not report.ok:
+        raise SourceCrawlError(report)
+    return report
+
+
+def _crawl_locked(
+    source: SourceConfig,
+    logical_date: date,
+    run_id: str,
+    since: date | None,
+    until: date | None,
+    settings: Settings,
+    timeout_s: float,
+    waited_s: float,
+    launch: CrawlLauncher,
+) -> CrawlReport:
     command = [
         "--source-config",
         source.model_dump_json(),
@@ -180,27 +225,29 @@ def crawl_source(
     log.debug("crawling %s (run %s, logical date %s)", source.id, run_id, logical_date)
     proc = launch(command, env, timeout_s)
     if proc.timed_out:
-        report = CrawlReport(
-            source.id, source.name, "failed", errors=[f"{source.id}: crawl timed out after {timeout_s:.0f} s"]
+        after_wait = (
+            f" (after waiting {waited_s:.0f} s for another crawl of this source and day)" if waited_s >= 1 else ""
         )
-    else:
-        # Scrapy's log (its stats dump included) is for whoever debugs the crawler; the report
-        # below names the cause for the operator.
-        stderr = redact(proc.stderr or "", settings.database_url)  # no password in a message or log line
-        log.debug("crawler log of %s (exit %s):\n%s", source.id, proc.returncode, stderr[-8000:])
-        report = _read_crawl_run(settings, source, run_id)
-        if report is None or (proc.returncode != 0 and report.ok):
-            # The crawler died before it could record the run: keep the end of its log.
-            tail = " | ".join(stderr.strip().splitlines()[-5:])
-            report = CrawlReport(
-                source.id,
-                source.name,
-                "failed",
-                errors=[f"{source.id}: crawler exited with code {proc.returncode}: {tail}"],
-            )
-    log.debug("%s", report.line())
-    if raise_on_failure and not report.ok:
-        raise SourceCrawlError(report)
+        return CrawlReport(
+            source.id,
+            source.name,
+            "failed",
+            errors=[f"{source.id}: crawl timed out after {timeout_s:.0f} s{after_wait}"],
+        )
+    # Scrapy's log (its stats dump included) is for whoever debugs the crawler; the report
+    # below names the cause for the operator.
+    stderr = redact(proc.stderr or "", settings.database_url)  # no password in a message or log line
+    log.debug("crawler log of %s (exit %s):\n%s", source.id, proc.returncode, stderr[-8000:])
+    report = _read_crawl_run(settings, source, run_id)
+    if report is None or (proc.returncode != 0 and report.ok):
+        # The crawler died before it could record the run: keep the end of its log.
+        tail = " | ".join(stderr.strip().splitlines()[-5:])
+        report = CrawlReport(
+            source.id,
+            source.name,
+            "failed",
+            errors=[f"{source.id}: crawler exited with code {proc.returncode}: {tail}"],
+        )
     return report
 
 
@@ -258,15 +305,22 @@ def run_daily(
     """The whole day: every source crawled (a failure is reported, never stops the others;
     ``settings.crawl_parallel`` sources at once, one per host), then summaries, then the digest;
     under the day's run lock (policywatch/locking.py: ``wait`` or ``refuse`` as
-    POLICYWATCH_RUN_LOCK says; :class:`RunLocked` when refused)."""
+    POLICYWATCH_RUN_LOCK says; :class:`RunLocked` when refused, or when the lock was lost to
+    another run between stages) and each crawl under its source's lock (waited for alike)."""
     settings = settings or get_settings()
     run_id = run_id or default_run_id(logical_date)
-    with run_lock(settings, logical_date, run_id, wait=wait):
-        return _run_daily_locked(logical_date, run_id, source_ids, since, settings)
+    with run_lock(settings, logical_date, run_id, wait=wait) as lock:
+        return _run_daily_locked(logical_date, run_id, source_ids, since, settings, lock, wait)
 
 
 def _run_daily_locked(
-    logical_date: date, run_id: str, source_ids: list[str] | None, since: date | None, settings: Settings
+    logical_date: date,
+    run_id: str,
+    source_ids: list[str] | None,
+    since: date | None,
+    settings: Settings,
+    lock: StageLock,
+    wait: bool | None,
 ) -> DailyReport:
     reg = registry(settings)  # read once: each crawl subprocess gets its source's entry
     prepare_database(settings, reg=reg)
@@ -283,12 +337,15 @@ def _run_daily_locked(
             settings=settings,
             raise_on_failure=False,
             launch=launch,
+            wait=wait,
         ),
         settings.crawl_parallel,
     )
     from storage import retrying
 
+    lock.ensure("summarizing")
     summaries = summarize_pending(settings, reg=reg)
+    lock.ensure("writing the digest")
     # the digest only reads (and writes files): after a lost connection it is simply built again
     digest_report = retrying(lambda: build_digest(logical_date, settings), what=f"the digest of {logical_date}")
     return DailyReport(logical_date, run_id, crawls, summaries, digest_report, table_counts(settings))

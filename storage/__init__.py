@@ -4,7 +4,8 @@ module other packages import from (docs/architecture.md; the import-linter contr
 
 * database: ``make_engine``, ``session_scope``, ``upgrade_database``, ``current_revision``,
   ``head_revision`` (``storage.db``, ``storage.migrate``)
-* locks between processes: ``database_lock``, ``LockBusy``, ``holder_label`` (``storage.locks``)
+* locks between processes: ``database_lock`` (a ``HeldLock``), ``LockBusy``, ``LockLost``, ``holder_label``
+  (``storage.locks``)
 * a dropped connection: ``retrying``, ``is_disconnect`` (``storage.retry``)
 * records and types: ``ArticleRecord``, ``UpsertOutcome``, ``CrawlStatus``, ``content_hash``,
   ``UTCDateTime`` (``storage.records``, ``storage.types``)
@@ -81,7 +82,7 @@ from storage.deliveries import digest_delivered, record_digest_delivery
 from storage.effective import EffectiveSummary, effective_summaries
 from storage.feed import SUMMARY_FEED_VERSION, FeedRow, summary_feed_since
 from storage.http_cache import CachedPage, http_cache_entries, save_http_cache
-from storage.locks import LockBusy, database_lock, holder_label
+from storage.locks import HeldLock, LockBusy, LockLost, database_lock, holder_label
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.models import REVIEW_DECISIONS, USER_ROLES
 from storage.read import (
@@ -134,7 +135,9 @@ __all__ = [
     "session_scope",
     "upgrade_database",
     # locks between processes
+    "HeldLock",
     "LockBusy",
+    "LockLost",
     "database_lock",
     "holder_label",
     # a dropped connection

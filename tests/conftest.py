@@ -149,6 +149,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
             connection.commit()
 
 
+@pytest.fixture
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster of the test's own (tests/pg_cluster.py), to stop and restart."""
+    from pg_cluster import Cluster
+
+    server = Cluster()
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
 def add_kjj_cq(session) -> None:
     """Record the source kjj_cq (重庆市科学技术局), the one storage and pipeline tests store under."""
     from storage import upsert_source

@@ -1,99 +1,31 @@
 """Database faults under a real `policywatch run` (storage/retry.py, policywatch/pipeline.py):
 
 * a PostgreSQL server stopped in the middle of a run and started again seconds later (a throwaway
-  cluster this test creates with initdb on a free port: the shared server is never touched): the
-  run completes, every article is stored and summarized once, and the crawl's counts are true;
+  cluster, tests/pg_cluster.py: the shared server is never touched): the run completes, every
+  article is stored and summarized once, and the crawl's counts are true; the day's lock, dropped
+  by the restart, is taken back, or, taken meanwhile by another run, stops the run before it
+  summarizes, naming that run;
 * a run killed (kill -9) after storing articles and before summarizing them: the next run stores
   the rest, summarizes every article, once, and marks the killed run's crawl failed (interrupted).
 """
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
-from cli_runs import KJJ_NEW, assert_summarized_once, crawl_runs, run_environment, start_run
+from cli_runs import DAY, KJJ_NEW, assert_summarized_once, crawl_runs, run_environment, start_run
 from conftest import SITES
 from sqlalchemy import NullPool, func, select
 
 from devtools.replay import ReplayServer
-from storage import make_engine, session_scope
+from storage import database_lock, make_engine, session_scope
 from storage.models import Article, Summary
 
 pytestmark = pytest.mark.slow
-
-
-# --- a throwaway PostgreSQL cluster ---------------------------------------------------------
-
-
-def _pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
-    if not found or not found[-1]:
-        pytest.skip(f"PostgreSQL server binaries ({name}) not installed")
-    return found[-1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Cluster:
-    """A PostgreSQL cluster of its own in a temporary folder, run as the postgres user when
-    the tests run as root (initdb refuses root)."""
-
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="policywatch-pg-"))
-        self.data = self.root / "data"
-        self.log = self.root / "server.log"
-        self.port = _free_port()
-        self.as_user: list[str] = []
-        if os.geteuid() == 0:
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-            shutil.chown(self.root, "postgres")
-        self._run(_pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
-        self.start()
-
-    def _run(self, *command: str) -> None:
-        subprocess.run([*self.as_user, *command], check=True, capture_output=True, timeout=120)
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
-
-    def stop(self) -> None:
-        # fast: every session is ended at once, its transaction rolled back (what a crash or a
-        # failover does to the clients)
-        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def destroy(self) -> None:
-        try:
-            self.stop()
-        except subprocess.CalledProcessError:
-            pass
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-@pytest.fixture
-def cluster():
-    server = Cluster()
-    try:
-        yield server
-    finally:
-        server.destroy()
 
 
 class SlowReplay(ReplayServer):
@@ -136,22 +68,42 @@ def _wait_for_articles(url: str, proc: subprocess.Popen, at_least: int, timeout_
     pytest.fail(f"the run stored fewer than {at_least} articles in {timeout_s} s")
 
 
-def test_a_run_survives_a_postgresql_restart_in_the_middle(tmp_path, cluster, slow_replay):
-    env = run_environment(tmp_path, cluster.url, slow_replay)
+def test_a_run_survives_a_postgresql_restart_in_the_middle(tmp_path, postgres_cluster, slow_replay):
+    env = run_environment(tmp_path, postgres_cluster.url, slow_replay)
     run = start_run(env)
-    stored = _wait_for_articles(cluster.url, run, 3)
-    cluster.stop()
+    stored = _wait_for_articles(postgres_cluster.url, run, 3)
+    postgres_cluster.stop()
     time.sleep(3)  # down long enough for the crawl's next writes to find no server
-    cluster.start()
+    postgres_cluster.start()
     out, err = run.communicate(timeout=600)
     assert stored < KJJ_NEW, "the crawl was over before the restart: nothing was tested"
-    assert "received fast shutdown request" in cluster.log.read_text()
+    assert "received fast shutdown request" in postgres_cluster.log.read_text()
     assert run.returncode == 0, (out, err)
-    (crawl,) = crawl_runs(cluster.url)
+    (crawl,) = crawl_runs(postgres_cluster.url)
     assert crawl.status == "success", crawl.error_messages
     assert (crawl.items_found, crawl.items_new + crawl.items_unchanged, crawl.errors) == (KJJ_NEW, KJJ_NEW, 0)
     assert f"new={crawl.items_new}" in out and "summarized" in out
-    assert_summarized_once(cluster.url)
+    assert_summarized_once(postgres_cluster.url)
+    # the restart released the day's lock under the run, which took it back before summarizing
+    assert f"run-{DAY}: the lock was lost with its database session (restarted?) and taken back" in err
+
+
+def test_a_run_whose_lock_another_took_after_a_restart_stops_before_summarizing(
+    tmp_path, postgres_cluster, slow_replay
+):
+    env = run_environment(tmp_path, postgres_cluster.url, slow_replay)
+    run = start_run(env)
+    stored = _wait_for_articles(postgres_cluster.url, run, 3)
+    postgres_cluster.restart()
+    # another run of the day, between the restart and the end of the first run's crawls
+    with database_lock(postgres_cluster.url, f"run-{DAY}", wait=False, timeout_s=0, holder="the second run"):
+        out, err = run.communicate(timeout=600)
+    assert stored < KJJ_NEW, "the crawl was over before the restart: nothing was tested"
+    assert run.returncode == 3, (out, err)
+    message = err.strip().splitlines()[-1]
+    assert message.startswith(f"the run lock of {DAY} was lost (database restarted?) and is now held by ")
+    assert "the second run" in message and message.endswith("; stopped before summarizing")
+    assert _count(postgres_cluster.url, Summary.id) == 0
 
 
 def test_a_run_killed_before_summarizing_is_completed_by_the_next(tmp_path, database_url, replay_server):

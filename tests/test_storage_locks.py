@@ -1,8 +1,11 @@
 """storage/locks.py: a lock between processes on SQLite (flock beside the file) and PostgreSQL
-(advisory lock): refused with the holder named, waited for, and never left behind by kill -9."""
+(advisory lock): refused with the holder named, waited for, and never left behind by kill -9; on a
+throwaway PostgreSQL cluster (tests/pg_cluster.py) restarted under the holder, taken back by
+``ensure()``, or reported lost naming the process that took it meanwhile."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -13,7 +16,7 @@ import time
 import pytest
 from conftest import ROOT
 
-from storage import LockBusy, database_lock
+from storage import LockBusy, LockLost, database_lock
 
 NAME = "run-2024-03-05"
 
@@ -97,3 +100,61 @@ def test_schemas_sharing_a_postgresql_database_do_not_lock_each_other(request):
             pass
         with pytest.raises(LockBusy), database_lock(url, NAME, wait=False, timeout_s=0):
             pass
+
+
+# --- a restarted PostgreSQL server drops the lock under its holder ------------------------------
+
+TRY = textwrap.dedent(
+    """
+    import sys
+    from storage import LockBusy, LockLost, database_lock
+    try:
+        with database_lock(sys.argv[1], sys.argv[2], wait=False, timeout_s=0):
+            print("taken")
+    except LockBusy as exc:
+        print("refused by", exc.holder)
+    """
+)
+
+
+def _try_from_another_process(url: str) -> str:
+    """What another process gets when it asks for the lock ``NAME`` without waiting."""
+    done = subprocess.run(
+        [sys.executable, "-c", TRY, url, NAME],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_lock_dropped_by_a_restarted_server_is_taken_back(postgres_cluster, caplog):
+    url = postgres_cluster.url
+    with database_lock(url, NAME, wait=False, timeout_s=0, holder="the first holder") as lock:
+        lock.ensure()  # held: nothing to do
+        postgres_cluster.restart()
+        assert _try_from_another_process(url) == "taken"  # the restart released it under its holder
+        with caplog.at_level(logging.WARNING, logger="storage.locks"):
+            lock.ensure()
+        assert f"{NAME}: the lock was lost with its database session (restarted?) and taken back" in caplog.text
+        assert _try_from_another_process(url).startswith("refused by policywatch the first holder (server pid ")
+        lock.ensure()  # held again: nothing to do
+    assert _try_from_another_process(url) == "taken"  # and released at the end of the block
+
+
+def test_a_lock_taken_by_another_process_after_a_restart_is_reported_lost(postgres_cluster):
+    url = postgres_cluster.url
+    with database_lock(url, NAME, wait=False, timeout_s=0) as lock:
+        postgres_cluster.restart()
+        other = _hold(url, 30, "B")
+        try:
+            with pytest.raises(LockLost) as lost:
+                lock.ensure()
+            assert isinstance(lost.value, LockBusy) and lost.value.name == NAME
+            assert "holder process B" in lost.value.holder
+            assert str(lost.value).startswith(f"{NAME} was lost with its database session and is now held by ")
+        finally:
+            other.kill()
+            other.wait()
