@@ -13,8 +13,9 @@
 
 Each yields a :class:`StageLock`. A restarted PostgreSQL drops the locks under their holders:
 ``ensure(before)`` takes a lock back or stops with :class:`RunLocked`; a daily run calls it on its
-run lock after the crawls and before the digest (a crawl and a summarize stage do not check theirs
-on the way).
+run lock after the crawls and before the digest, the summarize stage on its lock before it saves
+each batch (a crawl does not check its lock on the way: the lock is held by the process that
+started the Scrapy process, which cannot see it).
 """
 
 from __future__ import annotations

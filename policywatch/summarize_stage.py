@@ -2,7 +2,9 @@
 loaded once (and not at all when nothing is pending), each source with its own summary
 configuration, every summary stored with the faithfulness guard's decision and its article's key
 facts. Short transactions, each retried after a lost connection; the model's work is never
-repeated."""
+repeated. The summarize lock is checked before each batch is saved: a lock a restarted PostgreSQL
+dropped is taken back, or, if another summarizer took it, the stage stops with
+:class:`~policywatch.locking.RunLocked` (the summaries saved so far are kept)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from config import Registry, Settings, get_settings, load_registry
 from policywatch.facts import store_key_facts
-from policywatch.locking import summarize_lock
+from policywatch.locking import StageLock, summarize_lock
 from policywatch.reports import SummarizeReport
 
 if TYPE_CHECKING:
@@ -86,13 +88,19 @@ def summarize_pending(
     elif unknown := [source_id for source_id in source_ids if source_id not in known]:
         plans.append((configured_for(base, settings), unknown, None))
     done = 0
-    with summarize_lock(settings):  # what is pending is read under the lock: nobody else summarizes it
+    with summarize_lock(settings) as lock:  # what is pending is read under the lock: nobody else summarizes it
         for system, ids, others_than in plans:
             if limit is not None and done >= limit:
                 break
             rest = None if limit is None else limit - done
             done += _summarize_locked(
-                settings, system, source_ids=ids, except_source_ids=others_than, limit=rest, resummarize=resummarize
+                settings,
+                system,
+                lock,
+                source_ids=ids,
+                except_source_ids=others_than,
+                limit=rest,
+                resummarize=resummarize,
             )
     return SummarizeReport(
         summarized=done,
@@ -106,6 +114,7 @@ def summarize_pending(
 def _summarize_locked(
     settings: Settings,
     summarizer: Summarizer,
+    lock: StageLock,
     *,
     source_ids: list[str] | None,
     limit: int | None,
@@ -168,6 +177,8 @@ def _summarize_locked(
             for article, summary in zip(articles, summarizer.summarize_batch(docs), strict=True)
             if summary.text
         ]
+        # a restarted PostgreSQL drops the lock: taken back, or another summarizer has the rest
+        lock.ensure("saving the next summaries")
         done += retrying(lambda batch=results: write(batch), what="saving summaries")
         # new and changed articles get their key facts with their summary (a crawl's upsert of a
         # changed article drops the old ones with its old ``extra``)

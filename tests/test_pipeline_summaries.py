@@ -6,6 +6,7 @@ Runs the model-free ``lead`` backend, so no model is loaded here."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -130,3 +131,47 @@ def test_no_model_is_loaded_when_every_article_has_a_current_summary(env, monkey
     assert len(loads) == 1
     # asked to redo older summaries: the model is needed to know which
     assert summarize_pending(backend="lead", resummarize=True).summarized == 0 and len(loads) == 2
+
+
+def test_a_summarize_lock_another_took_after_a_restart_stops_the_stage_keeping_what_was_saved(
+    tmp_path, monkeypatch, postgres_cluster
+):
+    """A restarted PostgreSQL drops the summarize lock under the stage; another summarizer takes
+    it before the next batch is saved: the stage stops (RunLocked, one line), the batches saved
+    before stay, and nothing more is written by the stage that lost the lock."""
+    from conftest import add_kjj_cq, crawl_kjj_cq
+
+    import policywatch.summarize_stage as stage
+    from policywatch.locking import RunLocked
+    from storage import database_lock, upgrade_database
+
+    monkeypatch.setenv("POLICYWATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("POLICYWATCH_DATABASE_URL", postgres_cluster.url)
+    monkeypatch.setattr(stage, "SUMMARY_BATCH_SIZE", 1)
+    url = get_settings().database_url
+    upgrade_database(url)
+    with session_scope(url) as session:
+        add_kjj_cq(session)
+        crawl_kjj_cq(session, [(f"https://kjj.cq.gov.cn/t{i}.html", f"标题{i}", BODIES[0], {}) for i in range(3)])
+
+    batches, other_summarizer = [], ExitStack()
+    store_key_facts = stage.store_key_facts
+
+    def restart_after_the_first_batch(settings, article_ids):
+        store_key_facts(settings, article_ids)  # the batch's last step: its summary is saved
+        batches.append(len(article_ids))
+        if len(batches) == 1:
+            postgres_cluster.restart()
+            other_summarizer.enter_context(
+                database_lock(url, "summarize", wait=False, timeout_s=0, holder="the other summarizer")
+            )
+
+    monkeypatch.setattr(stage, "store_key_facts", restart_after_the_first_batch)
+    with other_summarizer, pytest.raises(RunLocked) as stopped:
+        summarize_pending(backend="lead")
+    message = str(stopped.value)
+    assert "\n" not in message and message.startswith("the summarize lock was lost (database restarted?)")
+    assert "the other summarizer" in message and message.endswith("; stopped before saving the next summaries")
+    assert batches == [1]  # stopped in the second batch, before saving it
+    with session_scope(url) as session:
+        assert len(session.scalars(select(Summary)).all()) == 1  # the first batch's summary is kept
