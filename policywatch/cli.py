@@ -185,41 +185,33 @@ def crawl(
     ] = None,
     until: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Skip items published after.")] = None,
 ) -> None:
-    """Crawl sources into the database (each in its own Scrapy process)."""
+    """Crawl sources into the database (each in its own Scrapy process, as `run` crawls them)."""
     from policywatch.locking import run_lock
-    from policywatch.pipeline import (
-        close_interrupted_crawls,
-        crawl_source,
-        default_run_id,
-        prepare_database,
-        registry,
-        selected_sources,
-    )
+    from policywatch.pipeline import crawl_day, default_run_id, prepare_database, registry, selected_sources
 
     day = logical_date.date() if logical_date else _today()
     run_id = run_id or default_run_id(day)  # one id for every source of this crawl
     settings = get_settings()
     reg = registry(settings)
-    failed = False
     with run_lock(settings, day, run_id):  # a crawl of a day is part of that day's run
         prepare_database(settings, reg=reg)
-        close_interrupted_crawls(day, settings)
-        for src in selected_sources(source, reg=reg):
-            report = crawl_source(
-                src,
-                day,
-                run_id,
-                since=since.date() if since else None,
-                until=until.date() if until else None,
-                settings=settings,
-                raise_on_failure=False,
-            )
-            typer.echo(report.line())
-            if not report.ok:
-                _say_failed(report)
-            failed |= not report.ok
-    if failed:
+        reports = crawl_day(
+            selected_sources(source, reg=reg),
+            day,
+            run_id,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            settings=settings,
+            on_report=_say_crawled,
+        )
+    if any(not report.ok for report in reports):
         raise typer.Exit(1)
+
+
+def _say_crawled(report: CrawlReport) -> None:
+    typer.echo(report.line())
+    if not report.ok:
+        _say_failed(report)
 
 
 @app.command()

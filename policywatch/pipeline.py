@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date
 from typing import Any
@@ -293,6 +294,46 @@ def failed_sources_of_run(run_id: str, settings: Settings | None = None) -> list
     ]
 
 
+def crawl_day(
+    sources: list[SourceConfig],
+    logical_date: date,
+    run_id: str,
+    *,
+    since: date | None,
+    until: date | None,
+    settings: Settings,
+    wait: bool | None = None,
+    on_report: Callable[[CrawlReport], None] | None = None,
+) -> list[CrawlReport]:
+    """The crawl stage of a day (``policywatch run`` and ``policywatch crawl``): the day's crawls
+    a killed run left ``running`` closed first, then every source crawled in a process of its own
+    forked from one fork server (Scrapy imported once), ``settings.crawl_parallel`` at once but one
+    per host, each under its source's lock (``wait`` as :func:`crawl_source`). A failure is its
+    source's report, never the others' concern; ``on_report`` gets each as its crawl ends (from
+    the crawl's thread); the reports in the order of ``sources``. The caller holds the day's run
+    lock."""
+    close_interrupted_crawls(logical_date, settings)
+    launch = ForkedCrawls()
+
+    def crawl(source: SourceConfig) -> CrawlReport:
+        report = crawl_source(
+            source,
+            logical_date,
+            run_id,
+            since=since,
+            until=until,
+            settings=settings,
+            raise_on_failure=False,
+            launch=launch,
+            wait=wait,
+        )
+        if on_report is not None:
+            on_report(report)
+        return report
+
+    return crawl_in_parallel(sources, crawl, settings.crawl_parallel)
+
+
 def run_daily(
     logical_date: date,
     *,
@@ -324,22 +365,14 @@ def _run_daily_locked(
 ) -> DailyReport:
     reg = registry(settings)  # read once: each crawl subprocess gets its source's entry
     prepare_database(settings, reg=reg)
-    close_interrupted_crawls(logical_date, settings)
-    launch = ForkedCrawls()  # Scrapy imported once per run, each crawl still a process of its own
-    crawls = crawl_in_parallel(
+    crawls = crawl_day(
         selected_sources(source_ids, reg=reg),
-        lambda source: crawl_source(
-            source,
-            logical_date,
-            run_id,
-            since=since,
-            until=logical_date,
-            settings=settings,
-            raise_on_failure=False,
-            launch=launch,
-            wait=wait,
-        ),
-        settings.crawl_parallel,
+        logical_date,
+        run_id,
+        since=since,
+        until=logical_date,
+        settings=settings,
+        wait=wait,
     )
     from storage import retrying
 
