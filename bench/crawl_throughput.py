@@ -3,17 +3,26 @@
     PYTHONPATH=. .venv/bin/python bench/crawl_throughput.py [--repeat 2] [--skip-polite] [--profile FILE] [--json]
 
 All on loopback: the replay of tests/fixtures/sites (devtools/replay.py) is served by this process
-(a ThreadingHTTPServer, as in the demo and the tests). Three measurements, in one run:
+(a ThreadingHTTPServer, as in the demo and the tests). Each measurement in one run, ``--repeat``
+times:
 
 1. **capacity**: `wrk` (Debian's package; `apt-get install -y wrk`) asks the replay for the very
    URLs the crawl asks for (found by a first, unmeasured crawl), round-robin, 16 connections,
    for ``--seconds``: requests per second.
-2. **crawl, politeness off**: every enabled source crawled at once in ONE Scrapy process (one
-   crawler per source, as the spiders run in production), empty SQLite database, no download
-   delay, AutoThrottle off, 64 requests at once and 16 per host: responses per second over the
-   crawl itself (Scrapy's stats, first spider opened to last closed; the process start-up and the
-   schema migration are outside it) and the wall time of the process.
-3. **crawl, shipped politeness**: the same crawl with crawlers/settings.py as shipped (one request
+2. **bare Scrapy**: the same URLs (``--bare-repeat`` times over, for a steady state) fetched by a
+   spider that does nothing with its responses, in one Scrapy process with the crawl's
+   concurrency: what any Scrapy crawl can reach on this machine, before it parses or stores
+   anything. The ceiling against which the capacity target has to be read.
+3. **crawl as ``policywatch run``**: the crawl stage of the daily run, as shipped against a
+   replay (crawlers.settings.REPLAY_OVERRIDES: no delay, 4 requests at once per host): every
+   enabled source in a process of its own forked from the fork server, POLICYWATCH_CRAWL_PARALLEL
+   at once, empty SQLite database; pages/s = the crawl reports' pages over the stage's wall time
+   (fork server start included, schema migration not).
+4. **crawl, politeness off, one process**: every enabled source at once in ONE Scrapy process
+   (one crawler per source), no download delay, AutoThrottle off, 64 requests at once and 16 per
+   host: responses per second over the crawl itself (Scrapy's stats, first spider opened to last
+   closed; the process start-up and the schema migration are outside it).
+5. **crawl, shipped politeness**: that crawl with crawlers/settings.py as shipped (one request
    at a time per host, DOWNLOAD_DELAY 1 s ± 50 %, AutoThrottle): what the politeness costs.
 
 ``--profile FILE`` profiles one more politeness-off crawl with pyinstrument (text report).
@@ -111,7 +120,82 @@ def crawl_child(mode: str, profile: str | None) -> dict[str, Any]:
     }
 
 
-def crawl(mode: str, replay_url: str, profile: str | None = None) -> dict[str, Any]:
+def daily_crawl_child() -> dict[str, Any]:
+    """The crawl stage of ``policywatch run`` (policywatch.pipeline.crawl_day), nothing after it."""
+    from datetime import date
+
+    from config import get_settings
+    from policywatch.pipeline import crawl_day, prepare_database, registry, selected_sources
+
+    settings = get_settings()
+    day = date.fromisoformat(DAY)
+    reg = registry(settings)
+    prepare_database(settings, reg=reg)  # before the clock, as in the other crawls
+    started = time.perf_counter()
+    reports = crawl_day(selected_sources(None, reg=reg), day, "bench", since=None, until=day, settings=settings)
+    seconds = time.perf_counter() - started
+    pages = sum(r.pages for r in reports)
+    return {
+        "mode": "daily",
+        "parallel": settings.crawl_parallel,
+        "responses": pages,
+        "new": sum(r.new for r in reports),
+        "failed": [r.source_id for r in reports if not r.ok],
+        "crawl_seconds": seconds,
+        "pages_per_s": pages / seconds,
+    }
+
+
+def bare_child(urls_file: str) -> dict[str, Any]:
+    """Scrapy alone: the URLs fetched by a spider that drops every response, same concurrency."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    from crawlers import settings as project
+
+    requests = json.loads(Path(urls_file).read_text(encoding="utf-8"))
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):
+            for url, headers in requests:
+                yield scrapy.Request(url, headers=headers, dont_filter=True)
+
+        def parse(self, response):
+            return None
+
+    process = CrawlerProcess(
+        {
+            **OFF_SETTINGS,
+            "LOG_LEVEL": "WARNING",
+            "ROBOTSTXT_OBEY": False,
+            "HTTPERROR_ALLOW_ALL": True,  # the crawl also gets the replay's 404s
+            "TELNETCONSOLE_ENABLED": False,
+            "TWISTED_REACTOR": project.TWISTED_REACTOR,
+            "CONCURRENT_ITEMS": project.CONCURRENT_ITEMS,
+        }
+    )
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    seconds = (stats["finish_time"] - stats["start_time"]).total_seconds()
+    responses = stats.get("downloader/response_count", 0)
+    return {"mode": "bare", "responses": responses, "crawl_seconds": seconds, "pages_per_s": responses / seconds}
+
+
+def bare(replay: ReplayServer, paths: list[str], repeat: int) -> dict[str, Any]:
+    requests = [[replay.url + path, _site_headers(replay, path)] for path in paths] * repeat
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as urls:
+        json.dump(requests, urls)
+    try:
+        return crawl("bare", replay.url, extra=["--urls", urls.name])
+    finally:
+        os.unlink(urls.name)
+
+
+def crawl(mode: str, replay_url: str, profile: str | None = None, extra: list[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="policywatch-bench-") as tmp:
         env = dict(
             os.environ,
@@ -120,7 +204,8 @@ def crawl(mode: str, replay_url: str, profile: str | None = None) -> dict[str, A
             POLICYWATCH_VAR_DIR=tmp,
             POLICYWATCH_DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}",
         )
-        command = [sys.executable, __file__, "--child", mode] + (["--profile", profile] if profile else [])
+        command = [sys.executable, __file__, "--child", mode, *(extra or [])]
+        command += ["--profile", profile] if profile else []
         started = time.perf_counter()
         proc = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800)
         wall = time.perf_counter() - started
@@ -144,11 +229,15 @@ end
 """
 
 
+def _site_headers(replay: ReplayServer, path: str) -> dict[str, str]:
+    """The headers the replay of ``path``'s site requires (a WAF's Referer: without it the replay
+    answers 403, which the crawl, sending it, never gets)."""
+    return replay.site_config(path.lstrip("/").split("/", 1)[0]).get("require_headers", {})
+
+
 def _wrk_request(replay: ReplayServer, path: str) -> str:
-    """The Lua ``wrk.format`` call for ``path``, with the headers its site's replay requires (a WAF's
-    Referer: without it the replay answers 403, which the crawl, sending it, never gets)."""
-    host = path.lstrip("/").split("/", 1)[0]
-    headers = replay.site_config(host).get("require_headers", {})
+    """The Lua ``wrk.format`` call for ``path``, with the headers its site requires."""
+    headers = _site_headers(replay, path)
     lua_headers = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
     return f'wrk.format("GET", {json.dumps(path)}, {{{lua_headers}}})'
 
@@ -183,27 +272,39 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=2, help="times each measurement is taken")
     parser.add_argument("--seconds", type=int, default=8, help="duration of each wrk run")
+    parser.add_argument("--bare-repeat", type=int, default=5, help="times the bare Scrapy crawl asks for each URL")
     parser.add_argument("--skip-polite", action="store_true", help="leave out the crawl with the shipped settings")
     parser.add_argument("--profile", help="profile one more politeness-off crawl into this text file")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--child", choices=["off", "shipped"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["off", "shipped", "daily", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--urls", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     if args.child:
-        print(json.dumps(crawl_child(args.child, args.profile), default=str))
+        if args.child == "daily":
+            figures = daily_crawl_child()
+        elif args.child == "bare":
+            figures = bare_child(args.urls)
+        else:
+            figures = crawl_child(args.child, args.profile)
+        print(json.dumps(figures, default=str))
         return 0
     from devtools.replay import ReplayServer
 
-    results: dict[str, Any] = {"capacity": [], "off": [], "shipped": []}
+    results: dict[str, Any] = {"capacity": [], "bare": [], "daily": [], "off": [], "shipped": []}
     with ReplayServer(SITES) as replay:
         crawl("off", replay.url)  # which URLs a crawl asks for
         paths = sorted(set(replay.requests))
         results["paths"] = len(paths)
         for _ in range(args.repeat):
             results["capacity"].append(capacity(replay, paths, args.seconds))
+            results["bare"].append(bare(replay, paths, args.bare_repeat))
+            results["daily"].append(crawl("daily", replay.url))
             results["off"].append(crawl("off", replay.url))
             print(
-                f"capacity {results['capacity'][-1]}; crawl {results['off'][-1]['pages_per_s']:.1f}/s", file=sys.stderr
+                f"capacity {results['capacity'][-1]['requests_per_s']:.0f}/s; "
+                + "; ".join(f"{mode} {results[mode][-1]['pages_per_s']:.1f}/s" for mode in ("bare", "daily", "off")),
+                file=sys.stderr,
             )
         if not args.skip_polite:
             for _ in range(args.repeat):
@@ -220,14 +321,19 @@ def main(argv: list[str] | None = None) -> int:
 def report(results: dict[str, Any]) -> str:
     lines = [
         f"{results['paths']} distinct URLs per crawl",
-        "| run | replay capacity (wrk, req/s) | crawl, politeness off: pages/s | ratio | responses | crawl s | process s | load (1/5/15 min) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | replay capacity (wrk, req/s) | bare Scrapy: pages/s (ratio) | crawl as `policywatch run`: "
+        "pages/s (ratio) | one-process crawl, politeness off: pages/s (ratio) | crawl s (run / one process) "
+        "| load (1/5/15 min) at wrk / at the one-process crawl |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for i, (cap, off) in enumerate(zip(results["capacity"], results["off"]), 1):
+    runs = zip(results["capacity"], results["bare"], results["daily"], results["off"])
+    for i, (cap, bare_run, daily, off) in enumerate(runs, 1):
+        served = cap["requests_per_s"]
         lines.append(
-            f"| {i} | {cap['requests_per_s']:.0f} | {off['pages_per_s']:.1f} | "
-            f"{off['pages_per_s'] / cap['requests_per_s']:.0%} | {off['responses']} | {off['crawl_seconds']:.1f} | "
-            f"{off['process_seconds']:.1f} | {cap['load']} / {off['load']} |"
+            f"| {i} | {served:.0f} | {bare_run['pages_per_s']:.0f} ({bare_run['pages_per_s'] / served:.0%}) | "
+            f"{daily['pages_per_s']:.1f} ({daily['pages_per_s'] / served:.0%}) | "
+            f"{off['pages_per_s']:.1f} ({off['pages_per_s'] / served:.0%}) | "
+            f"{daily['crawl_seconds']:.1f} / {off['crawl_seconds']:.1f} | {cap['load']} / {off['load']} |"
         )
     if results["shipped"]:
         lines += [
