@@ -483,6 +483,38 @@ def test_onednn_linear_equals_f_linear_or_falls_back(gelu, monkeypatch):
         assert torch.allclose(fallback(x), expected, atol=1e-6)
 
 
+def test_onednn_linear_gives_its_product_few_row_counts(monkeypatch):
+    """oneDNN keeps kernels for every row count it is given, and a packed matrix has a new one in
+    almost every batch: the summarize stage's memory grew with each batch. The product gets row
+    counts rounded up to ONEDNN_ROWS_STEP only, and the caller its own rows back."""
+    import torch
+    import torch.nn.functional as F
+
+    from summarizer import packed_bert
+    from summarizer.packed_bert import FusedLinear
+
+    if not torch.backends.mkldnn.is_available():
+        pytest.skip("this PyTorch has no oneDNN")
+    given = []
+    product = FusedLinear._onednn_product
+
+    def recording(x, packed, bias, *, gelu):
+        given.append(x.shape[0])
+        return product(x, packed, bias, gelu=gelu)
+
+    monkeypatch.setattr(FusedLinear, "_onednn_product", staticmethod(recording))
+    generator = torch.Generator().manual_seed(2)
+    w, b = torch.randn(96, 64, generator=generator), torch.randn(96, generator=generator)
+    with torch.inference_mode():
+        linear = FusedLinear(w, b, gelu=True)
+        assert linear.packed is not None
+        for rows in (1, 37, 255, 256, 257, 1000):
+            x = torch.randn(rows, 64, generator=generator)
+            assert torch.allclose(linear(x), F.gelu(F.linear(x, w, b)), rtol=1e-5, atol=1e-4)
+    step = packed_bert.ONEDNN_ROWS_STEP
+    assert given[-6:] == [step, step, step, step, 2 * step, 4 * step]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["default", "float32"])
 def test_packed_forward_equals_the_transformers_forward(extractive, dtype):
