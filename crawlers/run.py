@@ -13,6 +13,7 @@ stderr, one per line), 2 for a usage error (unknown source, bad date, disabled s
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from datetime import date
@@ -141,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
 def run_forked(argv: list[str], env: dict[str, str], stdout_path: str, stderr_path: str) -> None:
     """:func:`main` in a process forked for one crawl (``policywatch.crawl_launch``): this crawl's
     environment, its output into the two files, its exit status as the process's."""
+    # what the fork server imported (Scrapy, the spiders, storage: ~150,000 objects) lives as long
+    # as this process: out of the collector's way, whose full passes over it cost an unchanged
+    # source's crawl a third of its CPU (0.23 -> 0.15 s for kjj_cq)
+    gc.freeze()
     os.environ.clear()
     os.environ.update(env)
     sys.stdout.flush()

@@ -95,7 +95,10 @@ class ReplayServer:
         return f"http://{host}:{port}"
 
     def start(self) -> ReplayServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="replay", daemon=True)
+        # stop() waits for the loop's next poll: 0.5 s by default, at the end of every demo and test
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="replay", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -304,16 +304,18 @@ def crawl_day(
     settings: Settings,
     wait: bool | None = None,
     on_report: Callable[[CrawlReport], None] | None = None,
+    launch: ForkedCrawls | None = None,
 ) -> list[CrawlReport]:
     """The crawl stage of a day (``policywatch run`` and ``policywatch crawl``): the day's crawls
     a killed run left ``running`` closed first, then every source crawled in a process of its own
     forked from one fork server (Scrapy imported once), ``settings.crawl_parallel`` at once but one
     per host, each under its source's lock (``wait`` as :func:`crawl_source`). A failure is its
     source's report, never the others' concern; ``on_report`` gets each as its crawl ends (from
-    the crawl's thread); the reports in the order of ``sources``. The caller holds the day's run
-    lock."""
+    the crawl's thread); the reports in the order of ``sources``. ``launch``: the fork server a
+    caller started earlier, so that it imports while the caller prepares the database. The caller
+    holds the day's run lock."""
     close_interrupted_crawls(logical_date, settings)
-    launch = ForkedCrawls()
+    launch = launch or ForkedCrawls()
 
     def crawl(source: SourceConfig) -> CrawlReport:
         report = crawl_source(
@@ -363,6 +365,7 @@ def _run_daily_locked(
     lock: StageLock,
     wait: bool | None,
 ) -> DailyReport:
+    launch = ForkedCrawls()  # its server imports Scrapy (~1 s) while this process prepares the database
     reg = registry(settings)  # read once: each crawl subprocess gets its source's entry
     prepare_database(settings, reg=reg)
     crawls = crawl_day(
@@ -373,6 +376,7 @@ def _run_daily_locked(
         until=logical_date,
         settings=settings,
         wait=wait,
+        launch=launch,
     )
     from storage import retrying
 
