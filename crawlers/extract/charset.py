@@ -72,9 +72,8 @@ def _as_utf8(body: bytes, *, other_declared: bool) -> str | None:
     forgiven only among many good characters (a page's copy-paste slip, not a wrong charset)."""
     text = body.decode("utf-8", errors="replace")
     bad = _bad(text)
-    replaced = text.count("\ufffd")
-    # the non-ASCII characters, counted in C: what ASCII encoding drops (a page is ~100k characters)
-    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - replaced
+    # the non-ASCII characters but U+FFFD, counted in C: what ASCII encoding drops (a page is ~100k characters)
+    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")
     if multibyte < (MIN_UTF8_EVIDENCE if other_declared else 1):
         return None
     if bad == 0 or (multibyte >= UTF8_GOOD_PER_BAD * bad and _tolerated(bad, multibyte)):
@@ -84,7 +83,8 @@ def _as_utf8(body: bytes, *, other_declared: bool) -> str | None:
 
 def _plausible(body: bytes, codec: str) -> str | None:
     text = body.decode(codec, errors="replace")
-    return text if _bad(text) <= MAX_BAD_MIN and _tolerated(_bad(text), len(text)) else None
+    bad = _bad(text)
+    return text if bad <= MAX_BAD_MIN and _tolerated(bad, len(text)) else None
 
 
 def _detected(body: bytes) -> tuple[str, str] | None:
